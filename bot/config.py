@@ -1,0 +1,116 @@
+"""Settings from the environment, checked at start with every problem reported at once.
+
+| variable | default | meaning |
+|---|---|---|
+| ``DISCORD_TOKEN`` | (required for ``run``) | the bot's token; never logged |
+| ``DATABASE_PATH`` | ``data/bot.db`` | the SQLite file (its folder is created) |
+| ``CHATS_DIR`` | ``chats`` | the chat files to schedule |
+| ``LOG_LEVEL`` | ``INFO`` | DEBUG, INFO, WARNING or ERROR |
+| ``LOG_FORMAT`` | ``text`` | ``text`` or ``json`` (one JSON object per line) |
+| ``MODERATOR_ROLE`` | (none) | a role name or id whose members may control chats |
+| ``DISCORD_API_BASE`` | (discord.com) | a Discord-compatible server's base URL |
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{10,}$")
+
+
+class ConfigError(Exception):
+    """Every problem with the environment, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Secret:
+    """A value that never shows itself in logs, reprs or tracebacks."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself, for the one call that needs it."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The bot's checked settings."""
+
+    token: Secret | None = None
+    database_path: Path = Path("data/bot.db")
+    chats_dir: Path = Path("chats")
+    log_level: str = "INFO"
+    log_format: str = "text"
+    moderator_role: str | None = None
+    api_base: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
+    """Read and check the environment; raise :class:`ConfigError` listing every problem."""
+    problems: list[str] = []
+    token_text = environ.get("DISCORD_TOKEN", "").strip()
+    token = Secret(token_text) if token_text else None
+    if need_token and token is None:
+        problems.append(
+            "DISCORD_TOKEN is not set; copy the bot token from the Discord Developer Portal "
+            "(Applications > your app > Bot > Reset Token)"
+        )
+    elif token is not None and not _TOKEN_SHAPE.match(token_text):
+        problems.append("DISCORD_TOKEN does not look like a bot token (three dot-separated parts)")
+
+    level = environ.get("LOG_LEVEL", "INFO").strip().upper()
+    if level not in _LEVELS:
+        problems.append(f"LOG_LEVEL={level!r} is not a level; use one of {', '.join(_LEVELS)}")
+    log_format = environ.get("LOG_FORMAT", "text").strip().lower()
+    if log_format not in ("text", "json"):
+        problems.append(f"LOG_FORMAT={log_format!r} is not a format; use text or json")
+
+    database_path = Path(environ.get("DATABASE_PATH", "data/bot.db").strip() or "data/bot.db")
+    if database_path.exists() and database_path.is_dir():
+        problems.append(f"DATABASE_PATH={database_path} is a folder; point it to a file")
+    chats_dir = Path(environ.get("CHATS_DIR", "chats").strip() or "chats")
+    if not chats_dir.is_dir():
+        problems.append(f"CHATS_DIR={chats_dir} is not a folder; create it or point it to one")
+
+    api_base = environ.get("DISCORD_API_BASE", "").strip().rstrip("/") or None
+    if api_base is not None:
+        parsed = urlparse(api_base)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            problems.append(
+                f"DISCORD_API_BASE={api_base!r} is not a URL; use e.g. http://127.0.0.1:8080"
+            )
+    role = environ.get("MODERATOR_ROLE", "").strip() or None
+
+    if problems:
+        raise ConfigError(problems)
+    return Settings(
+        token=token,
+        database_path=database_path,
+        chats_dir=chats_dir,
+        log_level=level,
+        log_format=log_format,
+        moderator_role=role,
+        api_base=api_base,
+    )
+
+
+def level_number(settings: Settings) -> int:
+    """The logging level of the settings."""
+    return int(getattr(logging, settings.log_level))

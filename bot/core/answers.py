@@ -1,0 +1,115 @@
+"""Answer attribution: which question(s) a participant's message answers.
+
+In order of precedence:
+
+1. **Prefixes.** ``A3: …``, ``A3 - …``, ``a3) …``, ``A3. …`` (and ``A 3:``) at the
+   start of the message or after white space name the question. A message with
+   several prefixes is split: ``A1: yes A2: no`` is two answers. Text before the
+   first prefix belongs to the first answer. A number outside the chat's
+   questions is not a prefix.
+2. **Thread.** A message in a question's thread answers that question.
+3. **Reply.** A reply to a question's message answers that question.
+4. Anything else during the run is **conversation** of the current question
+   (kept for the transcript, not counted as an answer).
+
+Attribution is a pure function of the text and where it was posted; it never
+raises, whatever the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+_PREFIX = re.compile(
+    r"(?:(?<=\s)|^)[Aa] ?(\d{1,3})(?: ?[:)\].]| ?[-–—](?=\s|$))",
+)
+
+
+class AnswerSource(StrEnum):
+    """How an answer was attributed."""
+
+    PREFIX = "prefix"
+    THREAD = "thread"
+    REPLY = "reply"
+    CONVERSATION = "conversation"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One part of a message: the question it answers (None: no question yet) and its text."""
+
+    question: int | None
+    text: str
+    source: AnswerSource
+
+    @property
+    def is_answer(self) -> bool:
+        """True for answers, False for conversation."""
+        return self.source is not AnswerSource.CONVERSATION
+
+
+def attribute(
+    content: str,
+    *,
+    question_count: int,
+    thread_question: int | None = None,
+    reply_question: int | None = None,
+    current_question: int = 0,
+) -> list[Attribution]:
+    """Split and attribute ``content``; always at least one part."""
+    parts = _split_prefixes(content, question_count)
+    if parts:
+        return parts
+    text = content.strip()
+    if thread_question is not None:
+        return [Attribution(thread_question, text, AnswerSource.THREAD)]
+    if reply_question is not None:
+        return [Attribution(reply_question, text, AnswerSource.REPLY)]
+    return [Attribution(current_question or None, text, AnswerSource.CONVERSATION)]
+
+
+def _split_prefixes(content: str, question_count: int) -> list[Attribution]:
+    marks = [
+        match for match in _PREFIX.finditer(content) if 1 <= int(match.group(1)) <= question_count
+    ]
+    if not marks:
+        return []
+    preamble = content[: marks[0].start()].strip()
+    parts: list[Attribution] = []
+    for index, match in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(content)
+        text = content[match.end() : end].strip()
+        if index == 0 and preamble:
+            text = f"{preamble} {text}".strip()
+        parts.append(Attribution(int(match.group(1)), text, AnswerSource.PREFIX))
+    return parts
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A stored part of a participant's message (keyed by message id and part number)."""
+
+    message_id: int
+    part: int
+    occurrence_id: int
+    channel_id: int
+    author_id: int
+    author_name: str
+    question: int | None
+    content: str
+    source: AnswerSource
+    created_at: datetime
+    thread_id: int | None = None
+    edited_at: datetime | None = None
+    deleted: bool = False
+    reactions: int = 0
+    reply_to: int | None = None
+    late: bool = False
+
+    @property
+    def is_answer(self) -> bool:
+        """True for answers, False for conversation."""
+        return self.source is not AnswerSource.CONVERSATION

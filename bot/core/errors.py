@@ -1,0 +1,63 @@
+"""Named errors of the domain. The adapter turns each into a reply a moderator understands."""
+
+from __future__ import annotations
+
+
+class ChatError(Exception):
+    """Base of every error the core raises on purpose; ``str(error)`` is the user-facing reason."""
+
+
+class ChatNotFound(ChatError):
+    """No chat with that id is scheduled."""
+
+
+class OccurrenceNotFound(ChatError):
+    """The chat has no occurrence that a command could act on."""
+
+
+class ControlRefused(ChatError):
+    """A moderator control that does not apply to the occurrence as it stands."""
+
+
+class NotRunning(ControlRefused):
+    """The chat has not started."""
+
+
+class AlreadyStarted(ControlRefused):
+    """The chat has started; the control is for occurrences that have not."""
+
+
+class AlreadyPaused(ControlRefused):
+    """The chat is paused."""
+
+
+class NotPaused(ControlRefused):
+    """Resume on a chat that is not paused."""
+
+
+class AlreadyClosed(ControlRefused):
+    """The chat has closed."""
+
+
+class RunFinished(ControlRefused):
+    """The occurrence is recapped, cancelled or missed."""
+
+
+class NoMoreQuestions(ControlRefused):
+    """Next on the last question."""
+
+
+class NoSuchQuestion(ControlRefused):
+    """A question number out of range."""
+
+
+class QuestionAlreadyPosted(ControlRefused):
+    """Skip of a question that was already posted or skipped."""
+
+
+class InvalidExtension(ControlRefused):
+    """An extension of zero, negative, or unreasonably long time."""
+
+
+class NotAModerator(ChatError):
+    """The user may not control chats."""

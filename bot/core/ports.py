@@ -1,0 +1,194 @@
+"""The ports: what the outer layers provide to the engine.
+
+* :class:`Venue` is the only door to the platform (Discord, the rehearsal terminal,
+  an in-memory venue in tests).
+* :class:`Store` is durable state (SQLite by default; a Protocol so a server
+  database can back it when one process is not enough).
+* :class:`Clock` is time; tests use a virtual one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.answers import Answer
+from bot.core.plan import StepKind
+from bot.core.run import Record, Run
+from bot.core.spec import ChatSpec
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a post (a transcript, a chart)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    """One post the engine wants made. ``thread_name`` asks for a thread opened from it."""
+
+    occurrence_id: int
+    step_key: str
+    channel_id: int
+    kind: StepKind
+    text: str
+    thread_name: str | None = None
+    files: tuple[Attachment, ...] = ()
+    #: Extra messages that follow the first (a long recap); each is posted in order.
+    continuation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """Where a post landed."""
+
+    message_id: int
+    thread_id: int | None = None
+
+
+class VenueError(Exception):
+    """A post failed. ``permanent`` when retrying cannot help (missing permission, no channel)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Venue(Protocol):
+    """Where chats happen."""
+
+    async def post(self, request: PostRequest) -> PostResult:
+        """Post ``request`` (and open its thread); raise :class:`VenueError` on failure."""
+        ...
+
+    async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
+        """A post of ``request`` made since ``after`` (found in the channel's history), if any.
+
+        Used after a crash between posting and recording the message id, so a
+        step is never posted twice.
+        """
+        ...
+
+    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        """Open a thread from an existing message; returns the thread id."""
+        ...
+
+
+class Clock(Protocol):
+    """Time for the runtime."""
+
+    def now(self) -> datetime:
+        """The current time, aware, UTC."""
+        ...
+
+    async def sleep_until(self, when: datetime | None, wake: asyncio.Event) -> None:
+        """Return at ``when`` (never when None) or as soon as ``wake`` is set."""
+        ...
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """A post's durable record: intent first, message id once posted."""
+
+    occurrence_id: int
+    step_key: str
+    channel_id: int
+    text: str
+    intent_at: datetime
+    message_id: int | None = None
+    thread_id: int | None = None
+    posted_at: datetime | None = None
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A stored occurrence: its run and the spec it runs with."""
+
+    run: Run
+    spec: ChatSpec
+    records: tuple[Record, ...] = field(default=())
+
+
+class Store(Protocol):
+    """Durable state of chats, occurrences, posts and answers."""
+
+    async def save_chat(self, spec: ChatSpec) -> bool:
+        """Store or update a chat; True when it is new or its spec changed."""
+        ...
+
+    async def chat_specs(self, *, active_only: bool = True) -> list[ChatSpec]:
+        """Every stored chat."""
+        ...
+
+    async def deactivate_chat(self, chat_id: str) -> None:
+        """Mark a chat removed (its file was deleted); its history stays."""
+        ...
+
+    async def create_occurrence(self, spec: ChatSpec, run: Run) -> Run:
+        """Store a planned occurrence and its timers; returns it with its id.
+
+        Idempotent: the same chat and start returns the stored occurrence.
+        """
+        ...
+
+    async def save_run(self, run: Run, records: Sequence[Record] = ()) -> None:
+        """Persist a run's phase and steps, and timeline records, in one transaction."""
+        ...
+
+    async def replace_spec(self, occurrence_id: int, spec: ChatSpec) -> None:
+        """Change the spec an occurrence that has not started will run with."""
+        ...
+
+    async def load_occurrence(self, occurrence_id: int) -> Occurrence:
+        """An occurrence by id."""
+        ...
+
+    async def delete_occurrence(self, occurrence_id: int) -> None:
+        """Drop an occurrence that has not started."""
+        ...
+
+    async def occurrences(
+        self, *, chat_id: str | None = None, unfinished: bool = False
+    ) -> list[Occurrence]:
+        """Occurrences, oldest start first, optionally of one chat or only unfinished ones."""
+        ...
+
+    async def next_due(self, exclude: Collection[int] = ()) -> datetime | None:
+        """The earliest due time of any waiting timer, leaving out ``exclude`` occurrences."""
+        ...
+
+    async def due_occurrences(self, now: datetime) -> list[int]:
+        """Ids of occurrences with a timer due at ``now``."""
+        ...
+
+    async def record_intent(
+        self, request: PostRequest, at: datetime, late: bool
+    ) -> tuple[PostRecord, bool]:
+        """Record that a post is about to be made; returns the record and whether it is new."""
+        ...
+
+    async def record_posted(
+        self, occurrence_id: int, step_key: str, result: PostResult, at: datetime
+    ) -> None:
+        """Record where a post landed."""
+        ...
+
+    async def posts(self, occurrence_id: int) -> list[PostRecord]:
+        """Every post record of an occurrence."""
+        ...
+
+    async def upsert_answers(self, answers: Sequence[Answer]) -> None:
+        """Store answers; the same message id and part is stored once, edits update it."""
+        ...
+
+    async def answers(self, occurrence_id: int, *, include_deleted: bool = False) -> list[Answer]:
+        """An occurrence's answers and conversation, in order."""
+        ...

@@ -1,0 +1,236 @@
+"""Run a whole chat in the terminal, at N times real speed, from scripted answers.
+
+The rehearsal uses the real engine, collector and a real SQLite file (a
+temporary one unless ``--db`` is given); only the venue (the terminal) and the
+clock (scaled) differ from a live run. The chat starts right away: only the
+shortest reminder is kept, so a rehearsal shows one reminder and then the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.chatfile import load_chat_file
+from bot.core.answers import Answer
+from bot.core.run import Run
+from bot.core.schedule import to_local
+from bot.core.spec import ChatSpec
+from bot.rehearsal.script import Action, ScriptLine, load_script
+from bot.rehearsal.venue import TerminalVenue
+from bot.runtime.clock import ScaledClock
+from bot.runtime.collector import Collector, IncomingMessage
+from bot.runtime.engine import Engine
+from bot.storage import SqliteStore, open_store
+
+#: A one-hour chat takes about a minute.
+DEFAULT_SPEED = 60.0
+#: The chat starts this long (chat time) after the rehearsal begins.
+LEAD = timedelta(seconds=30)
+
+
+@dataclass
+class Rehearsal:
+    """The live parts of one rehearsal."""
+
+    spec: ChatSpec
+    start: datetime
+    store: SqliteStore
+    clock: ScaledClock
+    venue: TerminalVenue
+    engine: Engine
+    collector: Collector
+    finished: asyncio.Event
+
+
+def rehearsal_spec(spec: ChatSpec, origin: datetime) -> tuple[ChatSpec, datetime]:
+    """The spec moved to start now: one-off, only the shortest reminder kept."""
+    reminders = (min(spec.reminders),) if spec.reminders else ()
+    start = (origin + (reminders[0] if reminders else timedelta(0)) + LEAD).replace(microsecond=0)
+    local = to_local(start, spec.timezone).replace(tzinfo=None)
+    moved = replace(spec, start=local, repeat=None, until=None, count=None, reminders=reminders)
+    return moved, start
+
+
+async def rehearse(
+    chat_file: Path,
+    *,
+    answers: Path | None,
+    speed: float,
+    out_dir: Path | None,
+    db_path: Path | None,
+    out: TextIO,
+) -> int:
+    """Rehearse ``chat_file``; returns the process exit code."""
+    origin = datetime.now(UTC)
+    loaded = load_chat_file(chat_file, origin)
+    errors = [p for p in loaded.problems if p.severity == "error"]
+    if loaded.spec is None or errors:
+        for problem in loaded.problems:
+            out.write(f"{problem}\n")
+        return 1
+    script = load_script(answers) if answers else []
+    spec, start = rehearsal_spec(loaded.spec, origin)
+    with tempfile.TemporaryDirectory(prefix="rehearsal-") as scratch:
+        store = await open_store(db_path or Path(scratch) / "rehearsal.db")
+        try:
+            rehearsal = _assemble(spec, start, store, ScaledClock(origin, speed), out)
+            out.write(
+                f"Rehearsing {spec.title} {spec.hashtag} at {speed:g}x: "
+                f"{len(spec.questions)} questions, {len(script)} scripted lines.\n"
+            )
+            occurrence = await rehearsal.engine.schedule_chat(spec)
+            assert occurrence is not None
+            await _play(rehearsal, script)
+            answers_stored = await store.answers(occurrence.run.occurrence_id)
+            if out_dir is not None:
+                _write_outputs(out_dir, rehearsal, answers_stored, await store.opted_out())
+                out.write(f"Recap written to {out_dir}/\n")
+        finally:
+            await store.close()
+    return 0
+
+
+def _assemble(
+    spec: ChatSpec, start: datetime, store: SqliteStore, clock: ScaledClock, out: TextIO
+) -> Rehearsal:
+    venue = TerminalVenue(clock, start, spec.timezone, out)
+    engine = Engine(store, venue, clock)
+    collector = Collector(store)
+    finished = asyncio.Event()
+
+    async def watch(run: Run, saved_spec: ChatSpec) -> None:
+        await collector.on_run_saved(run, saved_spec)
+        if run.phase.finished:
+            finished.set()
+
+    engine.on_run_saved.append(watch)
+    return Rehearsal(spec, start, store, clock, venue, engine, collector, finished)
+
+
+async def _play(rehearsal: Rehearsal, script: list[ScriptLine]) -> None:
+    loop = asyncio.create_task(rehearsal.engine.run_forever())
+    feeder = asyncio.create_task(_feed(rehearsal, script))
+    try:
+        await rehearsal.finished.wait()
+    finally:
+        feeder.cancel()
+        await rehearsal.engine.stop()
+        loop.cancel()
+        await asyncio.gather(loop, feeder, return_exceptions=True)
+
+
+class _People:
+    """Made-up user ids and each person's latest message, for replies, edits and reactions."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.latest: dict[str, IncomingMessage] = {}
+
+    def id_of(self, name: str) -> int:
+        return self.ids.setdefault(name, 500 + len(self.ids))
+
+
+async def _feed(rehearsal: Rehearsal, script: list[ScriptLine]) -> None:
+    people = _People()
+    never = asyncio.Event()
+    for line in script:
+        await rehearsal.clock.sleep_until(rehearsal.start + line.at, never)
+        await _act(rehearsal, people, line)
+
+
+async def _act(rehearsal: Rehearsal, people: _People, line: ScriptLine) -> None:
+    venue, collector, store = rehearsal.venue, rehearsal.collector, rehearsal.store
+    now = rehearsal.clock.now()
+    author_id = people.id_of(line.author)
+    latest = people.latest.get(line.author)
+    if line.action is Action.SAY:
+        message = await _message(rehearsal, people, line, author_id, now)
+        people.latest[line.author] = message
+        stored = await collector.ingest(message)
+        where = f"[thread Q{line.thread_question}] " if line.thread_question else ""
+        venue.say(f"   {line.author}: {where}{line.text}{_attributed(stored)}")
+    elif line.action is Action.EDIT and latest is not None:
+        edited = replace(latest, content=line.text, edited_at=now)
+        people.latest[line.author] = edited
+        stored = await collector.ingest(edited)
+        venue.say(f"   {line.author} edited: {line.text}{_attributed(stored)}")
+    elif line.action is Action.DELETE and latest is not None:
+        await collector.delete([latest.message_id])
+        venue.say(f"   {line.author} deleted a message")
+    elif line.action in (Action.REACT, Action.UNREACT) and line.target in people.latest:
+        target = people.latest[line.target]
+        present = line.action is Action.REACT
+        await collector.react(target.message_id, author_id, line.emoji, present)
+        venue.say(
+            f"   {line.author} {'reacted' if present else 'unreacted'} {line.emoji} to {line.target}"
+        )
+    elif line.action in (Action.OPT_OUT, Action.OPT_IN):
+        opted_out = line.action is Action.OPT_OUT
+        await store.set_opt_out(author_id, line.author, opted_out, now)
+        venue.say(f"   {line.author} opted {'out of' if opted_out else 'back in to'} the recap")
+    else:
+        venue.say(f"   (line {line.line}: {line.author} has no earlier message to act on)")
+
+
+async def _message(
+    rehearsal: Rehearsal, people: _People, line: ScriptLine, author_id: int, now: datetime
+) -> IncomingMessage:
+    thread_id = None
+    if line.thread_question is not None:
+        occurrence = rehearsal.collector.live[0] if rehearsal.collector.live else None
+        if occurrence is not None:
+            post = await rehearsal.store.post(
+                occurrence.run.occurrence_id, f"q{line.thread_question}"
+            )
+            thread_id = post.thread_id if post is not None else None
+    reply_to = None
+    if line.reply_to is not None and line.reply_to in people.latest:
+        reply_to = people.latest[line.reply_to].message_id
+    return IncomingMessage(
+        message_id=rehearsal.venue.new_id(),
+        channel_id=rehearsal.spec.channel,
+        author_id=author_id,
+        author_name=line.author,
+        content=line.text,
+        created_at=now,
+        thread_id=thread_id,
+        reply_to=reply_to,
+    )
+
+
+def _attributed(stored: list[Answer]) -> str:
+    if not stored:
+        return "   (not during the chat: ignored)"
+    labels = [f"A{a.question}" if a.is_answer else "chat" for a in stored]
+    return f"   → {', '.join(labels)}" + (" (late)" if stored[0].late else "")
+
+
+def _write_outputs(
+    out_dir: Path, rehearsal: Rehearsal, answers: list[Answer], opted_out: set[int]
+) -> None:
+    """Write the recap post and a transcript; opted-out participants are not quoted."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    recap = [r for r, _ in rehearsal.venue.posted if r.step_key == "recap"]
+    (out_dir / "recap.txt").write_text(
+        rehearsal.venue.render_times(recap[-1].text) + "\n" if recap else "", encoding="utf-8"
+    )
+    lines = [f"# {rehearsal.spec.title} {rehearsal.spec.hashtag}", ""]
+    for number, question in enumerate(rehearsal.spec.questions, start=1):
+        lines += [f"## Q{number}: {question.text}", ""]
+        lines += [
+            f"- **{a.author_name}**: {a.content}" + (" _(late)_" if a.late else "")
+            for a in answers
+            if a.question == number and a.is_answer and a.author_id not in opted_out
+        ]
+        withheld = sum(
+            1 for a in answers if a.question == number and a.is_answer and a.author_id in opted_out
+        )
+        if withheld:
+            lines.append(f"- _{withheld} answer(s) from participants who opted out_")
+        lines.append("")
+    (out_dir / "transcript.md").write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,301 @@
+"""The engine: one timer loop, idempotent posting, and moderator controls.
+
+The design follows RoboDanny's reminder loop, without its flaws:
+
+* every step of every occurrence is a row in the ``timers`` table *before* it is due;
+* one task sleeps until the earliest waiting timer, and is woken early (an
+  ``asyncio.Event``) when a control or a new plan may have moved that time;
+* a due occurrence is advanced in its own task, so a slow or failing post in
+  one chat never delays another;
+* a step is marked done only after its post succeeded, and every post records
+  its intent before and its message id after: after a crash, a step with an
+  intent but no message id is looked up in the channel's history before it is
+  posted again. So a restart never double-posts and never skips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.core.errors import OccurrenceNotFound
+from bot.core.plan import StepKind, StepStatus
+from bot.core.ports import Clock, Occurrence, PostRequest, PostResult, Venue, VenueError
+from bot.core.recap import summarize, summary_text
+from bot.core.run import (
+    Cancel,
+    Control,
+    Due,
+    Effect,
+    Event,
+    Finished,
+    Phase,
+    Post,
+    Posted,
+    PostFailed,
+    Record,
+    Run,
+    Start,
+    transition,
+)
+from bot.core.spec import ChatSpec
+from bot.runtime.planner import Planner
+from bot.storage import SqliteStore, StorageError
+
+log = logging.getLogger(__name__)
+
+#: How long to leave an occurrence alone after its processing failed unexpectedly.
+FAILURE_BACKOFF = timedelta(seconds=30)
+#: How far before an intent the history is searched for a post made before a crash.
+FIND_SLACK = timedelta(seconds=10)
+
+RecapBuilder = Callable[[Occurrence, PostRequest], Awaitable[PostRequest]]
+
+
+class Engine:
+    """Runs every occurrence in the store through the Venue, on time."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        venue: Venue,
+        clock: Clock,
+        *,
+        recap_builder: RecapBuilder | None = None,
+    ) -> None:
+        self.store = store
+        self.venue = venue
+        self.clock = clock
+        self.recap_builder = recap_builder or self.summary_recap
+        self.planner = Planner(store)
+        self._wake = asyncio.Event()
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._retry_at: dict[int, datetime] = {}
+        self._stopping = False
+        #: Called with every saved run (the adapter uses it for scheduled events and caches).
+        self.on_run_saved: list[Callable[[Run, ChatSpec], Awaitable[None]]] = []
+
+    # --- the timer loop -------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Make the loop recompute its next wake-up (a plan changed)."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        """Sleep until the earliest due timer, advance due occurrences, repeat; never busy-waits."""
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                self._dispatch(await self.store.due_occurrences(self.clock.now()))
+                wake_at = await self._next_wake()
+            except StorageError as error:
+                log.error("timer loop: %s; retrying in %ss", error, FAILURE_BACKOFF.seconds)
+                wake_at = self.clock.now() + FAILURE_BACKOFF
+            await self.clock.sleep_until(wake_at, self._wake)
+
+    async def stop(self) -> None:
+        """Stop the loop and wait for posts in flight to finish."""
+        self._stopping = True
+        self._wake.set()
+        if self._inflight:
+            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+
+    async def run_due(self) -> None:
+        """Advance every occurrence with a due step, and wait until they are done (for tests)."""
+        while True:
+            due = [
+                occurrence_id
+                for occurrence_id in await self.store.due_occurrences(self.clock.now())
+                if not self._backing_off(occurrence_id)
+            ]
+            if not due:
+                return
+            await asyncio.gather(*(self.advance(occurrence_id) for occurrence_id in due))
+
+    def _dispatch(self, occurrence_ids: Collection[int]) -> None:
+        for occurrence_id in occurrence_ids:
+            if occurrence_id in self._inflight or self._backing_off(occurrence_id):
+                continue
+            task = asyncio.create_task(
+                self.advance(occurrence_id), name=f"occurrence-{occurrence_id}"
+            )
+            self._inflight[occurrence_id] = task
+            task.add_done_callback(functools.partial(self._finished_task, occurrence_id))
+
+    def _finished_task(self, occurrence_id: int, _task: asyncio.Task[None]) -> None:
+        self._inflight.pop(occurrence_id, None)
+        self._wake.set()
+
+    def _backing_off(self, occurrence_id: int) -> bool:
+        retry_at = self._retry_at.get(occurrence_id)
+        return retry_at is not None and retry_at > self.clock.now()
+
+    async def _next_wake(self) -> datetime | None:
+        candidates = [await self.store.next_due(exclude=set(self._inflight) | set(self._retry_at))]
+        candidates.extend(self._retry_at.values())
+        present = [moment for moment in candidates if moment is not None]
+        return min(present, default=None)
+
+    # --- advancing one occurrence ---------------------------------------------------------
+
+    def _lock(self, occurrence_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(occurrence_id, asyncio.Lock())
+
+    async def advance(self, occurrence_id: int) -> None:
+        """Fire every due step of one occurrence, in order. Never raises."""
+        try:
+            async with self._lock(occurrence_id):
+                await self._advance_locked(occurrence_id)
+            self._retry_at.pop(occurrence_id, None)
+        except Exception:
+            log.exception("occurrence %s: advancing failed; retrying later", occurrence_id)
+            self._retry_at[occurrence_id] = self.clock.now() + FAILURE_BACKOFF
+
+    async def _advance_locked(self, occurrence_id: int) -> None:
+        for _ in range(1000):  # a run has far fewer steps; this only bounds a logic error
+            occurrence = await self.store.load_occurrence(occurrence_id)
+            now = self.clock.now()
+            due = occurrence.run.due_steps(now)
+            if not due:
+                return
+            before = occurrence.run
+            await self._apply(occurrence, Due(due[0].key), now)
+            after = (await self.store.load_occurrence(occurrence_id)).run
+            if after == before:
+                raise RuntimeError(f"step {due[0].key} fired without effect")
+        raise RuntimeError("too many steps fired at once")
+
+    async def _apply(self, occurrence: Occurrence, event: Event, now: datetime) -> Run:
+        """Transition, persist, execute effects (feeding their outcome back), persist again."""
+        run, effects = transition(occurrence.run, occurrence.spec, event, now)
+        await self._save(run, occurrence.spec, effects)
+        for effect in effects:
+            if isinstance(effect, Post):
+                outcome = await self._post(replace(occurrence, run=run), effect)
+                run, more = transition(run, occurrence.spec, outcome, self.clock.now())
+                await self._save(run, occurrence.spec, more)
+                effects.extend(e for e in more if not isinstance(e, Post))
+        if any(isinstance(effect, Finished) for effect in effects):
+            await self.planner.plan_next(occurrence.spec.id, self.clock.now())
+            self.wake()
+        return run
+
+    async def _save(self, run: Run, spec: ChatSpec, effects: list[Effect]) -> None:
+        await self.store.save_run(run, [e for e in effects if isinstance(e, Record)])
+        for listener in self.on_run_saved:
+            try:
+                await listener(run, spec)
+            except Exception:
+                log.exception("occurrence %s: a run listener failed", run.occurrence_id)
+
+    async def _post(self, occurrence: Occurrence, post: Post) -> Posted | PostFailed:
+        """Post one step exactly once: intent, history check after a crash, post, message id."""
+        spec, run = occurrence.spec, occurrence.run
+        request = PostRequest(
+            occurrence_id=run.occurrence_id,
+            step_key=post.key,
+            channel_id=spec.recap.channel or spec.channel
+            if post.kind is StepKind.RECAP
+            else spec.channel,
+            kind=post.kind,
+            text=post.text,
+            thread_name=f"Q{post.question} · {spec.hashtag}"
+            if post.kind is StepKind.QUESTION
+            else None,
+        )
+        try:
+            if post.kind is StepKind.RECAP:
+                request = await self.recap_builder(occurrence, request)
+            record, created = await self.store.record_intent(request, self.clock.now(), post.late)
+            if record.message_id is not None:
+                return Posted(post.key)
+            request = replace(request, text=record.text)
+            found = None
+            if not created:  # an earlier attempt may have posted before a crash
+                found = await self.venue.find_post(request, record.intent_at - FIND_SLACK)
+            result = found or await self.venue.post(request)
+            result = await self._ensure_thread(request, result)
+            await self.store.record_posted(run.occurrence_id, post.key, result, self.clock.now())
+        except VenueError as error:
+            log.warning("%s %s: post failed: %s", spec.id, post.key, error.reason)
+            return PostFailed(post.key, error.reason, error.permanent)
+        log.info(
+            "%s %s: posted %s%s",
+            spec.id,
+            post.key,
+            "(found after restart) " if found else "",
+            "late" if post.late else "",
+        )
+        return Posted(post.key)
+
+    async def _ensure_thread(self, request: PostRequest, result: PostResult) -> PostResult:
+        if request.thread_name is None or result.thread_id is not None:
+            return result
+        try:
+            thread_id = await self.venue.open_thread(
+                request.channel_id, result.message_id, request.thread_name
+            )
+        except VenueError as error:
+            # The question stands; answers come as "A1:" in the channel instead.
+            log.warning("could not open a thread for %s: %s", request.step_key, error.reason)
+            return result
+        return replace(result, thread_id=thread_id)
+
+    async def summary_recap(self, occurrence: Occurrence, request: PostRequest) -> PostRequest:
+        """The plain-text recap: answers per question (used when no renderer is configured)."""
+        run = occurrence.run
+        answers = await self.store.answers(run.occurrence_id)
+        skipped = [
+            s.question
+            for s in run.steps
+            if s.kind is StepKind.QUESTION and s.status is StepStatus.SKIPPED and s.question
+        ]
+        text = summary_text(summarize(occurrence.spec, run, answers), skipped)
+        return replace(request, text=text)
+
+    # --- moderator controls ---------------------------------------------------------------
+
+    async def control(self, chat_id: str, control: Control) -> Run:
+        """Apply a moderator control to the chat's current occurrence.
+
+        Start and cancel act on the next occurrence that has not started; the
+        others on the one that is live. Raises a ``ControlRefused`` with the reason.
+        """
+        target = await self._target(chat_id, control)
+        async with self._lock(target):
+            occurrence = await self.store.load_occurrence(target)
+            run = await self._apply(occurrence, control, self.clock.now())
+        self.wake()
+        return run
+
+    async def _target(self, chat_id: str, control: Control) -> int:
+        unfinished = await self.store.occurrences(chat_id=chat_id, unfinished=True)
+        if not unfinished:
+            raise OccurrenceNotFound(f"{chat_id} has no upcoming or live occurrence")
+        not_started = [o for o in unfinished if o.run.phase in (Phase.SCHEDULED, Phase.ANNOUNCED)]
+        started = [o for o in unfinished if o not in not_started]
+        if isinstance(control, Start | Cancel):
+            chosen = not_started or started
+        else:
+            chosen = started or not_started
+        return chosen[0].run.occurrence_id
+
+    # --- chats ----------------------------------------------------------------------------
+
+    async def sync_chats(
+        self, specs: Collection[ChatSpec], present_sources: Collection[str]
+    ) -> None:
+        """Make the stored schedule match the chat files (see :class:`Planner`)."""
+        await self.planner.sync(specs, present_sources, self.clock.now())
+        self.wake()
+
+    async def schedule_chat(self, spec: ChatSpec) -> Occurrence | None:
+        """Add or update one chat (a file by id, or an uploaded one) and plan its next occurrence."""
+        occurrence = await self.planner.schedule(spec, self.clock.now())
+        self.wake()
+        return occurrence

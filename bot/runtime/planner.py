@@ -1,0 +1,113 @@
+"""Planning: chats in, one upcoming occurrence per chat out, durable before it is due.
+
+* Every active chat has its next occurrence planned (stored with all its timers).
+* A chat whose spec changed has its not-yet-started occurrence planned again;
+  one that is live is never touched: it runs with the spec it started with.
+* A chat whose file was removed is deactivated and its not-yet-started
+  occurrence dropped; a live one finishes.
+* When an occurrence finishes, the chat's next one is planned; occurrences
+  whose time passed while the bot was down (more than ``max_late`` ago) are
+  not planned at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.core.plan import StepStatus, build_plan
+from bot.core.ports import Occurrence
+from bot.core.run import Phase, new_run
+from bot.core.schedule import next_occurrence
+from bot.core.spec import ChatSpec
+from bot.storage import SqliteStore
+
+log = logging.getLogger(__name__)
+
+_NOT_STARTED = (Phase.SCHEDULED, Phase.ANNOUNCED)
+_EPSILON = timedelta(seconds=1)
+
+
+class Planner:
+    """Keeps the stored schedule in step with the chats."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+
+    async def sync(
+        self, specs: Collection[ChatSpec], present_sources: Collection[str], now: datetime
+    ) -> None:
+        """Schedule every valid chat from the files; retire chats whose file is gone.
+
+        A file that exists but no longer validates keeps its stored chat: a typo
+        must not cancel a chat (the validation error is reported instead).
+        """
+        loaded = {spec.id for spec in specs}
+        for spec in specs:
+            await self.schedule(spec, now)
+        for stored in await self.store.chat_specs():
+            if stored.source is None or stored.id in loaded or stored.source in present_sources:
+                continue
+            log.info(
+                "chat %s: file %s removed; future occurrences dropped", stored.id, stored.source
+            )
+            await self.store.deactivate_chat(stored.id)
+            await self._drop_unstarted(stored.id)
+
+    async def schedule(self, spec: ChatSpec, now: datetime) -> Occurrence | None:
+        """Store ``spec`` and make sure its next occurrence is planned per the current spec."""
+        changed = await self.store.save_chat(spec)
+        for occurrence in await self.store.occurrences(chat_id=spec.id, unfinished=True):
+            if occurrence.run.phase not in _NOT_STARTED or occurrence.spec == spec:
+                continue
+            await self._replan(occurrence, spec)
+        if changed:
+            log.info("chat %s: scheduled from %s", spec.id, spec.source or "a command")
+        return await self.plan_next(spec.id, now)
+
+    async def plan_next(self, chat_id: str, now: datetime) -> Occurrence | None:
+        """The chat's unfinished occurrence, planning the next one if there is none."""
+        specs = {spec.id: spec for spec in await self.store.chat_specs()}
+        spec = specs.get(chat_id)
+        if spec is None:
+            return None
+        history = await self.store.occurrences(chat_id=chat_id)
+        unfinished = [o for o in history if not o.run.phase.finished]
+        if unfinished:
+            return unfinished[0]
+        after = now - spec.max_late
+        if history:
+            after = max(after, history[-1].run.start)
+        start = next_occurrence(spec, after)
+        if start is None:
+            return None
+        run = await self.store.create_occurrence(
+            spec, new_run(0, spec, start, build_plan(spec, start))
+        )
+        log.info("chat %s: next occurrence planned for %s", spec.id, start.isoformat())
+        return Occurrence(run=run, spec=spec)
+
+    async def _replan(self, occurrence: Occurrence, spec: ChatSpec) -> None:
+        """Bring a not-yet-started occurrence in line with a changed spec."""
+        run = occurrence.run
+        first = next_occurrence(spec, run.start.replace(microsecond=0) - _EPSILON)
+        if first != run.start:
+            # The time moved: drop it; plan_next plans the new time.
+            await self.store.delete_occurrence(run.occurrence_id)
+            log.info("chat %s: occurrence at %s dropped (rescheduled)", spec.id, run.start)
+            return
+        done = {s.key: s for s in run.steps if s.status is not StepStatus.PENDING}
+        steps = tuple(done.get(s.key, s) for s in build_plan(spec, run.start))
+        extra = tuple(s for s in done.values() if s.key not in {x.key for x in steps})
+        await self.store.replace_spec(run.occurrence_id, spec)
+        await self.store.save_run(
+            replace(run, steps=tuple(sorted(steps + extra, key=lambda s: s.due)))
+        )
+        log.info("chat %s: occurrence at %s re-planned (spec changed)", spec.id, run.start)
+
+    async def _drop_unstarted(self, chat_id: str) -> None:
+        for occurrence in await self.store.occurrences(chat_id=chat_id, unfinished=True):
+            if occurrence.run.phase in _NOT_STARTED:
+                await self.store.delete_occurrence(occurrence.run.occurrence_id)

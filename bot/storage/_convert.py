@@ -1,0 +1,27 @@
+"""Conversions between Python values and their stored form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def ts(moment: datetime) -> str:
+    """An aware datetime as fixed-width UTC ISO-8601 text (sorts like time)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def ts_or_none(moment: datetime | None) -> str | None:
+    """:func:`ts`, passing None through."""
+    return None if moment is None else ts(moment)
+
+
+def dt(text: str) -> datetime:
+    """Stored text back to an aware UTC datetime."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def dt_or_none(text: str | None) -> datetime | None:
+    """:func:`dt`, passing None through."""
+    return None if text is None else dt(text)

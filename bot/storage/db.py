@@ -1,0 +1,163 @@
+"""The SQLite database: one file, opened with the pragmas this bot relies on.
+
+* WAL journal: readers never block the writer, and a crash loses nothing committed.
+* ``synchronous=NORMAL``: in WAL mode this is durable across application crashes
+  (a power cut may lose the last transactions, never corrupt the file).
+* foreign keys on; a busy timeout so another process holding the lock briefly
+  is waited for instead of failing at once.
+
+Every failure to open, migrate or write surfaces as :class:`StorageError` with a
+message that names the file and says what to do, never as a raw traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.migrations import LATEST_VERSION, MIGRATIONS
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message names the file and the fix."""
+
+
+def explain(path: Path, error: BaseException) -> StorageError:
+    """Turn an sqlite3/OS error into one clear sentence naming ``path``."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        hint = "it is locked by another process; stop the other bot or tool using it"
+    elif "readonly" in text or "read-only" in text or isinstance(error, PermissionError):
+        hint = "it is read-only; give the bot write access to the file and its folder"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        hint = "it is not a valid SQLite database (corrupt?); restore a backup or move it away"
+    elif "disk" in text and ("full" in text or "i/o" in text):
+        hint = "the disk is full or failing; free space and restart"
+    elif "unable to open" in text or isinstance(error, FileNotFoundError | IsADirectoryError):
+        hint = "it cannot be opened; check that DATABASE_PATH points to a file in a writable folder"
+    else:
+        hint = str(error)
+    return StorageError(f"database {path}: {hint} ({type(error).__name__}: {error})")
+
+
+class Database:
+    """An open connection plus a lock that serialises write transactions."""
+
+    def __init__(self, path: Path, connection: aiosqlite.Connection) -> None:
+        self.path = path
+        self.connection = connection
+        self._write_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on error."""
+        async with self._write_lock:
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise explain(self.path, error) from error
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.execute("ROLLBACK")
+                raise
+            try:
+                await self.connection.execute("COMMIT")
+            except sqlite3.Error as error:
+                await self.connection.execute("ROLLBACK")
+                raise explain(self.path, error) from error
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query and return every row."""
+        try:
+            async with self.connection.execute(sql, tuple(params)) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as error:
+            raise explain(self.path, error) from error
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        """Run a read query and return its first row, or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def schema_version(self) -> int:
+        """The applied migration count (``PRAGMA user_version``)."""
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def close(self) -> None:
+        """Checkpoint and close; safe to call twice."""
+        with contextlib.suppress(ValueError):  # already closed
+            await self.connection.close()
+
+
+async def open_database(path: Path | str, *, migrate_to: int = LATEST_VERSION) -> Database:
+    """Open (creating file and folder) and migrate the database at ``path``.
+
+    ``migrate_to`` exists for tests that build a database as an earlier version made it.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise explain(path, error) from error
+    try:
+        connection = await aiosqlite.connect(path, isolation_level=None)
+    except (sqlite3.Error, OSError) as error:
+        raise explain(path, error) from error
+    connection.row_factory = sqlite3.Row
+    database = Database(path, connection)
+    try:
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        async with connection.execute("PRAGMA journal_mode = WAL") as cursor:
+            mode = await cursor.fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise StorageError(f"database {path}: could not switch to WAL (got {mode})")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await migrate(database, migrate_to)
+    except sqlite3.Error as error:
+        await database.close()
+        raise explain(path, error) from error
+    except BaseException:
+        await database.close()
+        raise
+    return database
+
+
+async def migrate(database: Database, target: int = LATEST_VERSION) -> None:
+    """Apply every migration after the database's version, up to ``target``."""
+    version = await database.schema_version()
+    if version > LATEST_VERSION:
+        raise StorageError(
+            f"database {database.path}: schema version {version} is newer than this bot "
+            f"understands ({LATEST_VERSION}); upgrade the bot or use another DATABASE_PATH"
+        )
+    for number in range(version + 1, target + 1):
+        async with database.transaction() as connection:
+            for statement in split_statements(MIGRATIONS[number - 1]):
+                await connection.execute(statement)
+            await connection.execute(f"PRAGMA user_version = {number}")
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into statements (``executescript`` would commit mid-transaction)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,107 @@
+"""Versioned schema migrations. The schema version lives in ``PRAGMA user_version``.
+
+Migrations only ever append: never edit a released one, add the next. Each is
+applied in its own transaction together with the version bump, so a crash
+mid-migration leaves the database at the previous version.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the foundation: chats, occurrences with their durable timers, posts, answers.
+    """
+    CREATE TABLE chats (
+        id          TEXT PRIMARY KEY,
+        source      TEXT,                -- chat file path, NULL when scheduled by command
+        spec_json   TEXT NOT NULL,
+        spec_hash   TEXT NOT NULL,
+        active      INTEGER NOT NULL DEFAULT 1,
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TABLE occurrences (
+        id            INTEGER PRIMARY KEY,
+        chat_id       TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        start_at      TEXT NOT NULL,     -- UTC ISO-8601
+        phase         TEXT NOT NULL,
+        paused_at     TEXT,
+        spec_json     TEXT NOT NULL,     -- the spec this occurrence runs with
+        created_at    TEXT NOT NULL,
+        UNIQUE (chat_id, start_at)
+    );
+    CREATE INDEX occurrences_phase ON occurrences(phase);
+    CREATE TABLE timers (
+        occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,
+        step_key      TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        question      INTEGER,
+        due_at        TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        late          INTEGER NOT NULL DEFAULT 0,
+        note          TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (occurrence_id, step_key)
+    );
+    CREATE INDEX timers_due ON timers(status, due_at);
+    CREATE TABLE posts (
+        occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,
+        step_key      TEXT NOT NULL,
+        channel_id    INTEGER NOT NULL,
+        text          TEXT NOT NULL,
+        intent_at     TEXT NOT NULL,
+        message_id    INTEGER,
+        thread_id     INTEGER,
+        posted_at     TEXT,
+        late          INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (occurrence_id, step_key)
+    );
+    CREATE INDEX posts_message ON posts(message_id);
+    CREATE INDEX posts_thread ON posts(thread_id);
+    CREATE TABLE participants (
+        user_id     INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        first_seen  TEXT NOT NULL,
+        opted_out   INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE answers (
+        message_id    INTEGER NOT NULL,
+        part          INTEGER NOT NULL DEFAULT 0,
+        occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,
+        channel_id    INTEGER NOT NULL,
+        thread_id     INTEGER,
+        author_id     INTEGER NOT NULL REFERENCES participants(user_id),
+        question      INTEGER,           -- NULL: conversation, not an answer
+        content       TEXT NOT NULL,
+        source        TEXT NOT NULL,     -- thread | prefix | reply | conversation
+        created_at    TEXT NOT NULL,
+        edited_at     TEXT,
+        deleted       INTEGER NOT NULL DEFAULT 0,
+        reactions     INTEGER NOT NULL DEFAULT 0,
+        reply_to      INTEGER,
+        late          INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (message_id, part)
+    );
+    CREATE INDEX answers_occurrence ON answers(occurrence_id, question);
+    CREATE INDEX answers_author ON answers(author_id);
+    """,
+    # 2: reactions per user (so a redelivered reaction event counts once) and the
+    #    moderation timeline that the recap shows.
+    """
+    CREATE TABLE reactions (
+        message_id  INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        emoji       TEXT NOT NULL,
+        PRIMARY KEY (message_id, user_id, emoji)
+    );
+    CREATE TABLE controls (
+        id            INTEGER PRIMARY KEY,
+        occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,
+        action        TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        at            TEXT NOT NULL,
+        detail        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX controls_occurrence ON controls(occurrence_id);
+    """,
+)
+
+#: The schema version this code expects.
+LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,48 @@
+"""Shared fixtures: a real SQLite store in tmp_path, a virtual clock, an in-memory venue."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.clock import VirtualClock
+from bot.runtime.engine import Engine
+from bot.storage import SqliteStore, open_store
+from tests.support.venue import MemoryVenue
+
+T0 = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where this test's database lives."""
+    return tmp_path / "data" / "bot.db"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
+    """A migrated store on a real file."""
+    opened = await open_store(db_path)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def clock() -> VirtualClock:
+    """Virtual time starting at 2027-01-01 00:00 UTC."""
+    return VirtualClock(T0)
+
+
+@pytest.fixture
+def venue(clock: VirtualClock) -> MemoryVenue:
+    """The platform, in memory."""
+    return MemoryVenue(clock)
+
+
+@pytest.fixture
+def engine(store: SqliteStore, venue: MemoryVenue, clock: VirtualClock) -> Engine:
+    """An engine over the fixtures."""
+    return Engine(store, venue, clock)

@@ -1,0 +1,92 @@
+"""An in-memory Venue: the platform as the engine sees it, with failures and crashes on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.plan import StepKind
+from bot.core.ports import Clock, PostRequest, PostResult, VenueError
+
+
+class Crash(BaseException):
+    """Simulates the process dying: not an Exception, so nothing in the bot catches it."""
+
+
+@dataclass
+class SentMessage:
+    """A message as it stands on the platform."""
+
+    message_id: int
+    channel_id: int
+    text: str
+    kind: StepKind
+    step_key: str
+    occurrence_id: int
+    at: datetime
+    thread_id: int | None = None
+
+
+@dataclass
+class MemoryVenue:
+    """Keeps every post; ``fail`` and ``crash`` hooks inject faults around posting."""
+
+    clock: Clock
+    messages: list[SentMessage] = field(default_factory=list)
+    threads_allowed: bool = True
+    #: Called with the request before it is posted; may raise VenueError or Crash.
+    before_post: Callable[[PostRequest], None] | None = None
+    #: Called with the request after it was posted; may raise Crash (response lost).
+    after_post: Callable[[PostRequest], None] | None = None
+    _next_id: int = 1000
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    async def post(self, request: PostRequest) -> PostResult:
+        """Post, and open a thread when asked and allowed."""
+        if self.before_post is not None:
+            self.before_post(request)
+        message = SentMessage(
+            message_id=self._new_id(),
+            channel_id=request.channel_id,
+            text=request.text,
+            kind=request.kind,
+            step_key=request.step_key,
+            occurrence_id=request.occurrence_id,
+            at=self.clock.now(),
+        )
+        self.messages.append(message)
+        if request.thread_name and self.threads_allowed:
+            message.thread_id = message.message_id
+        if self.after_post is not None:
+            self.after_post(request)
+        return PostResult(message.message_id, message.thread_id)
+
+    async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
+        """The latest identical post in the channel since ``after``."""
+        for message in reversed(self.messages):
+            if message.channel_id == request.channel_id and message.text == request.text:
+                if message.at >= after:
+                    return PostResult(message.message_id, message.thread_id)
+        return None
+
+    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+        """Open a thread on a posted message."""
+        if not self.threads_allowed:
+            raise VenueError("Missing Permissions: create public threads", permanent=True)
+        for message in self.messages:
+            if message.message_id == message_id:
+                message.thread_id = message_id
+                return message_id
+        raise VenueError("Unknown Message", permanent=True)
+
+    def keys(self, occurrence_id: int | None = None) -> list[str]:
+        """Step keys posted, in order."""
+        return [
+            m.step_key
+            for m in self.messages
+            if occurrence_id is None or m.occurrence_id == occurrence_id
+        ]
