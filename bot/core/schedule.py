@@ -26,7 +26,6 @@ from dateutil.rrule import rrule, rrulestr
 
 from bot.core.spec import ChatSpec
 
-
 #: How far ahead an open-ended recurrence is evaluated.
 HORIZON_YEARS = 50
 
@@ -64,7 +63,7 @@ def build_rule(spec: ChatSpec) -> rrule | None:
         raise ScheduleError(f"{spec.repeat!r} must be a single RRULE")
     if until is None and spec.count is None:
         # A horizon keeps a rule that can never match (Feb 30) from scanning to year 9999.
-        until = datetime(min(spec.start.year + HORIZON_YEARS, 9999), 12, 31, 23, 59, 59)
+        until = datetime(min(spec.start.year + HORIZON_YEARS, 9999), 12, 31)  # noqa: DTZ001 (local)
     try:
         parsed = parsed.replace(until=until, count=spec.count if until is None else None)
     except ValueError as error:

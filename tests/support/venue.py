@@ -68,9 +68,9 @@ class MemoryVenue:
     async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
         """The latest identical post in the channel since ``after``."""
         for message in reversed(self.messages):
-            if message.channel_id == request.channel_id and message.text == request.text:
-                if message.at >= after:
-                    return PostResult(message.message_id, message.thread_id)
+            same = message.channel_id == request.channel_id and message.text == request.text
+            if same and message.at >= after:
+                return PostResult(message.message_id, message.thread_id)
         return None
 
     async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
@@ -83,7 +83,7 @@ class MemoryVenue:
                 return message_id
         raise VenueError("Unknown Message", permanent=True)
 
-    def keys(self, occurrence_id: int | None = None) -> list[str]:
+    def step_keys(self, occurrence_id: int | None = None) -> list[str]:
         """Step keys posted, in order."""
         return [
             m.step_key

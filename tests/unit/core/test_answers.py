@@ -72,7 +72,8 @@ def test_any_text_is_attributed_without_error(
     for part in parts:
         assert part.question is None or part.question >= 0
         if part.source is AnswerSource.PREFIX:
-            assert part.question is not None and 1 <= part.question <= count
+            assert part.question is not None
+            assert 1 <= part.question <= count
 
 
 @settings(max_examples=500, deadline=None)

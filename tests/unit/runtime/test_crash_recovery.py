@@ -90,7 +90,7 @@ async def test_crash_at_every_point_posts_each_step_exactly_once(
         await engine.sync_chats([SPEC], [])
         await drive(engine, clock, END)
         first = (await store.occurrences(chat_id=SPEC.id))[0].run.occurrence_id
-        assert venue.keys(first) == KEYS
+        assert venue.step_keys(first) == KEYS
         posts = await store.posts(first)
         assert sorted(p.step_key for p in posts) == sorted(KEYS)
         assert all(p.message_id is not None for p in posts)
@@ -145,7 +145,7 @@ async def test_bot_back_after_max_late_marks_missed_and_plans_next(tmp_path: Pat
         await drive(engine, clock, START + timedelta(hours=3))
         occurrences = await store.occurrences(chat_id=spec.id)
         assert occurrences[0].run.phase.value == "missed"
-        assert venue.keys() == ["reminder-1d", "reminder-1h", "notice-missed"]
+        assert venue.step_keys() == ["reminder-1d", "reminder-1h", "notice-missed"]
         notice = venue.messages[-1]
         assert "missed" in notice.text
         assert occurrences[1].run.start == START + timedelta(days=7)

@@ -70,17 +70,17 @@ async def test_timer_loop_sleeps_until_due_and_wakes_for_earlier_work(
         assert venue.messages == []  # nothing due yet: the loop sleeps
         clock.set(START)
         for _ in range(100):
-            if venue.keys():
+            if venue.step_keys():
                 break
             await asyncio.sleep(0.01)
-        assert venue.keys() == ["intro"]
+        assert venue.step_keys() == ["intro"]
         # A control that makes work due now wakes the sleeping loop without time moving.
         await engine.control("careerchat", Next(actor="mod"))
         for _ in range(100):
-            if len(venue.keys()) == 2:
+            if len(venue.step_keys()) == 2:
                 break
             await asyncio.sleep(0.01)
-        assert venue.keys() == ["intro", "q1"]
+        assert venue.step_keys() == ["intro", "q1"]
     finally:
         await engine.stop()
         loop.cancel()

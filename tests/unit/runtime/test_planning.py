@@ -43,8 +43,8 @@ async def test_changed_file_replans_the_future_occurrence(
     assert occurrence.spec.questions[-1].text == "A sixth question?"
     assert occurrence.run.has_step("q6")
     await drive(engine, clock, START + timedelta(hours=3))
-    assert venue.keys().count("reminder-1d") == 1
-    assert "q6" in venue.keys()
+    assert venue.step_keys().count("reminder-1d") == 1
+    assert "q6" in venue.step_keys()
 
 
 async def test_moved_start_drops_the_old_time_and_plans_the_new(
@@ -70,7 +70,7 @@ async def test_reload_never_disturbs_a_running_occurrence(
     occurrence = (await store.occurrences(chat_id="careerchat"))[0]
     assert occurrence.spec == spec
     await drive(engine, clock, START + timedelta(hours=3))
-    assert [k for k in venue.keys() if k.startswith("q")] == ["q1", "q2", "q3", "q4", "q5"]
+    assert [k for k in venue.step_keys() if k.startswith("q")] == ["q1", "q2", "q3", "q4", "q5"]
 
 
 async def test_removed_file_cancels_future_occurrences(engine: Engine, store: SqliteStore) -> None:
