@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot validate | rehearse | health``.
+"""The command line: ``python -m bot run | validate | rehearse | health``.
 
 Exit codes: 0 success, 1 invalid input (chat files, answers), 2 configuration
 or database problems (one clear message, no traceback).
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse_cmd.add_argument("--out", type=Path, help="folder for the recap and transcript")
     rehearse_cmd.add_argument("--db", type=Path, help="keep the rehearsal's database here")
 
+    commands.add_parser("run", help="connect to Discord and host the scheduled chats")
     commands.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
 
@@ -56,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             paths = args.paths or [Path(os.environ.get("CHATS_DIR", "chats"))]
             return validate_command(paths, datetime.now(UTC), sys.stdout)
+        if args.command == "run":
+            from bot.discord_app.main import run_bot  # imported here: discord.py is heavy
+
+            return run_bot(load_settings(os.environ, need_token=True))
         if args.command == "health":
             settings = load_settings(os.environ, need_token=False)
             healthy, reason = check_health(heartbeat_path(settings.database_path), now_utc())

@@ -86,7 +86,7 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
     if database_path.exists() and database_path.is_dir():
         problems.append(f"DATABASE_PATH={database_path} is a folder; point it to a file")
     chats_dir = Path(environ.get("CHATS_DIR", "chats").strip() or "chats")
-    if not chats_dir.is_dir():
+    if need_token and not chats_dir.is_dir():
         problems.append(f"CHATS_DIR={chats_dir} is not a folder; create it or point it to one")
 
     api_base = environ.get("DISCORD_API_BASE", "").strip().rstrip("/") or None

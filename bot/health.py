@@ -32,9 +32,9 @@ def check_health(path: Path, now: datetime) -> tuple[bool, str]:
     try:
         beat = json.loads(path.read_text())
         at = datetime.fromisoformat(beat["at"])
+        age = now - at
     except (OSError, ValueError, KeyError, TypeError) as error:
         return False, f"no readable heartbeat at {path}: {error}"
-    age = now - at
     if age > STALE_AFTER:
         return False, f"heartbeat is {int(age.total_seconds())}s old"
     if not beat.get("connected", False):

@@ -8,20 +8,19 @@ import sys
 from datetime import UTC, datetime
 
 
-class _Redact(logging.Filter):
-    """Replaces any occurrence of the secrets in a record's message."""
+class _Redacting(logging.Formatter):
+    """Formats with ``inner``, then blanks every secret in the final text (tracebacks too)."""
 
-    def __init__(self, secrets: list[str]) -> None:
+    def __init__(self, inner: logging.Formatter, secrets: list[str]) -> None:
         super().__init__()
+        self.inner = inner
         self.secrets = [s for s in secrets if s]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "********")
-            record.msg, record.args = message, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        text = self.inner.format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "********")
+        return text
 
 
 class JsonFormatter(logging.Formatter):
@@ -42,11 +41,12 @@ class JsonFormatter(logging.Formatter):
 def setup_logging(level: int, fmt: str, secrets: list[str] | None = None) -> None:
     """Configure the root logger once for the process."""
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
-    handler.addFilter(_Redact(secrets or []))
+    inner = (
+        JsonFormatter()
+        if fmt == "json"
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    )
+    handler.setFormatter(_Redacting(inner, secrets or []))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

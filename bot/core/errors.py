@@ -61,3 +61,7 @@ class InvalidExtension(ControlRefused):
 
 class NotAModerator(ChatError):
     """The user may not control chats."""
+
+
+class PostingFailed(ChatError):
+    """A post a moderator asked for could not be made (the reason says why)."""

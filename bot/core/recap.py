@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.answers import Answer
+from bot.core.plan import StepKind
 from bot.core.run import Run
 from bot.core.spec import ChatSpec
 
@@ -50,10 +51,11 @@ def summarize(spec: ChatSpec, run: Run, answers: Sequence[Answer]) -> RecapSumma
         )
         for number, question in enumerate(spec.questions, start=1)
     )
+    intro = next((s for s in run.steps if s.kind is StepKind.INTRO), None)
     return RecapSummary(
         title=spec.title,
         hashtag=spec.hashtag,
-        start=run.start,
+        start=intro.due if intro is not None else run.start,
         participants=len({a.author_id for a in answers if not a.deleted}),
         answers=len(counted),
         late_answers=sum(1 for a in counted if a.late),

@@ -118,6 +118,13 @@ class Run:
         """True once the intro or any question was posted."""
         return any(s.kind in RUN_KINDS and s.status is StepStatus.DONE for s in self.steps)
 
+    def is_late(self, at: datetime) -> bool:
+        """True for a message sent at ``at``, after the closing post (a late answer)."""
+        return any(
+            s.kind is StepKind.CLOSING and s.status is not StepStatus.SKIPPED and s.due <= at
+            for s in self.steps
+        )
+
     def waiting(self, step: Step) -> bool:
         """True when ``step`` still has to fire: pending, and not held by a pause or the end.
 

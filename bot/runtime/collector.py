@@ -90,6 +90,8 @@ class Collector:
             found = await self._question_of(message.thread_id)
             if found is not None and found[0] in self._live:
                 return self._live[found[0]], found[1], None
+            # A thread of no question we know (yet): its parent channel decides; if the
+            # question's post is recorded later, the engine re-attributes it.
         if message.reply_to is not None:
             found = await self._question_of(message.reply_to)
             if found is not None and found[0] in self._live:
@@ -137,14 +139,28 @@ class Collector:
                 created_at=message.created_at,
                 edited_at=message.edited_at,
                 reply_to=message.reply_to,
-                late=run.phase is Phase.LATE_ANSWERS,
+                late=run.is_late(message.created_at),
             )
             for index, part in enumerate(parts)
         ]
         await self.store.upsert_answers(answers)
+        if thread_question is None and reply_question is None and not answers[0].is_answer:
+            await self._late_question_post(run.occurrence_id, message)
         if message.edited_at is not None:
-            await self.store.drop_parts_from(message.message_id, len(answers))
+            await self.store.drop_parts_from(message.message_id, len(answers), message.edited_at)
         return answers
+
+    async def _late_question_post(self, occurrence_id: int, message: IncomingMessage) -> None:
+        """The question a thread or reply points at may have been recorded while this message
+        was being stored (the engine re-attributes what was stored before); catch the overlap."""
+        for target in (message.thread_id, message.reply_to):
+            found = await self._question_of(target) if target is not None else None
+            if found is not None and found[0] == occurrence_id:
+                post = await self.store.post(occurrence_id, f"q{found[1]}")
+                if post is not None and post.message_id is not None:
+                    await self.store.attribute_to_question(
+                        occurrence_id, found[1], post.message_id, post.thread_id
+                    )
 
     async def delete(self, message_ids: list[int]) -> int:
         """Mark messages deleted; they never appear in a recap again."""

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.errors import OccurrenceNotFound
+from bot.core.errors import OccurrenceNotFound, PostingFailed
 from bot.core.plan import StepKind, StepStatus
 from bot.core.ports import Clock, Occurrence, PostRequest, PostResult, Venue, VenueError
 from bot.core.recap import summarize, summary_text
@@ -221,6 +221,10 @@ class Engine:
             result = found or await self.venue.post(request)
             result = await self._ensure_thread(request, result)
             await self.store.record_posted(run.occurrence_id, post.key, result, self.clock.now())
+            if post.question is not None and post.kind is StepKind.QUESTION:
+                await self.store.attribute_to_question(
+                    run.occurrence_id, post.question, result.message_id, result.thread_id
+                )
         except VenueError as error:
             log.warning("%s %s: post failed: %s", spec.id, post.key, error.reason)
             return PostFailed(post.key, error.reason, error.permanent)
@@ -257,6 +261,31 @@ class Engine:
         ]
         text = summary_text(summarize(occurrence.spec, run, answers), skipped)
         return replace(request, text=text)
+
+    async def repost_recap(self, chat_id: str) -> int:
+        """Post the latest recap of a chat again (``/chat recap``); returns the message id."""
+        finished = [
+            o
+            for o in await self.store.occurrences(chat_id=chat_id)
+            if o.run.phase is Phase.RECAPPED
+        ]
+        if not finished:
+            raise OccurrenceNotFound(f"{chat_id} has no recapped occurrence yet")
+        occurrence = finished[-1]
+        spec = occurrence.spec
+        request = PostRequest(
+            occurrence_id=occurrence.run.occurrence_id,
+            step_key=f"recap-again-{int(self.clock.now().timestamp())}",
+            channel_id=spec.recap.channel or spec.channel,
+            kind=StepKind.RECAP,
+            text="",
+        )
+        request = await self.recap_builder(occurrence, request)
+        try:
+            result = await self.venue.post(request)
+        except VenueError as error:
+            raise PostingFailed(f"could not post the recap: {error.reason}") from error
+        return result.message_id
 
     # --- moderator controls ---------------------------------------------------------------
 

@@ -7,13 +7,16 @@ from pathlib import Path
 from bot.storage.answers import AnswerRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.db import Database, StorageError, open_database
+from bot.storage.events import EventLink, EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.posts import PostRepository
 
-__all__ = ["SqliteStore", "StorageError", "open_store"]
+__all__ = ["EventLink", "SqliteStore", "StorageError", "open_store"]
 
 
-class SqliteStore(ChatRepository, OccurrenceRepository, PostRepository, AnswerRepository):
+class SqliteStore(
+    ChatRepository, OccurrenceRepository, PostRepository, AnswerRepository, EventRepository
+):
     """The bot's Store (see :class:`bot.core.ports.Store`) over one SQLite database."""
 
     def __init__(self, db: Database) -> None:

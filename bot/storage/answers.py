@@ -3,6 +3,10 @@
 Every write is an upsert, so the same message delivered twice (gateway
 redelivery, backfill from history after downtime) is stored once, and an older
 copy never overwrites a newer edit.
+
+``deleted`` is 0 for a live part, 1 when the message was deleted (final: a
+redelivery never brings it back), and 2 when an edit removed that part (a later
+edit that answers the question again brings it back).
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ INSERT INTO answers (message_id, part, occurrence_id, channel_id, thread_id, aut
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
 ON CONFLICT(message_id, part) DO UPDATE SET
     content = excluded.content, question = excluded.question, source = excluded.source,
-    edited_at = excluded.edited_at
-WHERE answers.deleted = 0
+    edited_at = excluded.edited_at, deleted = 0
+WHERE answers.deleted != 1
   AND COALESCE(excluded.edited_at, excluded.created_at) >= COALESCE(answers.edited_at, answers.created_at)
+"""
+
+_RECOUNT = """
+UPDATE answers SET reactions =
+    (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = answers.message_id)
+WHERE message_id = ?
 """
 
 _PARTICIPANT = """
@@ -88,20 +98,44 @@ class AnswerRepository:
                     for a in answers
                 ],
             )
+            # A reaction may be handled before its message (events run concurrently).
+            await connection.executemany(_RECOUNT, [(m,) for m in {a.message_id for a in answers}])
 
-    async def drop_parts_from(self, message_id: int, count: int) -> None:
-        """Mark parts ``count`` and later deleted (an edit made the message answer fewer questions)."""
+    async def attribute_to_question(
+        self, occurrence_id: int, question: int, message_id: int, thread_id: int | None
+    ) -> int:
+        """Attribute conversation that replied to, or was posted in the thread of, question
+        ``question``'s message before the bot had recorded it (a fast participant)."""
+        async with self.db.transaction() as connection:
+            replies = await connection.execute(
+                """UPDATE answers SET question = ?, source = 'reply'
+                   WHERE occurrence_id = ? AND reply_to = ? AND source = 'conversation'""",
+                (question, occurrence_id, message_id),
+            )
+            changed = replies.rowcount
+            if thread_id is not None:
+                threaded = await connection.execute(
+                    """UPDATE answers SET question = ?, source = 'thread'
+                       WHERE occurrence_id = ? AND thread_id = ? AND source = 'conversation'""",
+                    (question, occurrence_id, thread_id),
+                )
+                changed += threaded.rowcount
+        return changed
+
+    async def drop_parts_from(self, message_id: int, count: int, at: datetime) -> None:
+        """Mark parts ``count`` and later removed by the edit made ``at`` (fewer answers now)."""
         async with self.db.transaction() as connection:
             await connection.execute(
-                "UPDATE answers SET deleted = 1 WHERE message_id = ? AND part >= ?",
-                (message_id, count),
+                """UPDATE answers SET deleted = 2, edited_at = ?
+                   WHERE message_id = ? AND part >= ? AND deleted = 0""",
+                (ts(at), message_id, count),
             )
 
     async def mark_deleted(self, message_ids: Sequence[int]) -> int:
         """Mark messages deleted; returns how many stored parts that touched."""
         async with self.db.transaction() as connection:
             cursor = await connection.executemany(
-                "UPDATE answers SET deleted = 1 WHERE message_id = ? AND deleted = 0",
+                "UPDATE answers SET deleted = 1 WHERE message_id = ? AND deleted != 1",
                 [(m,) for m in message_ids],
             )
             return cursor.rowcount
@@ -119,12 +153,7 @@ class AnswerRepository:
                     "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
                     (message_id, user_id, emoji),
                 )
-            await connection.execute(
-                """UPDATE answers SET reactions =
-                     (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = answers.message_id)
-                   WHERE message_id = ?""",
-                (message_id,),
-            )
+            await connection.execute(_RECOUNT, (message_id,))
 
     async def answers(self, occurrence_id: int, *, include_deleted: bool = False) -> list[Answer]:
         """An occurrence's stored messages, oldest first, parts in order."""
@@ -179,7 +208,12 @@ class AnswerRepository:
                 "SELECT COUNT(DISTINCT message_id) FROM answers WHERE author_id = ?", (user_id,)
             )
             row = await cursor.fetchone()
+            cursor = await connection.execute(
+                "SELECT DISTINCT message_id FROM reactions WHERE user_id = ?", (user_id,)
+            )
+            reacted = [(int(r[0]),) for r in await cursor.fetchall()]
             await connection.execute("DELETE FROM answers WHERE author_id = ?", (user_id,))
             await connection.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
+            await connection.executemany(_RECOUNT, reacted)
             await connection.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0

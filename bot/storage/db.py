@@ -42,6 +42,10 @@ def explain(path: Path, error: BaseException) -> StorageError:
         hint = "it is not a valid SQLite database (corrupt?); restore a backup or move it away"
     elif "disk" in text and ("full" in text or "i/o" in text):
         hint = "the disk is full or failing; free space and restart"
+    elif isinstance(error, FileExistsError | NotADirectoryError):
+        hint = (
+            "a file is in the way of its folder; point DATABASE_PATH to a file in a writable folder"
+        )
     elif "unable to open" in text or isinstance(error, FileNotFoundError | IsADirectoryError):
         hint = "it cannot be opened; check that DATABASE_PATH points to a file in a writable folder"
     else:
@@ -59,7 +63,10 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on error."""
+        """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on error.
+
+        Any SQLite error inside it surfaces as one :class:`StorageError` naming the file.
+        """
         async with self._write_lock:
             try:
                 await self.connection.execute("BEGIN IMMEDIATE")
@@ -67,14 +74,19 @@ class Database:
                 raise explain(self.path, error) from error
             try:
                 yield self.connection
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
-                raise
-            try:
                 await self.connection.execute("COMMIT")
             except sqlite3.Error as error:
-                await self.connection.execute("ROLLBACK")
+                await self._rollback()
                 raise explain(self.path, error) from error
+            except BaseException:
+                await self._rollback()
+                raise
+
+    async def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (a full disk does that).
+        if self.connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                await self.connection.execute("ROLLBACK")
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query and return every row."""
@@ -110,6 +122,8 @@ async def open_database(path: Path | str, *, migrate_to: int = LATEST_VERSION) -
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise explain(path, error) from error
+    if path.is_dir():
+        raise explain(path, IsADirectoryError(f"{path} is a folder"))
     try:
         connection = await aiosqlite.connect(path, isolation_level=None)
     except (sqlite3.Error, OSError) as error:

@@ -101,6 +101,18 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX controls_occurrence ON controls(occurrence_id);
     """,
+    # 3: each occurrence's Discord guild scheduled event (no foreign key: an event
+    #    outlives a dropped occurrence until the adapter deletes it).
+    """
+    CREATE TABLE scheduled_events (
+        occurrence_id INTEGER PRIMARY KEY,
+        guild_id      INTEGER NOT NULL,
+        event_id      INTEGER NOT NULL,
+        start_at      TEXT NOT NULL,
+        end_at        TEXT NOT NULL,
+        status        TEXT NOT NULL
+    );
+    """,
 )
 
 #: The schema version this code expects.

@@ -1,0 +1,130 @@
+"""Gateway events in, collector calls out: messages, edits, deletes and reactions.
+
+Raw events are used for edits, deletes and reactions so they count even for
+messages that are no longer (or never were) in discord.py's message cache.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+
+from bot.runtime.collector import Collector, IncomingMessage
+
+log = logging.getLogger(__name__)
+
+
+def incoming(message: discord.Message) -> IncomingMessage:
+    """A discord.py message as the collector's input (attachment links kept as resources)."""
+    channel = message.channel
+    thread_id = None
+    channel_id = channel.id
+    if isinstance(channel, discord.Thread):
+        thread_id = channel.id
+        channel_id = channel.parent_id or channel.id
+    content = message.content
+    if message.attachments:
+        content = "\n".join([content, *(a.url for a in message.attachments)]).strip()
+    reference = message.reference
+    return IncomingMessage(
+        message_id=message.id,
+        channel_id=channel_id,
+        author_id=message.author.id,
+        author_name=message.author.display_name,
+        content=content,
+        created_at=message.created_at,
+        thread_id=thread_id,
+        reply_to=reference.message_id if reference is not None else None,
+        edited_at=message.edited_at,
+    )
+
+
+def counts(message: discord.Message, me: discord.ClientUser | None) -> bool:
+    """True for participants' messages: not the bot's own, not other bots', not system messages."""
+    if message.author.bot or message.webhook_id is not None or message.guild is None:
+        return False
+    if me is not None and message.author.id == me.id:
+        return False
+    return message.type in (discord.MessageType.default, discord.MessageType.reply)
+
+
+class Listeners:
+    """Turns gateway events into collector calls."""
+
+    def __init__(self, client: discord.Client, collector: Collector) -> None:
+        self.client = client
+        self.collector = collector
+        self._warned_no_content = False
+
+    def _check_content(self, message: discord.Message) -> None:
+        empty = not message.content and not message.attachments and not message.embeds
+        if empty and not message.stickers and not self._warned_no_content:
+            self._warned_no_content = True
+            log.error(
+                "messages arrive without their text: enable the MESSAGE CONTENT intent in the "
+                "Discord Developer Portal (Applications > your app > Bot > Privileged Gateway "
+                "Intents); until then answers cannot be collected"
+            )
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A new message: attribute and store it if a chat is collecting."""
+        if not counts(message, self.client.user):
+            return
+        self._check_content(message)
+        await self.collector.ingest(incoming(message))
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """An edit by its author (not Discord adding a thread to a question post)."""
+        data: dict[str, Any] = dict(payload.data)
+        if data.get("edited_timestamp") is None or "content" not in data:
+            return
+        author: dict[str, Any] = data.get("author") or {}
+        if author.get("bot") or (
+            self.client.user and int(author.get("id", 0)) == self.client.user.id
+        ):
+            return
+        channel = self.client.get_channel(payload.channel_id)
+        thread_id = None
+        channel_id = payload.channel_id
+        if isinstance(channel, discord.Thread):
+            thread_id, channel_id = channel.id, channel.parent_id or channel.id
+        reference: dict[str, Any] = data.get("message_reference") or {}
+        await self.collector.ingest(
+            IncomingMessage(
+                message_id=payload.message_id,
+                channel_id=channel_id,
+                author_id=int(author.get("id", 0)),
+                author_name=str(
+                    dict(data.get("member") or {}).get("nick")
+                    or author.get("global_name")
+                    or author.get("username", "someone")
+                ),
+                content=str(data.get("content", "")),
+                created_at=discord.utils.snowflake_time(payload.message_id),
+                thread_id=thread_id,
+                reply_to=int(reference["message_id"]) if reference.get("message_id") else None,
+                edited_at=datetime.fromisoformat(str(data["edited_timestamp"])).astimezone(UTC),
+            )
+        )
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """A deleted message disappears from the record."""
+        await self.collector.delete([payload.message_id])
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """Bulk deletes (moderation) disappear from the record too."""
+        await self.collector.delete(sorted(payload.message_ids))
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """Count a participant's reaction on an answer."""
+        if self.client.user is None or payload.user_id != self.client.user.id:
+            await self.collector.react(
+                payload.message_id, payload.user_id, str(payload.emoji), True
+            )
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        """Uncount a removed reaction."""
+        await self.collector.react(payload.message_id, payload.user_id, str(payload.emoji), False)

@@ -1,0 +1,84 @@
+"""``python -m bot run``: open the database, connect, host chats until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+
+import discord
+
+from bot.config import Settings, level_number
+from bot.discord_app.client import ChatBot, point_at
+from bot.discord_app.services import Services
+from bot.discord_app.venue import DiscordVenue
+from bot.health import heartbeat_path, write_heartbeat
+from bot.logs import setup_logging
+from bot.runtime.clock import SystemClock
+from bot.runtime.collector import Collector
+from bot.runtime.engine import Engine
+from bot.storage import open_store
+
+log = logging.getLogger(__name__)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until stopped; returns the exit code."""
+    secrets = [settings.token.reveal()] if settings.token else []
+    setup_logging(level_number(settings), settings.log_format, secrets)
+    return asyncio.run(serve(settings))
+
+
+async def serve(settings: Settings) -> int:
+    """The bot's whole life: start, run, shut down cleanly."""
+    assert settings.token is not None
+    if settings.api_base:
+        point_at(settings.api_base)
+    store = await open_store(settings.database_path)
+    clock = SystemClock()
+    ready_timeout = float(os.environ.get("GUILD_READY_TIMEOUT", "2.0"))
+    client = ChatBot(ready_timeout=ready_timeout)
+    engine = Engine(store, DiscordVenue(client), clock)
+    client.attach(Services(settings, store, engine, Collector(store)))
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = asyncio.create_task(client.start(settings.token.reveal()))
+    stopper = asyncio.create_task(stop.wait())
+    code = 0
+    try:
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            code = _explain(runner)
+        else:
+            log.info("stopping: finishing posts in flight and closing the connection")
+    finally:
+        await client.shutdown()
+        stopper.cancel()
+        with contextlib.suppress(BaseException):
+            await runner
+        with contextlib.suppress(OSError):
+            write_heartbeat(heartbeat_path(settings.database_path), clock.now(), connected=False)
+        await store.close()
+        log.info("stopped")
+    return code
+
+
+def _explain(runner: asyncio.Task[None]) -> int:
+    error = runner.exception()
+    if error is None:
+        return 0
+    if isinstance(error, discord.LoginFailure):
+        log.error("Discord rejected DISCORD_TOKEN; copy a fresh token from the Developer Portal")
+    elif isinstance(error, discord.PrivilegedIntentsRequired):
+        log.error(
+            "the MESSAGE CONTENT intent is not enabled: Developer Portal > your app > Bot > "
+            "Privileged Gateway Intents > Message Content Intent"
+        )
+    else:
+        log.error("the Discord connection failed: %s", error, exc_info=error)
+    return 2

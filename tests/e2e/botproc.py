@@ -1,0 +1,137 @@
+"""Running ``python -m bot run`` as a subprocess against the stand-in, as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.standin import Channel, Guild, Perm, Role, StandIn, User
+
+#: A token of the shape the bot's settings check expects.
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GStand.in-token-for-end-to-end-tests"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def chat_yaml(
+    channel: Channel,
+    *,
+    chat_id: str = "e2echat",
+    questions: int = 3,
+    interval: str = "8s",
+    last_call: str = "2s",
+    late: str = "6s",
+) -> str:
+    """A short chat (seconds, not minutes) in ``channel``, far in the future until started."""
+    items = "\n".join(
+        f"  - Question number {n}, what do you think?" for n in range(1, questions + 1)
+    )
+    return f"""\
+id: {chat_id}
+title: End to end chat
+hashtag: "#E2EChat"
+channel: {channel.id}
+timezone: UTC
+start: 2030-01-01 18:00
+intro: Welcome to the end-to-end chat.
+question_interval: {interval}
+last_call: {last_call}
+late_answers: {late}
+questions:
+{items}
+closing: Thanks everyone.
+"""
+
+
+@dataclass
+class World:
+    """A guild with a chat channel, a moderator, and participants."""
+
+    standin: StandIn
+    guild: Guild
+    channel: Channel
+    moderators: Role
+    mod: User
+    people: list[User] = field(default_factory=list)
+
+
+def build_world(standin: StandIn, participants: int = 3) -> World:
+    """The stand-in's guild as the e2e tests use it."""
+    guild = standin.add_guild("Learning Guild")
+    channel = standin.add_text_channel(guild, "chats")
+    moderators = standin.add_role(guild, "Moderators", int(Perm.MANAGE_EVENTS))
+    mod = standin.add_user("mod")
+    standin.add_member(guild, mod, roles=[moderators])
+    people = []
+    for name in ("ana", "ben", "cy", "dee", "eve", "fay")[:participants]:
+        user = standin.add_user(name)
+        standin.add_member(guild, user)
+        people.append(user)
+    return World(standin, guild, channel, moderators, mod, people)
+
+
+class BotProcess:
+    """The bot as a child process; kill -9 and restart keep the same database and chats."""
+
+    def __init__(self, standin: StandIn, workdir: Path) -> None:
+        self.standin = standin
+        self.workdir = workdir
+        self.chats = workdir / "chats"
+        self.chats.mkdir(exist_ok=True)
+        self.database = workdir / "data" / "bot.db"
+        self.log = workdir / "bot.log"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    def env(self) -> dict[str, str]:
+        return os.environ | {
+            "DISCORD_API_BASE": self.standin.base_url,
+            "DISCORD_TOKEN": TOKEN,
+            "DATABASE_PATH": str(self.database),
+            "CHATS_DIR": str(self.chats),
+            "GUILD_READY_TIMEOUT": "0.05",
+            "LOG_LEVEL": "INFO",
+        }
+
+    def _log_count(self, text: str) -> int:
+        return self.log.read_text().count(text) if self.log.exists() else 0
+
+    async def start(self) -> None:
+        """Start the bot; return once it is connected and its commands are synced."""
+        ready = self._log_count("connected as")
+        log = self.log.open("a")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env(), cwd=REPO, stdout=log, stderr=log
+        )
+        log.close()
+        # The bot logs "connected as" at the end of on_ready, after syncing its commands.
+        await self.standin.wait_for(lambda: self._log_count("connected as") > ready, timeout=30)
+
+    async def kill(self) -> None:
+        """kill -9: no cleanup at all."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self) -> int:
+        """SIGTERM and wait for a clean exit; returns the exit code."""
+        if self.proc is None:
+            return 0
+        if self.proc.returncode is not None:
+            return self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), 20)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.proc.wait()
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read the bot's database (WAL lets us read while it runs)."""
+        with contextlib.closing(sqlite3.connect(self.database)) as connection:
+            return connection.execute(sql, params).fetchall()

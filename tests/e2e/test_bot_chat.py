@@ -1,0 +1,146 @@
+"""A whole chat through the real bot process, real discord.py and the loopback stand-in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.botproc import TOKEN, BotProcess, World, build_world, chat_yaml
+from tests.e2e.standin import StandIn
+
+WAIT = 30.0
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    async with StandIn(heartbeat_interval=1000, token=TOKEN) as standin:
+        yield build_world(standin)
+
+
+@pytest.fixture
+async def bot(world: World, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(world.standin, tmp_path)
+    await process.start()
+    yield process
+    await process.stop()
+
+
+def mid(message: dict[str, Any]) -> int:
+    return int(message["id"])
+
+
+def bot_posts(world: World) -> list[dict[str, Any]]:
+    return [
+        m
+        for m in world.standin.messages(world.channel, include_deleted=False)
+        if m["author"]["id"] == str(world.standin.bot.id)
+    ]
+
+
+def post_starting(world: World, prefix: str) -> dict[str, Any] | None:
+    return next((m for m in bot_posts(world) if m["content"].startswith(prefix)), None)
+
+
+async def wait_post(world: World, prefix: str) -> dict[str, Any]:
+    found: dict[str, Any] = await world.standin.wait_for(
+        lambda: post_starting(world, prefix), timeout=WAIT
+    )
+    return found
+
+
+async def command(world: World, user: Any, sub: str, **options: Any) -> Any:
+    interaction = await world.standin.invoke(
+        user, world.guild, world.channel, "chat", sub, options=options
+    )
+    return await interaction.wait_response(WAIT)
+
+
+async def test_full_chat_from_schedule_to_recap(world: World, bot: BotProcess) -> None:
+    standin, (ana, ben, cy) = world.standin, world.people
+    upload = await standin.invoke(
+        world.mod,
+        world.guild,
+        world.channel,
+        "chat",
+        "schedule",
+        attachments={"file": ("e2echat.yaml", chat_yaml(world.channel).encode())},
+    )
+    scheduled = await upload.wait_response(WAIT)
+    assert "is scheduled for <t:" in scheduled.content
+    assert scheduled.ephemeral
+
+    refused = await command(world, ana, "start", chat="e2echat")
+    assert refused.ephemeral
+    assert "only moderators" in refused.content
+    assert post_starting(world, "👋") is None
+
+    started = await command(world, world.mod, "start", chat="e2echat")
+    assert "running" in started.content or "scheduled" in started.content
+    await wait_post(world, "👋")
+    q1 = await wait_post(world, "**Q1:**")
+    # The bot opens a thread from Q1 right after posting it; it has Q1's id.
+    await standin.wait_for(lambda: int(q1["id"]) in standin.world.channels, timeout=WAIT)
+    thread = standin.channel(int(q1["id"]))
+    assert "#E2EChat" in q1["content"]
+
+    in_thread = await standin.say(
+        thread, ana, "Thread answer with a link https://example.org/a?utm_source=x"
+    )
+    prefixed = await standin.say(world.channel, ben, "A1: prefixed answer @everyone")
+    await standin.react(mid(in_thread), ben, "👍")
+    await standin.react(mid(in_thread), cy, "🎉")
+    await standin.edit(mid(prefixed), ben, "A1: edited prefixed answer")
+
+    q2 = await wait_post(world, "**Q2:**")
+    reply = await standin.say(world.channel, cy, "reply to Q2", reply_to=mid(q2))
+    doomed = await standin.say(world.channel, ana, "A2: I will delete this")
+    await standin.delete(mid(doomed))
+    multi = await standin.say(world.channel, cy, "A1: late for Q1 A2: and Q2 too")
+    assert multi
+    assert reply
+
+    status = await command(world, world.mod, "status", chat="e2echat")
+    assert "Answers so far:" in status.content
+
+    await wait_post(world, "**Q3:**")
+    await wait_post(world, "🏁")
+    late = await standin.say(world.channel, ana, "A3: a late answer")
+    assert late
+    recap = await wait_post(world, "📋")
+
+    text = recap["content"]
+    assert re.search(r"Q1: .* — 3 answers from 3 people", text), text
+    # ana deleted her A2, so Q2 has cy's reply to the question and cy's split A2.
+    assert re.search(r"Q2: .* — 2 answers from 1 person", text), text
+    assert re.search(r"Q3: .* — 1 answer from 1 person", text), text
+    assert "1 late" in text
+
+    keys = [row[0] for row in bot.query("SELECT step_key FROM posts ORDER BY intent_at")]
+    assert keys == [
+        "intro",
+        "q1",
+        "lastcall-1",
+        "q2",
+        "lastcall-2",
+        "q3",
+        "lastcall-3",
+        "closing",
+        "recap",
+    ]
+    stored = bot.query(
+        "SELECT content, question, reactions, deleted FROM answers WHERE source != 'conversation' "
+        "ORDER BY created_at, part"
+    )
+    assert ("Thread answer with a link https://example.org/a?utm_source=x", 1, 2, 0) in stored
+    assert ("edited prefixed answer @everyone", 1, 0, 0) not in stored
+    assert ("edited prefixed answer", 1, 0, 0) in stored
+    assert ("I will delete this", 2, 0, 1) in stored
+
+    sends = standin.calls("POST", r"/channels/\d+/messages$")
+    assert sends
+    assert all(call.json.get("allowed_mentions") == {"parse": []} for call in sends)
+    assert [p for p in bot_posts(world) if "@everyone" in p["content"]] == []
