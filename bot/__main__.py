@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot run | validate | rehearse | health``.
+"""The command line: ``python -m bot run | validate | rehearse | recap | archive | health``.
 
 Exit codes: 0 success, 1 invalid input (chat files, answers), 2 configuration
 or database problems (one clear message, no traceback).
@@ -12,11 +12,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.chatfile import validate_command
 from bot.config import ConfigError, level_number, load_settings
+from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.health import check_health, heartbeat_path, now_utc
 from bot.logs import setup_logging
 from bot.rehearsal.runner import DEFAULT_SPEED, rehearse
@@ -45,6 +46,30 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse_cmd.add_argument("--out", type=Path, help="folder for the recap and transcript")
     rehearse_cmd.add_argument("--db", type=Path, help="keep the rehearsal's database here")
 
+    recap = commands.add_parser(
+        "recap", help="export a past recap from the database as Markdown, HTML, JSON or a chart"
+    )
+    recap.add_argument("chat", help="the chat's id, as in its chat file")
+    recap.add_argument(
+        "--occurrence",
+        metavar="DATE",
+        help="the local date (YYYY-MM-DD) of the occurrence (default: the latest recapped one)",
+    )
+    recap.add_argument(
+        "--format", choices=("md", "html", "json", "png"), default="md", help="default md"
+    )
+    recap.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    archive = commands.add_parser(
+        "archive", help="write every past recap as a static website that opens from disk"
+    )
+    archive.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder to write the site to (re-running updates it)",
+    )
+
     commands.add_parser("run", help="connect to Discord and host the scheduled chats")
     commands.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
@@ -66,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             healthy, reason = check_health(heartbeat_path(settings.database_path), now_utc())
             print(reason)
             return 0 if healthy else 1
+        if args.command == "recap":
+            return _recap(args)
+        if args.command == "archive":
+            return _archive(args)
         if args.command == "rehearse":
             settings = load_settings(os.environ, need_token=False)
             # The terminal shows the chat; log lines only for problems unless asked.
@@ -92,11 +121,90 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StorageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except (ChatNotFound, OccurrenceNotFound) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except (ScriptError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    return 0
+
+
+def _recap(args: argparse.Namespace) -> int:
+    """``recap CHAT``: write one occurrence's recap from the database, offline."""
+    from bot.runtime.recaps import export_recap  # rendering pulls in Jinja2 and matplotlib
+    from bot.storage import open_store
+
+    on = None
+    if args.occurrence is not None:
+        try:
+            on = date.fromisoformat(args.occurrence)
+        except ValueError:
+            print(
+                f"error: --occurrence {args.occurrence!r} is not a date; use YYYY-MM-DD",
+                file=sys.stderr,
+            )
+            return 1
+    if args.format == "png" and args.out is None:
+        print("error: --format png writes a picture; give a file with --out", file=sys.stderr)
+        return 1
+    settings = load_settings(os.environ, need_token=False)
+    if not settings.database_path.is_file():
+        print(
+            f"error: database {settings.database_path} does not exist; "
+            "set DATABASE_PATH to the bot's database",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def export() -> bytes:
+        store = await open_store(settings.database_path)
+        try:
+            return await export_recap(store, args.chat, on, args.format)
+        finally:
+            await store.close()
+
+    data = asyncio.run(export())
+    if args.out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(data)
+        print(f"Recap of {args.chat} written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _archive(args: argparse.Namespace) -> int:
+    """``archive --out DIR``: write the static site of every past recap, offline."""
+    from bot.archive import ArchiveReport, build_archive  # rendering pulls in Jinja2, matplotlib
+    from bot.storage import open_store
+
+    settings = load_settings(os.environ, need_token=False)
+    if not settings.database_path.is_file():
+        print(
+            f"error: database {settings.database_path} does not exist; "
+            "set DATABASE_PATH to the bot's database",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def build() -> ArchiveReport:
+        store = await open_store(settings.database_path)
+        try:
+            return await build_archive(store, args.out)
+        finally:
+            await store.close()
+
+    report = asyncio.run(build())
+    print(
+        f"Archive of {report.recaps} recap{'' if report.recaps == 1 else 's'} "
+        f"({report.messages} messages, {report.resources} resources) written to {args.out}; "
+        f"open {args.out / 'index.html'}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.answers import Answer
 from bot.core.plan import StepKind
@@ -42,6 +42,11 @@ class PostRequest:
     files: tuple[Attachment, ...] = ()
     #: Extra messages that follow the first (a long recap); each is posted in order.
     continuation: tuple[str, ...] = ()
+    #: Embeds in ``discord.Embed.to_dict`` shape. A venue sends them in order, in groups of
+    #: at most 10 embeds and 6,000 characters (``bot.render.discord_limits.group_embeds``):
+    #: the first group with the first message, the next with the next message (the
+    #: continuation), and any groups left over in messages of their own.
+    embeds: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

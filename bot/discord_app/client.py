@@ -27,6 +27,10 @@ from bot.health import INTERVAL, heartbeat_path, write_heartbeat
 
 log = logging.getLogger(__name__)
 
+#: How long shutdown waits for queued answers to be stored (a broken database must not
+#: hang it; what is left is backfilled at the next start).
+SHUTDOWN_FLUSH_GRACE = 5.0
+
 
 def intents() -> discord.Intents:
     """Guilds, guild messages, message content (privileged) and guild reactions."""
@@ -92,6 +96,10 @@ class ChatBot(discord.Client):
         if self._engine_task is None:
             for line in await check_chat_channels(self, self.services):
                 log.info("check: %s", line)
+            # Occurrences planned before the guilds were known get their server events now.
+            for occurrence in await self.services.store.occurrences(unfinished=True):
+                await self.events.on_run_saved(occurrence.run, occurrence.spec)
+            await self.events.drain()
             self._engine_task = asyncio.create_task(self.services.engine.run_forever())
             self._heartbeat_task = asyncio.create_task(self._heartbeat())
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
@@ -114,13 +122,15 @@ class ChatBot(discord.Client):
             await asyncio.sleep(INTERVAL.total_seconds())
 
     async def shutdown(self) -> None:
-        """Stop the loop (posts in flight finish), flush event updates, close the connection."""
+        """Stop the loop (posts in flight finish), flush event updates, close the connection,
+        then store the answers still queued (a burst in flight at SIGTERM is not lost)."""
         await self.services.engine.stop()
         for task in (self._engine_task, self._heartbeat_task):
             if task is not None:
                 task.cancel()
         await self.events.drain()
         await self.close()
+        await self.services.collector.close(grace=SHUTDOWN_FLUSH_GRACE)
 
     # Gateway events, delegated to the listeners.
     async def on_message(self, message: discord.Message) -> None:

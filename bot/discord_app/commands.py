@@ -16,7 +16,8 @@ from discord import app_commands
 
 from bot.chatfile import load_chat_text
 from bot.core.errors import ChatError, ChatNotFound
-from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Skip, Start, Stop
+from bot.core.plan import StepKind
+from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Run, Skip, Start, Stop
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.runtime.queries import chat_spec, chat_status, upcoming
 
@@ -67,6 +68,36 @@ def when(moment: object) -> str:
     return f"<t:{int(moment.timestamp())}:F>"
 
 
+def _next_post(run: Run) -> str:
+    waiting = sorted((s for s in run.steps if run.waiting(s)), key=lambda s: s.due)
+    upcoming = next((s for s in waiting if s.kind in (StepKind.QUESTION, StepKind.CLOSING)), None)
+    if upcoming is None:
+        return ""
+    label = f"Q{upcoming.question}" if upcoming.question else "the closing"
+    return f" Next: {label} <t:{int(upcoming.due.timestamp())}:R>."
+
+
+def control_reply(chat: str, control: Control, run: Run) -> str:
+    """What a moderator is told after a control succeeded."""
+    if isinstance(control, Start):
+        return f"▶️ {chat} is starting now (running)."
+    if isinstance(control, Next):
+        return f"⏭️ {chat}: the next question is being posted now.{_next_post(run)}"
+    if isinstance(control, Pause):
+        return f"⏸️ {chat} is paused; nothing is posted until /chat resume."
+    if isinstance(control, Resume):
+        return f"▶️ {chat} resumed.{_next_post(run)}"
+    if isinstance(control, Extend):
+        return f"⏱️ {chat}: {int(control.by.total_seconds() // 60)} more minute(s).{_next_post(run)}"
+    if isinstance(control, Skip):
+        return f"⏭️ {chat}: Q{control.question} skipped.{_next_post(run)}"
+    if isinstance(control, Stop):
+        recap = next((s for s in run.steps if s.kind is StepKind.RECAP), None)
+        when_recap = f" <t:{int(recap.due.timestamp())}:R>" if recap else ""
+        return f"🏁 {chat} is closing now; the recap follows{when_recap}."
+    return f"🚫 {chat}: the next occurrence is cancelled; a recurring chat goes on next time."
+
+
 class ChatCommands(app_commands.Group):
     """/chat …: schedule and run Twitter-style Q1/A1 chats."""
 
@@ -88,8 +119,7 @@ class ChatCommands(app_commands.Group):
         services = services_of(interaction)
         services.require_moderator(interaction.user)
         run = await services.engine.control(chat, control)
-        name = type(control).__name__.lower()
-        await reply(interaction, f"✅ {name}: {chat} is now {run.phase.value.replace('_', ' ')}.")
+        await reply(interaction, control_reply(chat, control, run))
 
     @app_commands.command(name="start", description="Start a scheduled chat now")
     @app_commands.describe(chat="the chat's id")
@@ -260,7 +290,10 @@ class ChatCommands(app_commands.Group):
                 f"{mark} {result.path}" + (f": {len(errors)} problem(s)" if errors else "")
             )
             lines.extend(f"    {p}" for p in result.problems)
-        await reply(interaction, "\n".join(lines) or "No chat files found.")
+        # Paths relative to CHATS_DIR read better in Discord than absolute ones.
+        prefix = f"{services.settings.chats_dir}/"
+        text = "\n".join(lines).replace(prefix, "")
+        await reply(interaction, text or "No chat files found.")
 
     @app_commands.command(
         name="check", description="Diagnose the bot's permissions in each chat's channel"

@@ -100,6 +100,8 @@ class ScheduledEvents:
             return
         event = await guild.fetch_scheduled_event(link.event_id)
         if wanted == "scheduled" and (link.start, link.end) != (start, end):
+            if start <= self.client_now():  # started early: the event goes active next
+                return
             await event.edit(start_time=start, end_time=end)
         elif wanted == "active" and link.status == "scheduled":
             await event.start()

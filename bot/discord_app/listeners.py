@@ -2,6 +2,10 @@
 
 Raw events are used for edits, deletes and reactions so they count even for
 messages that are no longer (or never were) in discord.py's message cache.
+
+Every handler attributes and queues at once and returns without waiting for the
+database: the collector's writer commits in batches, in the order queued (see
+:mod:`bot.runtime.collector`), so a burst never makes the gateway fall behind.
 """
 
 from __future__ import annotations
@@ -70,11 +74,11 @@ class Listeners:
             )
 
     async def on_message(self, message: discord.Message) -> None:
-        """A new message: attribute and store it if a chat is collecting."""
+        """A new message: attribute it and queue it for storage if a chat is collecting."""
         if not counts(message, self.client.user):
             return
         self._check_content(message)
-        await self.collector.ingest(incoming(message))
+        self.collector.enqueue(incoming(message))
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """An edit by its author (not Discord adding a thread to a question post)."""
@@ -92,7 +96,7 @@ class Listeners:
         if isinstance(channel, discord.Thread):
             thread_id, channel_id = channel.id, channel.parent_id or channel.id
         reference: dict[str, Any] = data.get("message_reference") or {}
-        await self.collector.ingest(
+        self.collector.enqueue(
             IncomingMessage(
                 message_id=payload.message_id,
                 channel_id=channel_id,
@@ -112,19 +116,21 @@ class Listeners:
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A deleted message disappears from the record."""
-        await self.collector.delete([payload.message_id])
+        self.collector.enqueue_delete([payload.message_id])
 
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Bulk deletes (moderation) disappear from the record too."""
-        await self.collector.delete(sorted(payload.message_ids))
+        self.collector.enqueue_delete(sorted(payload.message_ids))
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """Count a participant's reaction on an answer."""
         if self.client.user is None or payload.user_id != self.client.user.id:
-            await self.collector.react(
+            self.collector.enqueue_reaction(
                 payload.message_id, payload.user_id, str(payload.emoji), True
             )
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """Uncount a removed reaction."""
-        await self.collector.react(payload.message_id, payload.user_id, str(payload.emoji), False)
+        self.collector.enqueue_reaction(
+            payload.message_id, payload.user_id, str(payload.emoji), False
+        )

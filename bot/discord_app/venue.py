@@ -18,6 +18,7 @@ import discord
 
 from bot.core.ports import PostRequest, PostResult, VenueError
 from bot.discord_app.pacing import ChannelPacer, split_message
+from bot.render.discord_limits import group_embeds
 
 log = logging.getLogger(__name__)
 
@@ -58,26 +59,45 @@ class DiscordVenue:
         channel: discord.abc.Messageable,
         content: str,
         files: list[discord.File] | None = None,
+        embeds: list[discord.Embed] | None = None,
     ) -> discord.Message:
         """One paced send with mentions off (discord.py adds a nonce; retries are deduplicated)."""
         channel_id = getattr(channel, "id", 0)
         async with self.pacer.slot(channel_id):
             try:
                 return await channel.send(
-                    content, allowed_mentions=NO_MENTIONS, files=files or [], suppress_embeds=False
+                    content or None,
+                    allowed_mentions=NO_MENTIONS,
+                    files=files or [],
+                    embeds=embeds or [],
+                    suppress_embeds=False,
                 )
             except discord.HTTPException as error:
                 raise venue_error(error) from error
 
     async def post(self, request: PostRequest) -> PostResult:
-        """Post the request's text (split if long), its continuation and files; open its thread."""
+        """Post the request's text (split if long), its continuation, embeds and files; open its
+        thread. Embeds follow the messages in groups of at most 10 and 6,000 characters (see
+        :attr:`PostRequest.embeds`); the files go with the last message."""
         channel = await self._channel(request.channel_id)
         chunks = split_message(request.text)
+        chunks += [c for text in request.continuation for c in split_message(text)]
+        groups = [
+            [discord.Embed.from_dict(embed) for embed in group]
+            for group in group_embeds(request.embeds)
+        ]
+        count = max(len(chunks), len(groups))
         files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in request.files]
-        first = await self.send(channel, chunks[0], files if len(chunks) == 1 else None)
-        rest = [*chunks[1:], *(c for text in request.continuation for c in split_message(text))]
-        for index, chunk in enumerate(rest):
-            await self.send(channel, chunk, files if files and index == len(rest) - 1 else None)
+        first: discord.Message | None = None
+        for index in range(count):
+            sent = await self.send(
+                channel,
+                chunks[index] if index < len(chunks) else "",
+                files if files and index == count - 1 else None,
+                groups[index] if index < len(groups) else None,
+            )
+            first = first or sent
+        assert first is not None  # split_message always gives at least one chunk
         thread_id = None
         if request.thread_name:
             thread_id = await self._thread_or_fallback(channel, first, request.thread_name)

@@ -17,14 +17,20 @@ from typing import TextIO
 
 from bot.chatfile import load_chat_file
 from bot.core.answers import Answer
+from bot.core.recap import Recap
 from bot.core.run import Run
 from bot.core.schedule import to_local
 from bot.core.spec import ChatSpec
 from bot.rehearsal.script import Action, ScriptLine, load_script
 from bot.rehearsal.venue import TerminalVenue
+from bot.render.chart import render_chart
+from bot.render.html_page import render_html
+from bot.render.json_data import render_json
+from bot.render.markdown import render_markdown
 from bot.runtime.clock import ScaledClock
 from bot.runtime.collector import Collector, IncomingMessage
 from bot.runtime.engine import Engine
+from bot.runtime.recaps import load_recap
 from bot.storage import SqliteStore, open_store
 
 #: A one-hour chat takes about a minute.
@@ -86,9 +92,8 @@ async def rehearse(
             occurrence = await rehearsal.engine.schedule_chat(spec)
             assert occurrence is not None
             await _play(rehearsal, script)
-            answers_stored = await store.answers(occurrence.run.occurrence_id)
             if out_dir is not None:
-                _write_outputs(out_dir, rehearsal, answers_stored, await store.opted_out())
+                await _write_outputs(out_dir, rehearsal, occurrence.run.occurrence_id)
                 out.write(f"Recap written to {out_dir}/\n")
         finally:
             await store.close()
@@ -210,27 +215,25 @@ def _attributed(stored: list[Answer]) -> str:
     return f"   → {', '.join(labels)}" + (" (late)" if stored[0].late else "")
 
 
-def _write_outputs(
-    out_dir: Path, rehearsal: Rehearsal, answers: list[Answer], opted_out: set[int]
-) -> None:
-    """Write the recap post and a transcript; opted-out participants are not quoted."""
+async def _write_outputs(out_dir: Path, rehearsal: Rehearsal, occurrence_id: int) -> None:
+    """Write the recap as the bot posted it (recap.txt) and as files: recap.md (the full
+    transcript; also transcript.md), recap.html, recap.json and activity.png.
+
+    Participants who opted out are counted but never named or quoted in any of them.
+    """
+    posted = [r for r, _ in rehearsal.venue.posted if r.step_key == "recap"]
+    text = rehearsal.venue.render_times(posted[-1].text) + "\n" if posted else ""
+    occurrence = await rehearsal.store.load_occurrence(occurrence_id)
+    _write_files(out_dir, text, await load_recap(rehearsal.store, occurrence))
+
+
+def _write_files(out_dir: Path, text: str, recap: Recap) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    recap = [r for r, _ in rehearsal.venue.posted if r.step_key == "recap"]
-    (out_dir / "recap.txt").write_text(
-        rehearsal.venue.render_times(recap[-1].text) + "\n" if recap else "", encoding="utf-8"
-    )
-    lines = [f"# {rehearsal.spec.title} {rehearsal.spec.hashtag}", ""]
-    for number, question in enumerate(rehearsal.spec.questions, start=1):
-        lines += [f"## Q{number}: {question.text}", ""]
-        lines += [
-            f"- **{a.author_name}**: {a.content}" + (" _(late)_" if a.late else "")
-            for a in answers
-            if a.question == number and a.is_answer and a.author_id not in opted_out
-        ]
-        withheld = sum(
-            1 for a in answers if a.question == number and a.is_answer and a.author_id in opted_out
-        )
-        if withheld:
-            lines.append(f"- _{withheld} answer(s) from participants who opted out_")
-        lines.append("")
-    (out_dir / "transcript.md").write_text("\n".join(lines), encoding="utf-8")
+    (out_dir / "recap.txt").write_text(text, encoding="utf-8")
+    chart = render_chart(recap)
+    markdown = render_markdown(recap)
+    (out_dir / "recap.md").write_text(markdown, encoding="utf-8")
+    (out_dir / "transcript.md").write_text(markdown, encoding="utf-8")
+    (out_dir / "recap.html").write_text(render_html(recap, chart), encoding="utf-8")
+    (out_dir / "recap.json").write_text(render_json(recap), encoding="utf-8")
+    (out_dir / "activity.png").write_bytes(chart)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.core.ports import Clock, PostRequest, PostResult
 from bot.core.schedule import to_local
@@ -60,10 +60,25 @@ class TerminalVenue:
         self.say(f"🤖 {first}")
         for line in [*rest, *request.continuation]:
             self.out.write(f"           {line}\n")
+        for embed in request.embeds:
+            self._embed(embed)
+        for attachment in request.files:
+            size = max(round(len(attachment.data) / 1024), 1)
+            self.out.write(f"           📎 {attachment.filename} ({size} KB)\n")
         message_id = self.new_id()
         result = PostResult(message_id, message_id if request.thread_name else None)
         self.posted.append((request, result))
         return result
+
+    def _embed(self, embed: dict[str, Any]) -> None:
+        """An embed as a boxed block: title, description, then each field."""
+        lines = [f"┏ {embed.get('title', '')}"]
+        lines += [f"┃ {line}" for line in str(embed.get("description", "")).splitlines()]
+        for part in embed.get("fields", []):
+            lines.append(f"┃ · {part.get('name', '')}")
+            lines += [f"┃   {line}" for line in str(part.get("value", "")).splitlines()]
+        for line in lines:
+            self.out.write(f"           {self.render_times(line)}\n")
 
     async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
         """A rehearsal never crashes half-way through a post: nothing to find."""

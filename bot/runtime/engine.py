@@ -23,9 +23,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core.errors import OccurrenceNotFound, PostingFailed
-from bot.core.plan import StepKind, StepStatus
+from bot.core.plan import StepKind
 from bot.core.ports import Clock, Occurrence, PostRequest, PostResult, Venue, VenueError
-from bot.core.recap import summarize, summary_text
 from bot.core.run import (
     Cancel,
     Control,
@@ -44,12 +43,14 @@ from bot.core.run import (
 )
 from bot.core.spec import ChatSpec
 from bot.runtime.planner import Planner
+from bot.runtime.recaps import recap_request
 from bot.storage import SqliteStore, StorageError
 
 log = logging.getLogger(__name__)
 
 #: How long to leave an occurrence alone after its processing failed unexpectedly.
 FAILURE_BACKOFF = timedelta(seconds=30)
+_BACKOFF_S = int(FAILURE_BACKOFF.total_seconds())
 #: How far before an intent the history is searched for a post made before a crash.
 FIND_SLACK = timedelta(seconds=10)
 
@@ -152,6 +153,11 @@ class Engine:
             async with self._lock(occurrence_id):
                 await self._advance_locked(occurrence_id)
             self._retry_at.pop(occurrence_id, None)
+        except StorageError as error:
+            # One clear line (no traceback): the database is busy, read-only or full.
+            # Nothing was marked done, so the step is tried again after the backoff.
+            log.error("occurrence %s: %s; retrying in %ss", occurrence_id, error, _BACKOFF_S)
+            self._retry_at[occurrence_id] = self.clock.now() + FAILURE_BACKOFF
         except Exception:
             log.exception("occurrence %s: advancing failed; retrying later", occurrence_id)
             self._retry_at[occurrence_id] = self.clock.now() + FAILURE_BACKOFF
@@ -182,6 +188,7 @@ class Engine:
                 effects.extend(e for e in more if not isinstance(e, Post))
         if any(isinstance(effect, Finished) for effect in effects):
             await self.planner.plan_next(occurrence.spec.id, self.clock.now())
+            await self._announce_planned(occurrence.spec.id)
             self.wake()
         return run
 
@@ -251,16 +258,10 @@ class Engine:
         return replace(result, thread_id=thread_id)
 
     async def summary_recap(self, occurrence: Occurrence, request: PostRequest) -> PostRequest:
-        """The plain-text recap: answers per question (used when no renderer is configured)."""
-        run = occurrence.run
-        answers = await self.store.answers(run.occurrence_id)
-        skipped = [
-            s.question
-            for s in run.steps
-            if s.kind is StepKind.QUESTION and s.status is StepStatus.SKIPPED and s.question
-        ]
-        text = summary_text(summarize(occurrence.spec, run, answers), skipped)
-        return replace(request, text=text)
+        """The recap (the default builder): the model from storage, rendered for Discord as a
+        short message naming every question, embeds and continuation messages within
+        Discord's limits, with the transcript (Markdown, HTML) and the activity chart attached."""
+        return await recap_request(self.store, occurrence, request)
 
     async def repost_recap(self, chat_id: str) -> int:
         """Post the latest recap of a chat again (``/chat recap``); returns the message id."""
@@ -321,10 +322,24 @@ class Engine:
     ) -> None:
         """Make the stored schedule match the chat files (see :class:`Planner`)."""
         await self.planner.sync(specs, present_sources, self.clock.now())
+        await self._announce_planned()
         self.wake()
 
     async def schedule_chat(self, spec: ChatSpec) -> Occurrence | None:
         """Add or update one chat (a file by id, or an uploaded one) and plan its next occurrence."""
         occurrence = await self.planner.schedule(spec, self.clock.now())
+        await self._announce_planned(spec.id)
         self.wake()
         return occurrence
+
+    async def _announce_planned(self, chat_id: str | None = None) -> None:
+        """Tell the run listeners about occurrences that planning created or changed."""
+        if not self.on_run_saved:
+            return
+        for occurrence in await self.store.occurrences(chat_id=chat_id, unfinished=True):
+            if occurrence.run.phase in (Phase.SCHEDULED, Phase.ANNOUNCED):
+                for listener in self.on_run_saved:
+                    try:
+                        await listener(occurrence.run, occurrence.spec)
+                    except Exception:
+                        log.exception("a run listener failed on a planned occurrence")

@@ -7,40 +7,134 @@ copy never overwrites a newer edit.
 ``deleted`` is 0 for a live part, 1 when the message was deleted (final: a
 redelivery never brings it back), and 2 when an edit removed that part (a later
 edit that answers the question again brings it back).
+
+**Batches.** :meth:`AnswerRepository.write_answers` applies a batch of writes
+(messages, edits, deletes, reactions, re-attributions) in their order, in one
+transaction; the collector's writer task uses it so that a burst costs one
+commit, not one per message. Rows go in as multi-row ``INSERT … VALUES (…), (…)``
+statements, a few per batch (power-of-two sizes, so only a few are ever
+prepared): sqlite3 releases the GIL around every statement step, and each time
+the database thread needs it back it must win it from the event loop, so a batch
+should take few steps, not one per row (``executemany``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 
-from bot.core.answers import Answer, AnswerSource
+import aiosqlite
+
+from bot.core.answers import Answer, AnswerSource, Attribution
 from bot.storage._convert import dt, dt_or_none, ts, ts_or_none
 from bot.storage.db import Database
 
-_UPSERT = """
-INSERT INTO answers (message_id, part, occurrence_id, channel_id, thread_id, author_id, question,
-                     content, source, created_at, edited_at, deleted, reply_to, late)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+_ANSWER_COLUMNS = (
+    "message_id, part, occurrence_id, channel_id, thread_id, author_id, question, content, "
+    "source, created_at, edited_at, reply_to, late, reactions, deleted"
+)
+# A new row starts with the reactions already stored for its message: a reaction
+# may be handled before its message (events run concurrently, backfill comes late).
+# An existing row's count is kept current by the reaction writes themselves.
+_ANSWER_VALUES = (
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "(SELECT COUNT(*) FROM reactions WHERE reactions.message_id = ?), 0)"
+)
+_ON_CONFLICT = """
 ON CONFLICT(message_id, part) DO UPDATE SET
     content = excluded.content, question = excluded.question, source = excluded.source,
     edited_at = excluded.edited_at, deleted = 0
 WHERE answers.deleted != 1
   AND COALESCE(excluded.edited_at, excluded.created_at) >= COALESCE(answers.edited_at, answers.created_at)
 """
-
+_PARTICIPANT_CONFLICT = """
+ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
+    first_seen = MIN(participants.first_seen, excluded.first_seen)
+"""
 _RECOUNT = """
 UPDATE answers SET reactions =
     (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = answers.message_id)
 WHERE message_id = ?
 """
+#: The most rows per statement (14 parameters each; SQLite allows 32,766). Statements come
+#: in power-of-two sizes up to it, so only a few are ever prepared and cached.
+_ROWS_PER_STATEMENT = 256
 
-_PARTICIPANT = """
-INSERT INTO participants (user_id, name, first_seen) VALUES (?, ?, ?)
-ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
-    first_seen = MIN(participants.first_seen, excluded.first_seen)
-"""
+
+@cache
+def _upsert_sql(rows: int) -> str:
+    values = ",\n".join([_ANSWER_VALUES] * rows)
+    return f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES\n{values}\n{_ON_CONFLICT}"
+
+
+@cache
+def _participants_sql(rows: int) -> str:
+    values = ", ".join(["(?, ?, ?)"] * rows)
+    return f"INSERT INTO participants (user_id, name, first_seen) VALUES {values} {_PARTICIPANT_CONFLICT}"  # noqa: S608
+
+
+_PARTICIPANT = _participants_sql(1)
+
+
+class StoreMessage(NamedTuple):
+    """Store a new or edited message as its attributed parts (part ``n`` is ``parts[n]``).
+
+    An edit (``edited_at`` set) also marks the parts it no longer has removed.
+    A named tuple, not a dataclass: the collector makes one per message.
+    """
+
+    message_id: int
+    occurrence_id: int
+    channel_id: int
+    thread_id: int | None
+    author_id: int
+    author_name: str
+    created_at: datetime
+    edited_at: datetime | None
+    reply_to: int | None
+    late: bool
+    parts: Sequence[Attribution]
+
+
+@dataclass(frozen=True)
+class DeleteMessages:
+    """Mark messages deleted."""
+
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ChangeReaction:
+    """Add or remove one user's reaction on a message."""
+
+    message_id: int
+    user_id: int
+    emoji: str
+    present: bool
+
+
+@dataclass(frozen=True)
+class AttributeToQuestion:
+    """Attribute conversation that replied to, or was posted in the thread of, a question's
+    message before that message was known (a fast participant)."""
+
+    occurrence_id: int
+    question: int
+    message_id: int
+    thread_id: int | None
+
+
+#: One write of :meth:`AnswerRepository.write_answers`.
+AnswerWrite = StoreMessage | DeleteMessages | ChangeReaction | AttributeToQuestion
+
+#: A plan: the statements (SQL, parameters) that make some writes, in order; each
+#: ``yield`` receives the statement's row count.
+_Plan = Generator[tuple[str, Sequence[object]], int, None]
 
 
 def _answer(row: sqlite3.Row) -> Answer:
@@ -73,87 +167,56 @@ class AnswerRepository:
         """Store answers (and their authors) in one transaction; idempotent per message part."""
         if not answers:
             return
+        rows = [_answer_row(a) for a in answers]
+        authors: dict[int, tuple[str, datetime]] = {}
+        for a in answers:
+            _add_author(authors, a.author_id, a.author_name, a.created_at)
         async with self.db.transaction() as connection:
-            await connection.executemany(
-                _PARTICIPANT, [(a.author_id, a.author_name, ts(a.created_at)) for a in answers]
-            )
-            await connection.executemany(
-                _UPSERT,
-                [
-                    (
-                        a.message_id,
-                        a.part,
-                        a.occurrence_id,
-                        a.channel_id,
-                        a.thread_id,
-                        a.author_id,
-                        a.question,
-                        a.content,
-                        a.source.value,
-                        ts(a.created_at),
-                        ts_or_none(a.edited_at),
-                        a.reply_to,
-                        int(a.late),
-                    )
-                    for a in answers
-                ],
-            )
-            # A reaction may be handled before its message (events run concurrently).
-            await connection.executemany(_RECOUNT, [(m,) for m in {a.message_id for a in answers}])
+            await _run(connection, _upsert_plan(rows, authors))
+
+    async def write_answers(self, writes: Sequence[AnswerWrite]) -> list[int]:
+        """Apply ``writes`` in order, in one transaction (all or nothing).
+
+        Consecutive messages are stored together (a few multi-row statements); an
+        edit's dropped parts, a delete or a reaction is applied after everything
+        before it, so a delete or an edit that follows a message's creation always
+        lands after it. Returns one number per write: parts stored, or rows changed.
+        """
+        results: list[int] = []
+        if not writes:
+            return results
+        async with self.db.transaction() as connection:
+            await _run(connection, _write_plan(writes, results))
+        return results
 
     async def attribute_to_question(
         self, occurrence_id: int, question: int, message_id: int, thread_id: int | None
     ) -> int:
         """Attribute conversation that replied to, or was posted in the thread of, question
         ``question``'s message before the bot had recorded it (a fast participant)."""
+        results: list[int] = []
+        write = AttributeToQuestion(occurrence_id, question, message_id, thread_id)
         async with self.db.transaction() as connection:
-            replies = await connection.execute(
-                """UPDATE answers SET question = ?, source = 'reply'
-                   WHERE occurrence_id = ? AND reply_to = ? AND source = 'conversation'""",
-                (question, occurrence_id, message_id),
-            )
-            changed = replies.rowcount
-            if thread_id is not None:
-                threaded = await connection.execute(
-                    """UPDATE answers SET question = ?, source = 'thread'
-                       WHERE occurrence_id = ? AND thread_id = ? AND source = 'conversation'""",
-                    (question, occurrence_id, thread_id),
-                )
-                changed += threaded.rowcount
-        return changed
+            await _run(connection, _write_plan([write], results))
+        return results[0]
 
     async def drop_parts_from(self, message_id: int, count: int, at: datetime) -> None:
         """Mark parts ``count`` and later removed by the edit made ``at`` (fewer answers now)."""
         async with self.db.transaction() as connection:
-            await connection.execute(
-                """UPDATE answers SET deleted = 2, edited_at = ?
-                   WHERE message_id = ? AND part >= ? AND deleted = 0""",
-                (ts(at), message_id, count),
-            )
+            await _run(connection, _drop_plan(message_id, count, at))
 
     async def mark_deleted(self, message_ids: Sequence[int]) -> int:
         """Mark messages deleted; returns how many stored parts that touched."""
+        results: list[int] = []
         async with self.db.transaction() as connection:
-            cursor = await connection.executemany(
-                "UPDATE answers SET deleted = 1 WHERE message_id = ? AND deleted != 1",
-                [(m,) for m in message_ids],
-            )
-            return cursor.rowcount
+            await _run(connection, _write_plan([DeleteMessages(tuple(message_ids))], results))
+        return results[0]
 
     async def set_reaction(self, message_id: int, user_id: int, emoji: str, present: bool) -> None:
         """Add or remove one user's reaction, then recount the message's reactions."""
+        write = ChangeReaction(message_id, user_id, emoji, present)
         async with self.db.transaction() as connection:
-            if present:
-                await connection.execute(
-                    "INSERT OR IGNORE INTO reactions (message_id, user_id, emoji) VALUES (?, ?, ?)",
-                    (message_id, user_id, emoji),
-                )
-            else:
-                await connection.execute(
-                    "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
-                    (message_id, user_id, emoji),
-                )
-            await connection.execute(_RECOUNT, (message_id,))
+            await _run(connection, _write_plan([write], []))
 
     async def answers(self, occurrence_id: int, *, include_deleted: bool = False) -> list[Answer]:
         """An occurrence's stored messages, oldest first, parts in order."""
@@ -217,3 +280,167 @@ class AnswerRepository:
             await connection.executemany(_RECOUNT, reacted)
             await connection.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
+
+
+# --- plans: the statements of each write, run on either connection ------------------------
+
+
+async def _run(connection: aiosqlite.Connection, plan: _Plan) -> None:
+    with contextlib.suppress(StopIteration):
+        statement = next(plan)
+        while True:
+            cursor = await connection.execute(*statement)
+            statement = plan.send(cursor.rowcount)
+
+
+def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
+    """Every write in order; consecutive messages share their statements. Appends one number
+    per write to ``results``."""
+    rows: list[tuple[object, ...]] = []
+    authors: dict[int, tuple[str, datetime]] = {}
+    for write in writes:
+        if isinstance(write, StoreMessage):
+            _message_rows(write, rows, authors)
+            results.append(len(write.parts))
+            if write.edited_at is not None:
+                yield from _upsert_plan(rows, authors)
+                rows, authors = [], {}
+                yield from _drop_plan(write.message_id, len(write.parts), write.edited_at)
+            continue
+        yield from _upsert_plan(rows, authors)
+        rows, authors = [], {}
+        if isinstance(write, DeleteMessages):
+            results.append((yield from _delete_plan(write.message_ids)))
+        elif isinstance(write, ChangeReaction):
+            yield from _reaction_plan(write)
+            results.append(1)
+        else:
+            results.append((yield from _attribute_plan(write)))
+    yield from _upsert_plan(rows, authors)
+
+
+def _upsert_plan(
+    rows: Sequence[tuple[object, ...]], authors: dict[int, tuple[str, datetime]]
+) -> _Plan:
+    """Answer rows and their authors (one participant row per author: the latest name, the
+    earliest time), a few statements for the lot."""
+    if not rows:
+        return
+    people = [(user, name, ts(first)) for user, (name, first) in authors.items()]
+    for chunk in _chunks(people):
+        yield _participants_sql(len(chunk)), [v for p in chunk for v in p]
+    for chunk in _chunks(rows):
+        yield _upsert_sql(len(chunk)), [v for row in chunk for v in row]
+
+
+def _chunks(items: Sequence[tuple[object, ...]]) -> Iterable[Sequence[tuple[object, ...]]]:
+    """``items`` in slices of power-of-two lengths, the longest first."""
+    first, size = 0, _ROWS_PER_STATEMENT
+    while first < len(items):
+        while size > len(items) - first:
+            size //= 2
+        yield items[first : first + size]
+        first += size
+
+
+def _drop_plan(message_id: int, count: int, at: datetime) -> _Plan:
+    yield (
+        """UPDATE answers SET deleted = 2, edited_at = ?
+           WHERE message_id = ? AND part >= ? AND deleted = 0""",
+        (ts(at), message_id, count),
+    )
+
+
+def _delete_plan(message_ids: Sequence[int]) -> Generator[tuple[str, Sequence[object]], int, int]:
+    changed = 0
+    for first in range(0, len(message_ids), _ROWS_PER_STATEMENT):
+        chunk = message_ids[first : first + _ROWS_PER_STATEMENT]
+        changed += yield (
+            f"UPDATE answers SET deleted = 1 WHERE deleted != 1 "  # noqa: S608
+            f"AND message_id IN ({','.join('?' * len(chunk))})",
+            tuple(chunk),
+        )
+    return changed
+
+
+def _reaction_plan(change: ChangeReaction) -> _Plan:
+    if change.present:
+        yield (
+            "INSERT OR IGNORE INTO reactions (message_id, user_id, emoji) VALUES (?, ?, ?)",
+            (change.message_id, change.user_id, change.emoji),
+        )
+    else:
+        yield (
+            "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
+            (change.message_id, change.user_id, change.emoji),
+        )
+    yield _RECOUNT, (change.message_id,)
+
+
+def _attribute_plan(
+    write: AttributeToQuestion,
+) -> Generator[tuple[str, Sequence[object]], int, int]:
+    changed = yield (
+        """UPDATE answers SET question = ?, source = 'reply'
+           WHERE occurrence_id = ? AND reply_to = ? AND source = 'conversation'""",
+        (write.question, write.occurrence_id, write.message_id),
+    )
+    if write.thread_id is not None:
+        changed += yield (
+            """UPDATE answers SET question = ?, source = 'thread'
+               WHERE occurrence_id = ? AND thread_id = ? AND source = 'conversation'""",
+            (write.question, write.occurrence_id, write.thread_id),
+        )
+    return changed
+
+
+def _add_author(
+    authors: dict[int, tuple[str, datetime]], user_id: int, name: str, at: datetime
+) -> None:
+    seen = authors.get(user_id)
+    authors[user_id] = (name, at if seen is None or at < seen[1] else seen[1])
+
+
+def _answer_row(a: Answer) -> tuple[object, ...]:
+    return (
+        a.message_id,
+        a.part,
+        a.occurrence_id,
+        a.channel_id,
+        a.thread_id,
+        a.author_id,
+        a.question,
+        a.content,
+        a.source.value,
+        ts(a.created_at),
+        ts_or_none(a.edited_at),
+        a.reply_to,
+        int(a.late),
+        a.message_id,
+    )
+
+
+def _message_rows(
+    m: StoreMessage, rows: list[tuple[object, ...]], authors: dict[int, tuple[str, datetime]]
+) -> None:
+    created, edited, late = ts(m.created_at), ts_or_none(m.edited_at), int(m.late)
+    for index, part in enumerate(m.parts):
+        rows.append(
+            (
+                m.message_id,
+                index,
+                m.occurrence_id,
+                m.channel_id,
+                m.thread_id,
+                m.author_id,
+                part.question,
+                part.text,
+                part.source.value,
+                created,
+                edited,
+                m.reply_to,
+                late,
+                m.message_id,
+            )
+        )
+    _add_author(authors, m.author_id, m.author_name, m.created_at)

@@ -135,3 +135,50 @@ class BotProcess:
         """Read the bot's database (WAL lets us read while it runs)."""
         with contextlib.closing(sqlite3.connect(self.database)) as connection:
             return connection.execute(sql, params).fetchall()
+
+
+def bot_posts(world: World) -> list[dict[str, Any]]:
+    """The bot's messages in the chat channel, oldest first (deleted ones left out)."""
+    return [
+        m
+        for m in world.standin.messages(world.channel, include_deleted=False)
+        if m["author"]["id"] == str(world.standin.bot.id)
+    ]
+
+
+def count_posts(world: World, prefix: str) -> int:
+    """How many of the bot's messages start with ``prefix``."""
+    return sum(1 for m in bot_posts(world) if m["content"].startswith(prefix))
+
+
+async def wait_post(world: World, prefix: str, within: float = 40.0) -> dict[str, Any]:
+    """The bot's first message starting with ``prefix``, waiting for it to appear."""
+
+    def find() -> dict[str, Any] | None:
+        return next((m for m in bot_posts(world) if m["content"].startswith(prefix)), None)
+
+    found: dict[str, Any] = await world.standin.wait_for(find, timeout=within)
+    return found
+
+
+async def command(world: World, user: User, sub: str, **options: Any) -> Any:
+    """``user`` runs ``/chat sub`` with ``options``; returns the bot's answer."""
+    interaction = await world.standin.invoke(
+        user, world.guild, world.channel, "chat", sub, options=options
+    )
+    return await interaction.wait_response(40.0)
+
+
+async def start_chat(world: World, bot: BotProcess, **chat: Any) -> None:
+    """Write the chat file, start the bot, and /chat start the chat."""
+    (bot.chats / "e2echat.yaml").write_text(chat_yaml(world.channel, **chat))
+    await bot.start()
+    answer = await command(world, world.mod, "start", chat="e2echat")
+    assert "starting now" in answer.content, answer.content
+
+
+async def wait_thread(world: World, question: dict[str, Any]) -> int:
+    """The id of the thread the bot opens from a question post (it has the post's id)."""
+    thread_id = int(question["id"])
+    await world.standin.wait_for(lambda: thread_id in world.standin.world.channels, timeout=40)
+    return thread_id

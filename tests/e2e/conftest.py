@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import discord.gateway
 import discord.http
 import pytest
 import yarl
 
+from tests.e2e.botproc import TOKEN, BotProcess, World, build_world
 from tests.e2e.standin import StandIn
 
 
@@ -31,3 +33,18 @@ def discord_at_standin(standin: StandIn) -> Iterator[StandIn]:
     finally:
         discord.http.Route.BASE = route
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    """A stand-in with a guild, a chat channel, a moderator and three participants."""
+    async with StandIn(heartbeat_interval=1000, token=TOKEN) as standin:
+        yield build_world(standin)
+
+
+@pytest.fixture
+async def bot(world: World, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """The bot process for ``world`` (not started); stopped with SIGTERM afterwards."""
+    process = BotProcess(world.standin, tmp_path)
+    yield process
+    await process.stop()

@@ -3,64 +3,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.e2e.botproc import TOKEN, BotProcess, World, build_world, chat_yaml
-from tests.e2e.standin import StandIn
+from tests.e2e.botproc import (
+    BotProcess,
+    World,
+    bot_posts,
+    chat_yaml,
+    command,
+    count_posts,
+    wait_post,
+)
 
 WAIT = 30.0
-
-
-@pytest.fixture
-async def world() -> AsyncIterator[World]:
-    async with StandIn(heartbeat_interval=1000, token=TOKEN) as standin:
-        yield build_world(standin)
-
-
-@pytest.fixture
-async def bot(world: World, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(world.standin, tmp_path)
-    await process.start()
-    yield process
-    await process.stop()
 
 
 def mid(message: dict[str, Any]) -> int:
     return int(message["id"])
 
 
-def bot_posts(world: World) -> list[dict[str, Any]]:
-    return [
-        m
-        for m in world.standin.messages(world.channel, include_deleted=False)
-        if m["author"]["id"] == str(world.standin.bot.id)
-    ]
-
-
-def post_starting(world: World, prefix: str) -> dict[str, Any] | None:
-    return next((m for m in bot_posts(world) if m["content"].startswith(prefix)), None)
-
-
-async def wait_post(world: World, prefix: str) -> dict[str, Any]:
-    found: dict[str, Any] = await world.standin.wait_for(
-        lambda: post_starting(world, prefix), timeout=WAIT
-    )
-    return found
-
-
-async def command(world: World, user: Any, sub: str, **options: Any) -> Any:
-    interaction = await world.standin.invoke(
-        user, world.guild, world.channel, "chat", sub, options=options
-    )
-    return await interaction.wait_response(WAIT)
-
-
 async def test_full_chat_from_schedule_to_recap(world: World, bot: BotProcess) -> None:
     standin, (ana, ben, cy) = world.standin, world.people
+    await bot.start()
     upload = await standin.invoke(
         world.mod,
         world.guild,
@@ -76,10 +40,10 @@ async def test_full_chat_from_schedule_to_recap(world: World, bot: BotProcess) -
     refused = await command(world, ana, "start", chat="e2echat")
     assert refused.ephemeral
     assert "only moderators" in refused.content
-    assert post_starting(world, "👋") is None
+    assert count_posts(world, "👋") == 0
 
     started = await command(world, world.mod, "start", chat="e2echat")
-    assert "running" in started.content or "scheduled" in started.content
+    assert "starting now" in started.content
     await wait_post(world, "👋")
     q1 = await wait_post(world, "**Q1:**")
     # The bot opens a thread from Q1 right after posting it; it has Q1's id.

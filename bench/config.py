@@ -1,0 +1,82 @@
+"""Sizes of a benchmark run: the full run (``make bench``), a quick one, or chosen by flags/env."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every size the benchmarks take. Environment variables ``BENCH_<FIELD>`` (upper case)
+    and ``--set field=value`` override them."""
+
+    #: Where databases and chat files go; None: a temporary folder, removed afterwards.
+    folder: Path | None = None
+    #: Best of this many runs for throughput figures (the machine may be shared).
+    repeats: int = 2
+
+    ingest_messages: int = 100_000
+    ingest_chats: int = 10
+
+    recap_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
+
+    timing_chats: int = 20
+    timing_rate: float = 500.0
+    timing_questions: int = 18
+    timing_interval: float = 3.0
+
+    memory_chats: int = 100
+    memory_answers: int = 1_000_000
+
+    restart_chats: int = 100
+    restart_answers: int = 100_000
+
+
+FULL = Config()
+QUICK = Config(
+    repeats=1,
+    ingest_messages=2_000,
+    ingest_chats=3,
+    recap_sizes=(100, 300, 1_000),
+    timing_chats=3,
+    timing_rate=100.0,
+    timing_questions=2,
+    timing_interval=1.0,
+    memory_chats=5,
+    memory_answers=5_000,
+    restart_chats=5,
+    restart_answers=2_000,
+)
+
+
+def _parse(kind: Any, text: str) -> Any:
+    if kind in ("Path", "Path | None"):
+        return Path(text)
+    if kind == "int":
+        return int(text.replace("_", ""))
+    if kind == "float":
+        return float(text)
+    if kind == "tuple[int, ...]":
+        return tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+    raise ValueError(f"cannot set a {kind} from text")
+
+
+def configure(base: Config, settings: list[str], environ: dict[str, str] | None = None) -> Config:
+    """``base`` with ``BENCH_*`` environment variables, then ``name=value`` settings, applied."""
+    environ = dict(os.environ) if environ is None else environ
+    kinds = {f.name: f.type for f in fields(Config)}
+    changes: dict[str, Any] = {}
+    for name, kind in kinds.items():
+        value = environ.get(f"BENCH_{name.upper()}")
+        if value:
+            changes[name] = _parse(kind, value)
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in kinds or not value:
+            raise ValueError(f"unknown setting {setting!r}; known: {', '.join(kinds)}")
+        changes[name] = _parse(kinds[name], value.strip())
+    return replace(base, **changes)

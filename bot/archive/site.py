@@ -1,0 +1,167 @@
+"""Building the archive: which occurrences it holds, and writing its files.
+
+Each recap's page is written as soon as its recap is built, and only what the index,
+the resources page and the search index need is kept, so a long history does not have
+to fit in memory at once.
+
+Re-running overwrites the site: the same database gives the same bytes. Each file is
+written to a temporary name and renamed, so a reader never sees half a page. The names
+written are kept in ``.qachat-archive``; on the next run, pages listed there that are no
+longer part of the archive (an occurrence removed from the database) are deleted. Nothing
+else in the folder is touched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.archive.entries import (
+    Entry,
+    Place,
+    chat_series,
+    merge_resources,
+    share_places,
+)
+from bot.archive.pages import (
+    SCRIPTS,
+    render_index,
+    render_recap_page,
+    render_resources,
+    render_search,
+    script,
+)
+from bot.archive.search_index import message_rows, render_search_index
+from bot.core.ports import Occurrence
+from bot.core.recap import Recap
+from bot.render import file_stem
+from bot.runtime.recaps import load_recap
+from bot.storage import SqliteStore
+
+#: The list of files the last run wrote, one name a line.
+MANIFEST = ".qachat-archive"
+INDEX = "index.html"
+RESOURCES = "resources.html"
+SEARCH = "search.html"
+SEARCH_INDEX = "search-index.js"
+_OWN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    """What a run wrote."""
+
+    out: Path
+    recaps: int
+    resources: int
+    messages: int
+    files: tuple[str, ...]
+
+
+def archived(occurrence: Occurrence) -> bool:
+    """True for a past occurrence that has a recap: it started and nothing more will be posted
+    (recapped, or finished otherwise after it started)."""
+    return occurrence.run.started and occurrence.run.phase.finished
+
+
+async def build_archive(store: SqliteStore, out: Path, *, charts: bool = True) -> ArchiveReport:
+    """Write the archive of every past recap in ``store`` to the folder ``out`` (created).
+    ``charts`` False leaves the activity chart out of the recap pages (faster).
+
+    Rendering and writing run in a worker thread, recap by recap, so the event loop stays free.
+    """
+    site = await asyncio.to_thread(_Site, out, charts)
+    for occurrence in await store.occurrences():
+        if archived(occurrence):
+            recap = await load_recap(store, occurrence)
+            await asyncio.to_thread(site.add, recap)
+    return await asyncio.to_thread(site.finish)
+
+
+class _Site:
+    """The folder being written, and what the shared pages need of each recap."""
+
+    def __init__(self, out: Path, charts: bool) -> None:
+        out.mkdir(parents=True, exist_ok=True)
+        self.out = out
+        self.charts = charts
+        self.written: list[str] = []
+        self.entries: list[Entry] = []
+        self.rows: dict[str, list[list[Any]]] = {}
+        self.places: list[Place] = []
+        self.taken: set[str] = {INDEX, RESOURCES, SEARCH, SEARCH_INDEX, *SCRIPTS}
+
+    def write(self, name: str, text: str) -> None:
+        _write(self.out / name, text.encode("utf-8"))
+        self.written.append(name)
+
+    def add(self, recap: Recap) -> None:
+        """Write the recap's page (a recap with no answers has none) and keep its entry."""
+        if not recap.header.answers:
+            return
+        from bot.render.chart import render_chart  # matplotlib is heavy: load it when drawing
+
+        page = _page_name(file_stem(recap), self.taken)
+        self.taken.add(page)
+        self.write(page, render_recap_page(recap, render_chart(recap) if self.charts else None))
+        entry = Entry(page, recap.header, tuple(q.text for q in recap.questions))
+        self.entries.append(entry)
+        self.rows[page] = message_rows(recap)
+        self.places += share_places(entry, recap)
+
+    def finish(self) -> ArchiveReport:
+        """Write the index, resources and search pages, then forget stale pages."""
+        entries = self.entries
+        newest_first = sorted(entries, key=lambda e: e.sort_key, reverse=True)
+        resources = merge_resources(self.places)
+        series = chat_series(entries)
+        self.write(INDEX, render_index(newest_first, len(resources)))
+        self.write(RESOURCES, render_resources(resources, entries, series))
+        self.write(SEARCH, render_search(entries, series))
+        self.write(
+            SEARCH_INDEX, render_search_index([(e, self.rows[e.page]) for e in newest_first])
+        )
+        for name in SCRIPTS:
+            self.write(name, script(name))
+        _forget_stale(self.out, self.written)
+        manifest = "".join(f"{name}\n" for name in sorted(self.written))
+        _write(self.out / MANIFEST, manifest.encode("utf-8"))
+        return ArchiveReport(
+            out=self.out,
+            recaps=len(entries),
+            resources=len(resources),
+            messages=sum(len(rows) for rows in self.rows.values()),
+            files=tuple(self.written),
+        )
+
+
+def _page_name(stem: str, taken: set[str]) -> str:
+    """``stem.html``, or ``stem-2.html`` … when a chat ran twice on one local date."""
+    name, number = f"{stem}.html", 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}.html"
+    return name
+
+
+def _write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def _forget_stale(out: Path, written: Sequence[str]) -> None:
+    """Delete the files the previous run wrote that this one did not."""
+    try:
+        previous = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    keep = set(written)
+    for name in previous:
+        if name not in keep and _OWN_NAME.fullmatch(name):
+            (out / name).unlink(missing_ok=True)

@@ -1,0 +1,186 @@
+"""The recap model's types: what a learner reads about one occurrence.
+
+Built by :func:`bot.core.recap.build_recap`; every renderer in :mod:`bot.render`
+reads these and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.core.recap_themes import Theme
+
+#: How a participant who opted out is referred to where a reference cannot be avoided.
+ANONYMOUS = "a participant"
+#: Highlights per question.
+HIGHLIGHTS = 3
+#: Themes per question.
+THEMES = 5
+
+
+class QuestionStatus(StrEnum):
+    """Whether a question of the plan was asked."""
+
+    POSTED = "posted"
+    SKIPPED = "skipped"
+    NOT_POSTED = "not posted"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone the recap names: a host or guest (``name`` empty when they never posted)."""
+
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One message (or one part of a split message) of a participant who did not opt out.
+
+    ``text`` is the message as it reads now (its last edit), with the names and mentions
+    of participants who opted out replaced by :data:`ANONYMOUS` and every mention defused.
+    """
+
+    message_id: int
+    part: int
+    author_id: int
+    author: str
+    text: str
+    at: datetime
+    question: int | None
+    is_answer: bool
+    reactions: int = 0
+    late: bool = False
+    edited: bool = False
+    reply_to: int | None = None
+    #: Who the message replies to: a name, :data:`ANONYMOUS`, or None (no reply, or deleted).
+    replying_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SideConversation:
+    """The answer with the most replies, and the replies that may be shown."""
+
+    answer: Quote
+    replies: int
+    shown: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecap:
+    """One question of the plan, asked or not."""
+
+    number: int
+    text: str
+    status: QuestionStatus
+    posted_at: datetime | None
+    posted_late: bool
+    note: str
+    answers: int
+    answerers: int
+    late_answers: int
+    #: Answers counted but not shown: their authors opted out.
+    withheld: int
+    highlights: tuple[Quote, ...]
+    themes: tuple[Theme, ...]
+    representative: Quote | None
+    contrasting: Quote | None
+    conversation: SideConversation | None
+    #: Every message shown for the question (answers and conversation), in order.
+    transcript: tuple[Quote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A link shared in the chat, once however often it was shared."""
+
+    url: str
+    shared_by: str
+    shared_by_id: int
+    #: How many people shared it (including people who opted out, who are not named).
+    sharers: int
+    shares: int
+    question: int | None
+    context: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """A question a participant asked that nobody replied to."""
+
+    author: str
+    author_id: int
+    text: str
+    question: int | None
+    at: datetime
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A line of the moderation timeline: a control, a late post, a cut-short chat."""
+
+    at: datetime
+    action: str
+    actor: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Takeaway:
+    """An answer to one of the recap's reflection prompts (``prompt`` is 1-based)."""
+
+    prompt: int
+    author_id: int
+    author: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The headline of the recap."""
+
+    chat_id: str
+    occurrence_id: int
+    title: str
+    hashtag: str
+    timezone: str
+    start: datetime
+    duration: timedelta
+    participants: int
+    first_timers: int
+    answers: int
+    late_answers: int
+    conversation: int
+    resources: int
+    #: Participants who opted out (counted in ``participants``, never named).
+    opted_out: int
+    hosts: tuple[Person, ...]
+    guests: tuple[Person, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Recap:
+    """Everything a learner reads about one occurrence."""
+
+    header: Header
+    #: Conversation before the first question (introductions).
+    before: tuple[Quote, ...]
+    questions: tuple[QuestionRecap, ...]
+    resources: tuple[Resource, ...]
+    open_questions: tuple[OpenQuestion, ...]
+    prompts: tuple[str, ...]
+    timeline: tuple[TimelineEntry, ...]
+    takeaways: tuple[Takeaway, ...]
+    #: Answers per minute from the start (index 0 is the first minute), for the chart.
+    activity: tuple[int, ...]
+
+    @property
+    def late_answers(self) -> tuple[Quote, ...]:
+        """Every late answer shown, in order."""
+        return tuple(q for question in self.questions for q in question.transcript if q.late)

@@ -1,0 +1,145 @@
+"""What every renderer shares: times in the chat's zone, counts in words, escaping."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.recap import Header, Person, QuestionRecap, QuestionStatus, Quote
+from bot.core.recap_text import find_links
+
+
+def local(moment: datetime, zone: str) -> datetime:
+    """``moment`` in the chat's time zone."""
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def long_date(header: Header) -> str:
+    """``Tuesday 12 January 2027, 20:00 CST (America/Chicago)``: the start in the chat's zone."""
+    start = local(header.start, header.timezone)
+    return f"{start:%A} {start.day} {start:%B %Y, %H:%M %Z} ({header.timezone})"
+
+
+def clock_time(moment: datetime, zone: str) -> str:
+    """``20:08``: a time of the chat in its zone."""
+    shown = moment.astimezone(ZoneInfo(zone))
+    return f"{shown.hour:02d}:{shown.minute:02d}"
+
+
+def duration(delta: timedelta) -> str:
+    """``48 min``, ``1 h 5 min``."""
+    minutes = max(round(delta.total_seconds() / 60), 0)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 answer``, ``3 answers``, ``2 people``."""
+    return f"{number:,} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def question_numbers(question: QuestionRecap) -> str:
+    """``12 answers from 9 people`` or ``skipped``: a question's line in every format."""
+    if question.status is QuestionStatus.SKIPPED and not question.answers:
+        return "skipped"
+    if question.status is QuestionStatus.NOT_POSTED and not question.answers:
+        return "not asked"
+    numbers = (
+        f"{count(question.answers, 'answer')} from {count(question.answerers, 'person', 'people')}"
+    )
+    if question.status is not QuestionStatus.POSTED:
+        numbers += f" ({question.status.value})"
+    return numbers
+
+
+def headline(header: Header) -> str:
+    """``150 answers from 25 participants (4 here for the first time), 7 late; 14 resources``."""
+    text = f"{count(header.answers, 'answer')} from {count(header.participants, 'participant')}"
+    if header.first_timers and header.first_timers == header.participants:
+        text += " (all here for the first time)"
+    elif header.first_timers:
+        text += f" ({header.first_timers} here for the first time)"
+    if header.late_answers:
+        text += f", {header.late_answers} late"
+    return text + f"; {count(header.resources, 'resource')} shared"
+
+
+def person_label(person: Person) -> str:
+    """A host or guest in a file: their name, or their user id when they never posted."""
+    return person.name or f"user {person.user_id}"
+
+
+def question_label(number: int | None) -> str:
+    """``Q3``, or ``intro`` for messages before the first question."""
+    return f"Q{number}" if number else "intro"
+
+
+def marks(quote: Quote) -> list[str]:
+    """The small labels after a message: late, edited, reply."""
+    labels = []
+    if quote.late:
+        labels.append("late")
+    if quote.edited:
+        labels.append("edited")
+    if quote.replying_to:
+        labels.append(f"reply to {quote.replying_to}")
+    return labels
+
+
+def split_links(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (segment, is_link) pieces, so links can be kept whole while text is escaped."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end, link in find_links(text):
+        if start > position:
+            pieces.append((text[position:start], False))
+        pieces.append((link, True))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces
+
+
+_MD_INLINE = re.compile(r"([\\`*_~\[\]<>|])")
+_MD_BLOCK_START = re.compile(r"^(\s*)(?:([-+=#])|(\d+)([.)]))")
+
+
+_MD_SPECIAL = re.compile(r"[\\`*_~\[\]<>|\n\r]")
+
+
+def _escape_block_start(match: re.Match[str]) -> str:
+    if match.group(2):
+        return f"{match.group(1)}\\{match.group(2)}"
+    return f"{match.group(1)}{match.group(3)}\\{match.group(4)}"
+
+
+def markdown_inline(text: str) -> str:
+    """User text made literal in Markdown: its markup characters escaped, links kept
+    clickable, line breaks kept as hard breaks (a line that would start a heading, list or
+    quote escaped). The text is meant to follow other text on its first line."""
+    if not _MD_SPECIAL.search(text):
+        return text if text.strip() else "(empty)"
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    escaped = []
+    for number, line in enumerate(lines):
+        body = "".join(
+            segment if is_link else _MD_INLINE.sub(r"\\\1", segment)
+            for segment, is_link in split_links(line)
+        )
+        escaped.append(_MD_BLOCK_START.sub(_escape_block_start, body) if number else body)
+    return "  \n  ".join(line for line in escaped if line.strip()) or "(empty)"
+
+
+_DISCORD_INLINE = re.compile(r"([\\`*_~\[\]<>|])")
+
+
+def discord_inline(text: str) -> str:
+    """User text made literal on one line of a Discord message or embed."""
+    flat = " ".join(text.split())
+    return "".join(
+        segment if is_link else _DISCORD_INLINE.sub(r"\\\1", segment)
+        for segment, is_link in split_links(flat)
+    )

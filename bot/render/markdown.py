@@ -1,0 +1,174 @@
+"""The recap as Markdown: the full transcript a learner can keep.
+
+Times are the chat's local time. Participants' text is escaped so that it reads
+as they typed it (no stray bold, code blocks, spoilers or HTML), with links kept
+clickable.
+"""
+
+from __future__ import annotations
+
+from bot.core.recap import QuestionRecap, Quote, Recap
+from bot.render.common import (
+    clock_time,
+    count,
+    duration,
+    headline,
+    long_date,
+    markdown_inline,
+    marks,
+    person_label,
+    question_label,
+    question_numbers,
+)
+
+
+def render_markdown(recap: Recap) -> str:
+    """The whole recap as one Markdown document."""
+    header = recap.header
+    zone = header.timezone
+    lines = [
+        f"# {markdown_inline(header.title)} {markdown_inline(header.hashtag)}",
+        "",
+        f"**{long_date(header)}** · {duration(header.duration)}  ",
+        f"{headline(header)}.  ",
+    ]
+    people = []
+    if header.hosts:
+        people.append("Hosts: " + ", ".join(markdown_inline(person_label(p)) for p in header.hosts))
+    if header.guests:
+        people.append(
+            "Guests: " + ", ".join(markdown_inline(person_label(p)) for p in header.guests)
+        )
+    if people:
+        lines.append(" · ".join(people) + "  ")
+    if header.opted_out:
+        lines.append(
+            f"{count(header.opted_out, 'participant')} asked not to be quoted: "
+            "their answers are counted, not shown.  "
+        )
+    lines += ["", "## Questions", ""]
+    lines += [
+        f"- **Q{q.number}:** {markdown_inline(q.text)} — {question_numbers(q)}"
+        for q in recap.questions
+    ]
+    if recap.before:
+        lines += ["", "## Before the first question", ""]
+        lines += [_message(quote, zone) for quote in recap.before]
+    for question in recap.questions:
+        lines += ["", *_question(question, zone)]
+    lines += ["", *_resources(recap)]
+    lines += ["", *_open_questions(recap)]
+    if recap.prompts:
+        lines += ["", "## Reflect", ""]
+        lines += [f"{n}. {markdown_inline(p)}" for n, p in enumerate(recap.prompts, start=1)]
+    if recap.takeaways:
+        lines += ["", "## Takeaways", ""]
+        lines += [
+            f"- {_prompt_ref(t.prompt)}**{markdown_inline(t.author)}**: {markdown_inline(t.text)}"
+            for t in recap.takeaways
+        ]
+    if recap.timeline:
+        lines += ["", "## Moderation timeline", ""]
+        lines += [
+            f"- `{clock_time(e.at, zone)}` {markdown_inline(e.action)}"
+            f" by {markdown_inline(e.actor)}"
+            + (f": {markdown_inline(e.detail)}" if e.detail else "")
+            for e in recap.timeline
+        ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _question(question: QuestionRecap, zone: str) -> list[str]:
+    lines = [f"## Q{question.number}: {markdown_inline(question.text)}", ""]
+    status = [question_numbers(question)]
+    if question.posted_at is not None:
+        status.insert(0, f"asked at {clock_time(question.posted_at, zone)}")
+    if question.posted_late:
+        status.append("posted late")
+    if question.late_answers:
+        status.append(f"{question.late_answers} late")
+    if question.note:
+        status.append(markdown_inline(question.note))
+    lines += [f"_{' · '.join(status)}_", ""]
+    if question.withheld:
+        lines += [
+            f"_{count(question.withheld, 'answer')} from participants who opted out "
+            "counted, not shown._",
+            "",
+        ]
+    if question.highlights:
+        lines += ["**Highlights**", ""]
+        lines += [
+            f"- {q.reactions} {_reaction_word(q.reactions)} · {_said(q)}"
+            for q in question.highlights
+        ]
+        lines.append("")
+    if question.themes:
+        themes = ", ".join(f"{markdown_inline(t.phrase)} ({t.answers})" for t in question.themes)
+        lines += [f"**Themes:** {themes}", ""]
+    if question.representative is not None:
+        lines += [f"**Most typical answer:** {_said(question.representative)}", ""]
+    if question.contrasting is not None:
+        lines += [f"**A different take:** {_said(question.contrasting)}", ""]
+    if question.conversation is not None:
+        side = question.conversation
+        lines += [
+            f"**Liveliest side conversation** ({count(side.replies, 'reply', 'replies')})",
+            "",
+            f"- {_said(side.answer)}",
+        ]
+        lines += [f"  - ↳ {_said(reply)}" for reply in side.shown]
+        lines.append("")
+    if question.transcript:
+        lines += ["### Transcript", ""]
+        lines += [_message(quote, zone) for quote in question.transcript]
+    return lines
+
+
+def _said(quote: Quote) -> str:
+    return f"**{markdown_inline(quote.author)}**: {markdown_inline(quote.text)}"
+
+
+def _message(quote: Quote, zone: str) -> str:
+    kind = "" if quote.is_answer else "💬 "
+    labels = marks(quote)
+    suffix = f" _({', '.join(markdown_inline(label) for label in labels)})_" if labels else ""
+    return f"- `{clock_time(quote.at, zone)}` {kind}{_said(quote)}{suffix}"
+
+
+def _reaction_word(number: int) -> str:
+    return "reaction" if number == 1 else "reactions"
+
+
+def _resources(recap: Recap) -> list[str]:
+    lines = ["## Reading list", ""]
+    if not recap.resources:
+        return [*lines, "No links were shared."]
+    for number, resource in enumerate(recap.resources, start=1):
+        others = resource.sharers - 1
+        shared = f"shared by **{markdown_inline(resource.shared_by)}**"
+        if others > 0:
+            shared += f" and {count(others, 'other')}"
+        item = f"{number}. "
+        lines.append(f"{item}<{resource.url}> — {shared} ({question_label(resource.question)})  ")
+        if resource.context:
+            lines.append(" " * len(item) + markdown_inline(resource.context))
+    return lines
+
+
+def _open_questions(recap: Recap) -> list[str]:
+    lines = ["## Open questions", ""]
+    if not recap.open_questions:
+        return [*lines, "Every question asked in the chat got a reply."]
+    lines += ["Questions participants asked that nobody replied to yet:", ""]
+    zone = recap.header.timezone
+    lines += [
+        f"- **{markdown_inline(q.author)}** ({question_label(q.question)}, "
+        f"{clock_time(q.at, zone)}): {markdown_inline(q.text)}"
+        for q in recap.open_questions
+    ]
+    return lines
+
+
+def _prompt_ref(prompt: int) -> str:
+    return f"({prompt}) " if prompt else ""
