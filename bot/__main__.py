@@ -132,6 +132,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _database_exists(path: Path) -> bool:
+    """True when the database file exists; otherwise say how to point at it."""
+    if path.is_file():
+        return True
+    print(
+        f"error: database {path} does not exist; set DATABASE_PATH to the bot's database",
+        file=sys.stderr,
+    )
+    return False
+
+
 def _recap(args: argparse.Namespace) -> int:
     """``recap CHAT``: write one occurrence's recap from the database, offline."""
     from bot.runtime.recaps import export_recap  # rendering pulls in Jinja2 and matplotlib
@@ -151,12 +162,7 @@ def _recap(args: argparse.Namespace) -> int:
         print("error: --format png writes a picture; give a file with --out", file=sys.stderr)
         return 1
     settings = load_settings(os.environ, need_token=False)
-    if not settings.database_path.is_file():
-        print(
-            f"error: database {settings.database_path} does not exist; "
-            "set DATABASE_PATH to the bot's database",
-            file=sys.stderr,
-        )
+    if not _database_exists(settings.database_path):
         return 2
 
     async def export() -> bytes:
@@ -183,12 +189,7 @@ def _archive(args: argparse.Namespace) -> int:
     from bot.storage import open_store
 
     settings = load_settings(os.environ, need_token=False)
-    if not settings.database_path.is_file():
-        print(
-            f"error: database {settings.database_path} does not exist; "
-            "set DATABASE_PATH to the bot's database",
-            file=sys.stderr,
-        )
+    if not _database_exists(settings.database_path):
         return 2
 
     async def build() -> ArchiveReport:

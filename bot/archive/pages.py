@@ -12,25 +12,20 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot.archive.entries import Entry, SharedResource, anchor, day
-from bot.core.recap import Person, QuestionRecap, Recap
+from bot.core.recap import Recap
 from bot.render.common import (
-    clock_time,
     count,
     duration,
-    headline,
     long_date,
-    person_label,
     question_label,
-    question_numbers,
 )
-from bot.render.html_page import _linked
+from bot.render.html_page import _linked, recap_context
 
 #: Scripts copied next to the pages as they are (name in the site, template).
 SCRIPTS = {
@@ -113,36 +108,8 @@ def render_index(entries: Sequence[Entry], resources: int) -> str:
 
 def render_recap_page(recap: Recap, chart: bytes | None = None) -> str:
     """One recap's page; ``chart`` (a PNG) is embedded when given."""
-    header = recap.header
-
-    def time(moment: datetime) -> str:
-        return clock_time(moment, header.timezone)
-
-    def withheld(question: QuestionRecap) -> str:
-        return (
-            f"{count(question.withheld, 'answer')} from participants who opted out counted, "
-            "not shown."
-        )
-
-    def label(person: Person) -> str:
-        return person_label(person)
-
     return _render(
-        "archive_recap.html.j2",
-        current="recap",
-        r=recap,
-        h=header,
-        date=long_date(header),
-        length=duration(header.duration),
-        headline=headline(header),
-        opted_out=count(header.opted_out, "participant"),
-        chart=base64.b64encode(chart).decode("ascii") if chart else "",
-        time=time,
-        anchor=anchor,
-        numbers=question_numbers,
-        label=label,
-        qlabel=question_label,
-        withheld=withheld,
+        "archive_recap.html.j2", current="recap", anchor=anchor, **recap_context(recap, chart)
     )
 
 

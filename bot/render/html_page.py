@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -68,26 +69,31 @@ def _label(person: Person) -> str:
     return person_label(person)
 
 
-def render_html(recap: Recap, chart: bytes | None = None) -> str:
-    """The whole recap as one HTML page; ``chart`` (a PNG) is embedded when given."""
+def recap_context(recap: Recap, chart: bytes | None = None) -> dict[str, Any]:
+    """What the recap templates need (the single page and the archive's recap page)."""
     header = recap.header
     zone = header.timezone
 
     def time(moment: datetime) -> str:
         return clock_time(moment, zone)
 
+    return {
+        "r": recap,
+        "h": header,
+        "date": long_date(header),
+        "length": duration(header.duration),
+        "headline": headline(header),
+        "opted_out": count(header.opted_out, "participant"),
+        "chart": base64.b64encode(chart).decode("ascii") if chart else "",
+        "time": time,
+        "numbers": question_numbers,
+        "label": _label,
+        "qlabel": question_label,
+        "withheld": _withheld,
+    }
+
+
+def render_html(recap: Recap, chart: bytes | None = None) -> str:
+    """The whole recap as one HTML page; ``chart`` (a PNG) is embedded when given."""
     template = _environment().get_template("recap.html.j2")
-    return template.render(
-        r=recap,
-        h=header,
-        date=long_date(header),
-        length=duration(header.duration),
-        headline=headline(header),
-        opted_out=count(header.opted_out, "participant"),
-        chart=base64.b64encode(chart).decode("ascii") if chart else "",
-        time=time,
-        numbers=question_numbers,
-        label=_label,
-        qlabel=question_label,
-        withheld=_withheld,
-    )
+    return template.render(**recap_context(recap, chart))
