@@ -26,6 +26,8 @@ class Figure:
     #: True: target met; False: missed; None: no target (information).
     passed: bool | None
     note: str = ""
+    #: How far from the target, said when it is missed ("12% below 0.5").
+    shortfall: str = ""
 
     @property
     def verdict(self) -> str:
@@ -135,3 +137,13 @@ def _version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def below(value: float, target: float, unit: str = "") -> str:
+    """How far ``value`` is below a minimum ``target``."""
+    return f"{(1 - value / target) * 100:.0f}% below {target:g}{unit}" if target else ""
+
+
+def above(value: float, target: float, unit: str = "") -> str:
+    """How far ``value`` is above a maximum ``target``."""
+    return f"{(value / target - 1) * 100:.0f}% over {target:g}{unit}" if target else ""

@@ -16,7 +16,7 @@ class Config:
     #: Where databases and chat files go; None: a temporary folder, removed afterwards.
     folder: Path | None = None
     #: Best of this many runs for throughput figures (the machine may be shared).
-    repeats: int = 2
+    repeats: int = 3
 
     ingest_messages: int = 100_000
     ingest_chats: int = 10
@@ -27,6 +27,8 @@ class Config:
     timing_rate: float = 500.0
     timing_questions: int = 18
     timing_interval: float = 3.0
+    #: Seconds from setting the chats up to their start.
+    timing_lead: float = 3.0
 
     memory_chats: int = 100
     memory_answers: int = 1_000_000
@@ -43,8 +45,9 @@ QUICK = Config(
     recap_sizes=(100, 300, 1_000),
     timing_chats=3,
     timing_rate=100.0,
-    timing_questions=2,
-    timing_interval=1.0,
+    timing_questions=1,
+    timing_interval=0.5,
+    timing_lead=1.0,
     memory_chats=5,
     memory_answers=5_000,
     restart_chats=5,

@@ -29,7 +29,7 @@ from typing import Any, cast
 import aiosqlite
 import discord
 
-from bench.common import Figure, ms, per_second, percentile
+from bench.common import Figure, above, below, ms, per_second, percentile
 from bench.gateway import Messages, Payload, connection_state, guild_create
 from bench.world import chat_spec, chats_of, run_chats_until, temp_db, threads_of
 from bot.discord_app.listeners import Listeners
@@ -70,6 +70,7 @@ class IngestResult:
     insert_seconds: float
     insert_batches: list[float]
     yield_every: int
+    repeats: int
 
     @property
     def rate(self) -> float:
@@ -132,6 +133,7 @@ async def measure(
         insert_seconds=insert_seconds,
         insert_batches=insert_batches,
         yield_every=yield_every,
+        repeats=repeats,
     )
 
 
@@ -289,17 +291,21 @@ def figures(result: IngestResult) -> list[Figure]:
             f"limit {per_second(result.limit)} (parse "
             f"{per_second(result.messages / result.parse_seconds)} + bare insert "
             f"{per_second(result.messages / result.insert_seconds)})",
-            f">= {TARGET_RATIO} x limit, >= {TARGET_FLOOR:,.0f}/s",
-            ratio >= TARGET_RATIO and result.rate >= TARGET_FLOOR,
-            f"gateway reader yields every {result.yield_every} events",
+            f">= {TARGET_FLOOR:,.0f}/s",
+            result.rate >= TARGET_FLOOR,
+            f"best of {result.repeats}; the gateway reader yields every {result.yield_every} "
+            "events",
+            below(result.rate, TARGET_FLOOR, "/s") if result.rate < TARGET_FLOOR else "",
         ),
         Figure(
             NAME,
-            "ratio to the limit",
+            "answers/s as a share of the limit",
             f"{ratio:.2f}",
-            "1.00",
+            "1.00 (the limit)",
             f">= {TARGET_RATIO}",
             ratio >= TARGET_RATIO,
+            "the limit: discord.py's parse + a bare aiosqlite executemany loop, same rows",
+            below(ratio, TARGET_RATIO) if ratio < TARGET_RATIO else "",
         ),
         Figure(
             NAME,
@@ -311,6 +317,7 @@ def figures(result: IngestResult) -> list[Figure]:
             p99 < TARGET_P99,
             f"{result.best.batches} batches of {result.messages / max(result.best.batches, 1):.0f}"
             f" messages on average; max {ms(max(latencies, default=0))}",
+            above(p99 * 1000, TARGET_P99 * 1000, " ms") if p99 >= TARGET_P99 else "",
         ),
         Figure(
             NAME,

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import Figure
+from bench.common import Figure, above
 from bench.gateway import Messages, snowflakes
 from bench.world import chat_spec, run_chats_until, temp_db
 from bot.core.answers import Answer, AnswerSource
@@ -219,11 +219,13 @@ def figures(results: list[RecapTime]) -> list[Figure]:
                 passed,
                 f"build {result.build:.3f} s (reading included), render {result.render:.3f} s;"
                 f" {chosen}",
+                above(result.total, TARGET_10K, " s") if passed is False else "",
             )
         )
     for small, large in itertools.pairwise(results):
         growth = large.total / small.total if small.total else float("inf")
         size_ratio = large.answers / small.answers
+        limit = TARGET_GROWTH * size_ratio / 10
         rows.append(
             Figure(
                 NAME,
@@ -233,8 +235,10 @@ def figures(results: list[RecapTime]) -> list[Figure]:
                 f"{growth:.1f}x",
                 f"{size_ratio:.0f}x (linear); reading grew "
                 f"{large.read / small.read if small.read else 0:.1f}x",
-                f"<= {TARGET_GROWTH * size_ratio / 10:.0f}x",
-                growth <= TARGET_GROWTH * size_ratio / 10,
+                f"<= {limit:.0f}x",
+                growth <= limit,
+                "",
+                above(growth, limit, "x") if growth > limit else "",
             )
         )
     return rows

@@ -12,21 +12,25 @@ bot fall behind. So:
 * Attribution is done at once, in memory, with no SQL: the collector keeps the
   occurrences that are collecting (updated by the engine through
   :meth:`Collector.on_run_saved`), an index of them by channel, every live
-  question's message and thread id, and the occurrence of recent messages (for
-  replies in a channel that several chats share).
+  question's message and thread id, and the occurrence of the last 25,000 to
+  50,000 messages (for replies in a channel that several chats share; a reply
+  to an older message follows the channel's rule: the hashtag it names, else
+  the chat that started last).
 * The writes (messages, edits, deletes, reactions) go into one
   :class:`asyncio.Queue`, drained by a single writer task. It commits a batch
   every :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes
-  first, in one transaction of a few multi-row statements
-  (:meth:`bot.storage.answers.AnswerRepository.write_answers`).
+  first, in one transaction of three statements (begin, one multi-row insert,
+  commit: :meth:`bot.storage.answers.AnswerRepository.write_answers`).
 * **The database thread gets its turn.** aiosqlite runs SQL in a thread of its
-  own, which needs the GIL back after every statement. An event loop flooded
-  with gateway events re-takes the GIL every time it polls, before the waking
-  thread can, so without help a commit could wait seconds (measured in
-  ``bench``: p50 commit latency 2-3 s at 15,000 messages/s). While a batch is in
-  flight, the writer therefore blocks the loop for :data:`HANDOFF` every
-  :data:`HANDOFF_EVERY` (when the loop is idle the batch is done before that and
-  nothing is blocked).
+  own, which needs the GIL back after every statement step. An event loop
+  flooded with gateway events releases the GIL only for an instant when it
+  polls, and takes it back before the woken thread can (the interpreter's
+  switch interval never expires, as the GIL changed hands), so that thread can
+  starve: in ``bench``, without help, the commit latency was 3.5 s (p50) at
+  15,000 messages/s. So while a batch is in flight the writer blocks the loop
+  for :data:`HANDOFF` every :data:`HANDOFF_EVERY`, which lets the thread take
+  the GIL (p99 under 100 ms at the same rate). When the loop is not flooded the
+  batch is done before the first hand-off and nothing is blocked.
 * **Order** is the queue's: an edit or a delete that follows a message's
   creation is applied after it, in the same transaction or a later one.
 * **Idempotency** is the store's: every message part is an upsert by message id
@@ -264,12 +268,16 @@ class Collector:
         return chosen, None, None
 
     def _attribute(self, message: IncomingMessage) -> StoreMessage | None:
-        """The message's attributed parts, ready to store; None when no chat collects it."""
+        """The message's attributed parts, ready to store; None when no chat collects it
+        (or it cannot be attributed at all, which is logged: never raised at the gateway)."""
         try:
-            target = self._occurrence_for(message)
+            return self._attributed(message)
         except Exception:
-            log.exception("message %s: could not find its chat", message.message_id)
+            log.exception("message %s: could not be attributed", message.message_id)
             return None
+
+    def _attributed(self, message: IncomingMessage) -> StoreMessage | None:
+        target = self._occurrence_for(message)
         if target is None:
             return None
         live, thread_question, reply_question = target
@@ -281,6 +289,7 @@ class Collector:
             reply_question=reply_question,
             current_question=live.current_question,
         )
+        late = live.late_from is not None and live.late_from <= message.created_at
         self._remember(message.message_id, occurrence_id)
         return StoreMessage(
             message.message_id,
@@ -292,7 +301,7 @@ class Collector:
             message.created_at,
             message.edited_at,
             message.reply_to,
-            live.late_from is not None and live.late_from <= message.created_at,
+            late,
             parts,
         )
 

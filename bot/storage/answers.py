@@ -11,18 +11,24 @@ edit that answers the question again brings it back).
 **Batches.** :meth:`AnswerRepository.write_answers` applies a batch of writes
 (messages, edits, deletes, reactions, re-attributions) in their order, in one
 transaction; the collector's writer task uses it so that a burst costs one
-commit, not one per message. Rows go in as multi-row ``INSERT … VALUES (…), (…)``
-statements, a few per batch (power-of-two sizes, so only a few are ever
-prepared): sqlite3 releases the GIL around every statement step, and each time
-the database thread needs it back it must win it from the event loop, so a batch
-should take few steps, not one per row (``executemany``).
+commit, not one per message. A run of messages is stored by **one** statement
+per 1,024 rows: ``INSERT INTO incoming_answers VALUES (…), (…), …`` into a
+``TEMP`` view whose ``INSTEAD OF`` trigger upserts each row's participant and
+answer. Why one statement: aiosqlite runs SQL in its own thread, and sqlite3
+releases the GIL for every statement step; each time that thread needs the GIL
+back it must win it from the event loop, which, flooded with gateway events,
+re-takes it first (see :mod:`bot.runtime.collector`). So a batch is three steps
+(begin, insert, commit), not one per row (``executemany``) or per table.
+Statements come in power-of-two sizes (padded with all-NULL rows, which the
+trigger skips), so only a few are ever prepared and cached (a prepared 1,000-row
+statement takes about 2 MB).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -34,51 +40,77 @@ from bot.core.answers import Answer, AnswerSource, Attribution
 from bot.storage._convert import dt, dt_or_none, ts, ts_or_none
 from bot.storage.db import Database
 
-_ANSWER_COLUMNS = (
-    "message_id, part, occurrence_id, channel_id, thread_id, author_id, question, content, "
-    "source, created_at, edited_at, reply_to, late, reactions, deleted"
-)
-# A new row starts with the reactions already stored for its message: a reaction
-# may be handled before its message (events run concurrently, backfill comes late).
-# An existing row's count is kept current by the reaction writes themselves.
-_ANSWER_VALUES = (
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "(SELECT COUNT(*) FROM reactions WHERE reactions.message_id = ?), 0)"
-)
-_ON_CONFLICT = """
-ON CONFLICT(message_id, part) DO UPDATE SET
-    content = excluded.content, question = excluded.question, source = excluded.source,
-    edited_at = excluded.edited_at, deleted = 0
-WHERE answers.deleted != 1
-  AND COALESCE(excluded.edited_at, excluded.created_at) >= COALESCE(answers.edited_at, answers.created_at)
-"""
 _PARTICIPANT_CONFLICT = """
 ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
     first_seen = MIN(participants.first_seen, excluded.first_seen)
 """
+_PARTICIPANT = (
+    "INSERT INTO participants (user_id, name, first_seen) VALUES (?, ?, ?)"  # noqa: S608
+    + _PARTICIPANT_CONFLICT
+)
 _RECOUNT = """
 UPDATE answers SET reactions =
     (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = answers.message_id)
 WHERE message_id = ?
 """
-#: The most rows per statement (14 parameters each; SQLite allows 32,766). Statements come
-#: in power-of-two sizes up to it, so only a few are ever prepared and cached.
-_ROWS_PER_STATEMENT = 256
+#: What a stored message part is, as the incoming view takes it.
+_INCOMING_COLUMNS = (
+    "message_id",
+    "part",
+    "occurrence_id",
+    "channel_id",
+    "thread_id",
+    "author_id",
+    "author_name",
+    "question",
+    "content",
+    "source",
+    "created_at",
+    "edited_at",
+    "reply_to",
+    "late",
+)
+# Created once per connection (TEMP: nothing in the database file changes).
+# A new answer row starts with the reactions already stored for its message: a reaction
+# may be handled before its message (events run concurrently, backfill comes late).
+# An existing row's count is kept current by the reaction writes themselves.
+_INCOMING = (
+    "CREATE TEMP VIEW IF NOT EXISTS incoming_answers AS SELECT "  # noqa: S608 (constants only)
+    + ", ".join(("NULL AS author_name" if c == "author_name" else c) for c in _INCOMING_COLUMNS)
+    + " FROM main.answers WHERE 0",
+    """CREATE TEMP TRIGGER IF NOT EXISTS store_incoming_answer
+    INSTEAD OF INSERT ON incoming_answers WHEN NEW.message_id IS NOT NULL
+    BEGIN
+        INSERT INTO participants (user_id, name, first_seen)
+        VALUES (NEW.author_id, NEW.author_name, NEW.created_at)
+        ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
+            first_seen = MIN(participants.first_seen, excluded.first_seen);
+        INSERT INTO answers (message_id, part, occurrence_id, channel_id, thread_id, author_id,
+                             question, content, source, created_at, edited_at, reply_to, late,
+                             reactions, deleted)
+        VALUES (NEW.message_id, NEW.part, NEW.occurrence_id, NEW.channel_id, NEW.thread_id,
+                NEW.author_id, NEW.question, NEW.content, NEW.source, NEW.created_at,
+                NEW.edited_at, NEW.reply_to, NEW.late,
+                (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = NEW.message_id), 0)
+        ON CONFLICT(message_id, part) DO UPDATE SET
+            content = excluded.content, question = excluded.question, source = excluded.source,
+            edited_at = excluded.edited_at, deleted = 0
+        WHERE answers.deleted != 1 AND COALESCE(excluded.edited_at, excluded.created_at)
+                                       >= COALESCE(answers.edited_at, answers.created_at);
+    END""",
+)
+#: The most rows per statement (14 parameters each; SQLite allows 32,766).
+_ROWS_PER_STATEMENT = 1024
+_NULL_ROW = (None,) * len(_INCOMING_COLUMNS)
 
 
 @cache
-def _upsert_sql(rows: int) -> str:
-    values = ",\n".join([_ANSWER_VALUES] * rows)
-    return f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES\n{values}\n{_ON_CONFLICT}"
-
-
-@cache
-def _participants_sql(rows: int) -> str:
-    values = ", ".join(["(?, ?, ?)"] * rows)
-    return f"INSERT INTO participants (user_id, name, first_seen) VALUES {values} {_PARTICIPANT_CONFLICT}"  # noqa: S608
-
-
-_PARTICIPANT = _participants_sql(1)
+def _incoming_sql(rows: int) -> str:
+    row = "(" + ", ".join("?" * len(_INCOMING_COLUMNS)) + ")"
+    return (
+        f"INSERT INTO incoming_answers ({', '.join(_INCOMING_COLUMNS)}) VALUES "  # noqa: S608
+        + ", ".join([row] * rows)
+    )
 
 
 class StoreMessage(NamedTuple):
@@ -162,32 +194,34 @@ class AnswerRepository:
     """Answers, reactions and participants."""
 
     db: Database
+    #: The TEMP view and trigger of :data:`_INCOMING` exist on ``db``'s connection.
+    _incoming_ready: bool = False
 
     async def upsert_answers(self, answers: Sequence[Answer]) -> None:
         """Store answers (and their authors) in one transaction; idempotent per message part."""
-        if not answers:
-            return
-        rows = [_answer_row(a) for a in answers]
-        authors: dict[int, tuple[str, datetime]] = {}
-        for a in answers:
-            _add_author(authors, a.author_id, a.author_name, a.created_at)
-        async with self.db.transaction() as connection:
-            await _run(connection, _upsert_plan(rows, authors))
+        if answers:
+            await self._write(_upsert_plan([_answer_row(a) for a in answers]))
 
     async def write_answers(self, writes: Sequence[AnswerWrite]) -> list[int]:
         """Apply ``writes`` in order, in one transaction (all or nothing).
 
-        Consecutive messages are stored together (a few multi-row statements); an
+        Consecutive messages are stored together (one statement per 1,024 rows); an
         edit's dropped parts, a delete or a reaction is applied after everything
         before it, so a delete or an edit that follows a message's creation always
         lands after it. Returns one number per write: parts stored, or rows changed.
         """
         results: list[int] = []
-        if not writes:
-            return results
-        async with self.db.transaction() as connection:
-            await _run(connection, _write_plan(writes, results))
+        if writes:
+            await self._write(_write_plan(writes, results))
         return results
+
+    async def _write(self, plan: _Plan) -> None:
+        async with self.db.transaction() as connection:
+            if not self._incoming_ready:
+                for statement in _INCOMING:
+                    await connection.execute(statement)
+            await _run(connection, plan)
+        self._incoming_ready = True
 
     async def attribute_to_question(
         self, occurrence_id: int, question: int, message_id: int, thread_id: int | None
@@ -297,18 +331,17 @@ def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
     """Every write in order; consecutive messages share their statements. Appends one number
     per write to ``results``."""
     rows: list[tuple[object, ...]] = []
-    authors: dict[int, tuple[str, datetime]] = {}
     for write in writes:
         if isinstance(write, StoreMessage):
-            _message_rows(write, rows, authors)
+            _message_rows(write, rows)
             results.append(len(write.parts))
             if write.edited_at is not None:
-                yield from _upsert_plan(rows, authors)
-                rows, authors = [], {}
+                yield from _upsert_plan(rows)
+                rows = []
                 yield from _drop_plan(write.message_id, len(write.parts), write.edited_at)
             continue
-        yield from _upsert_plan(rows, authors)
-        rows, authors = [], {}
+        yield from _upsert_plan(rows)
+        rows = []
         if isinstance(write, DeleteMessages):
             results.append((yield from _delete_plan(write.message_ids)))
         elif isinstance(write, ChangeReaction):
@@ -316,31 +349,17 @@ def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
             results.append(1)
         else:
             results.append((yield from _attribute_plan(write)))
-    yield from _upsert_plan(rows, authors)
+    yield from _upsert_plan(rows)
 
 
-def _upsert_plan(
-    rows: Sequence[tuple[object, ...]], authors: dict[int, tuple[str, datetime]]
-) -> _Plan:
-    """Answer rows and their authors (one participant row per author: the latest name, the
-    earliest time), a few statements for the lot."""
-    if not rows:
-        return
-    people = [(user, name, ts(first)) for user, (name, first) in authors.items()]
-    for chunk in _chunks(people):
-        yield _participants_sql(len(chunk)), [v for p in chunk for v in p]
-    for chunk in _chunks(rows):
-        yield _upsert_sql(len(chunk)), [v for row in chunk for v in row]
-
-
-def _chunks(items: Sequence[tuple[object, ...]]) -> Iterable[Sequence[tuple[object, ...]]]:
-    """``items`` in slices of power-of-two lengths, the longest first."""
-    first, size = 0, _ROWS_PER_STATEMENT
-    while first < len(items):
-        while size > len(items) - first:
-            size //= 2
-        yield items[first : first + size]
-        first += size
+def _upsert_plan(rows: Sequence[tuple[object, ...]]) -> _Plan:
+    """Message parts (and their authors), one statement per :data:`_ROWS_PER_STATEMENT`."""
+    for first in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[first : first + _ROWS_PER_STATEMENT]
+        size = 1 << (len(chunk) - 1).bit_length()  # the power of two that fits it
+        params = [value for row in chunk for value in row]
+        params.extend(_NULL_ROW * (size - len(chunk)))
+        yield _incoming_sql(size), params
 
 
 def _drop_plan(message_id: int, count: int, at: datetime) -> _Plan:
@@ -394,13 +413,6 @@ def _attribute_plan(
     return changed
 
 
-def _add_author(
-    authors: dict[int, tuple[str, datetime]], user_id: int, name: str, at: datetime
-) -> None:
-    seen = authors.get(user_id)
-    authors[user_id] = (name, at if seen is None or at < seen[1] else seen[1])
-
-
 def _answer_row(a: Answer) -> tuple[object, ...]:
     return (
         a.message_id,
@@ -409,6 +421,7 @@ def _answer_row(a: Answer) -> tuple[object, ...]:
         a.channel_id,
         a.thread_id,
         a.author_id,
+        a.author_name,
         a.question,
         a.content,
         a.source.value,
@@ -416,13 +429,10 @@ def _answer_row(a: Answer) -> tuple[object, ...]:
         ts_or_none(a.edited_at),
         a.reply_to,
         int(a.late),
-        a.message_id,
     )
 
 
-def _message_rows(
-    m: StoreMessage, rows: list[tuple[object, ...]], authors: dict[int, tuple[str, datetime]]
-) -> None:
+def _message_rows(m: StoreMessage, rows: list[tuple[object, ...]]) -> None:
     created, edited, late = ts(m.created_at), ts_or_none(m.edited_at), int(m.late)
     for index, part in enumerate(m.parts):
         rows.append(
@@ -433,6 +443,7 @@ def _message_rows(
                 m.channel_id,
                 m.thread_id,
                 m.author_id,
+                m.author_name,
                 part.question,
                 part.text,
                 part.source.value,
@@ -440,7 +451,5 @@ def _message_rows(
                 edited,
                 m.reply_to,
                 late,
-                m.message_id,
             )
         )
-    _add_author(authors, m.author_id, m.author_name, m.created_at)

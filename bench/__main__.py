@@ -1,0 +1,189 @@
+"""``make bench`` / ``python -m bench``: run the benchmarks, print one table, write RESULTS.md.
+
+    python -m bench                      # everything at full size (about 5 minutes)
+    python -m bench --quick              # everything at a tiny size (seconds): a smoke run
+    python -m bench --only ingest,recap  # some of them
+    python -m bench --set ingest_messages=20000 --set timing_rate=200
+    BENCH_INGEST_MESSAGES=20000 python -m bench
+
+Every figure is printed next to a baseline measured in the same run and the
+target it is held to (PASS/MISS). RESULTS.md gets the table, the machine and
+notes, unless ``--no-write`` (a ``--quick`` run writes nothing unless
+``--results`` names a file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import ingest, processes, recap, timing
+from bench.common import Figure, machine, markdown_table, text_table
+from bench.config import FULL, QUICK, Config, configure
+
+NAMES = ("ingest", "recap", "timing", "memory", "restart")
+RESULTS = Path(__file__).with_name("RESULTS.md")
+NOTES = Path(__file__).with_name("NOTES.md")
+
+
+def run_ingest(config: Config, folder: Path) -> list[Figure]:
+    """Ingest: bot path vs limit."""
+    result = asyncio.run(
+        ingest.measure(
+            config.ingest_messages, folder, chats=config.ingest_chats, repeats=config.repeats
+        )
+    )
+    return ingest.figures(result)
+
+
+def run_recap(config: Config, folder: Path) -> list[Figure]:
+    """Recap: build + render at each size."""
+    return recap.figures(asyncio.run(recap.measure(config.recap_sizes, folder, config.repeats)))
+
+
+def run_timing(config: Config, folder: Path) -> list[Figure]:
+    """Timing: question lateness with and without ingest load."""
+    result = asyncio.run(
+        timing.run_both(
+            folder,
+            chats=config.timing_chats,
+            rate=config.timing_rate,
+            questions=config.timing_questions,
+            interval=config.timing_interval,
+            lead=config.timing_lead,
+        )
+    )
+    return timing.figures(result)
+
+
+def run_memory(config: Config, folder: Path) -> list[Figure]:
+    """Memory: peak RSS of the bot parts vs bare imports."""
+    messages = min(processes.MEMORY_MESSAGES, max(1_000, config.memory_answers // 20))
+    result = processes.measure_memory(folder, config.memory_chats, config.memory_answers, messages)
+    return processes.memory_figures(result)
+
+
+def run_restart(config: Config, folder: Path) -> list[Figure]:
+    """Restart: spawn to resumed vs a bare import."""
+    result = processes.measure_restart(
+        folder, config.restart_chats, config.restart_answers, config.repeats
+    )
+    return processes.restart_figures(result)
+
+
+RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
+    "ingest": run_ingest,
+    "recap": run_recap,
+    "timing": run_timing,
+    "memory": run_memory,
+    "restart": run_restart,
+}
+
+
+def run(config: Config, only: list[str], folder: Path) -> tuple[list[Figure], dict[str, float]]:
+    """Run the chosen benchmarks; a benchmark that fails becomes a MISS row, not a crash."""
+    figures: list[Figure] = []
+    seconds: dict[str, float] = {}
+    for name in only:
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        began = time.perf_counter()
+        try:
+            rows = RUNNERS[name](config, folder)
+        except Exception as error:
+            traceback.print_exc()
+            rows = [Figure(name, "could not be measured", "error", "-", "-", False, repr(error))]
+        seconds[name] = time.perf_counter() - began
+        print(f"[bench] {name}: {seconds[name]:.0f} s", file=sys.stderr, flush=True)
+        for row in rows:
+            print(f"[bench]   {row.name}: {row.value} ({row.verdict})", file=sys.stderr)
+        figures.extend(rows)
+    return figures, seconds
+
+
+def results_markdown(
+    figures: list[Figure], config: Config, seconds: dict[str, float], command: str
+) -> str:
+    """RESULTS.md: when, where, the table, what was missed and by how much, the notes."""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `{command}` "
+        f"({sum(seconds.values()):.0f} s in all). Written by `python -m bench` on every run;"
+        " do not edit by hand (the notes come from `bench/NOTES.md`).",
+        "",
+        "## Machine",
+        "",
+        *(f"- **{key}:** {value}" for key, value in machine().items()),
+        "",
+        "## Figures",
+        "",
+        "Each figure next to a baseline measured in the same run.",
+        "",
+        markdown_table(figures),
+        "",
+    ]
+    missed = [f for f in figures if f.passed is False]
+    lines += ["## Targets missed", ""]
+    if missed:
+        lines += [
+            f"- **{f.bench}, {f.name}:** {f.value} against {f.target}"
+            + (f": {f.shortfall}" if f.shortfall else "")
+            for f in missed
+        ]
+    else:
+        lines.append("None: every target was met in this run.")
+    lines += ["", "## Details", ""]
+    lines += [f"- **{f.bench}, {f.name}:** {f.note}" for f in figures if f.note]
+    sizes = ", ".join(f"{key}={value}" for key, value in asdict(config).items() if key != "folder")
+    lines += ["", f"Sizes: {sizes}.", ""]
+    if NOTES.exists():
+        lines += [NOTES.read_text().rstrip(), ""]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument("--only", default=",".join(NAMES), help=f"some of {', '.join(NAMES)}")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="FIELD=VALUE", help="override one size"
+    )
+    parser.add_argument("--results", type=Path, help=f"where to write (default {RESULTS})")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run, print the table, write the results; 0 even when targets are missed."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    config = configure(QUICK if args.quick else FULL, args.set)
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in only if name not in RUNNERS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(NAMES)}")
+        return 2
+    command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
+    with tempfile.TemporaryDirectory(prefix="qachat-bench-") as scratch:
+        folder = config.folder or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        figures, seconds = run(config, only, folder)
+    print()
+    print(text_table(figures))
+    target = args.results or (None if args.quick else RESULTS)
+    if target is not None and not args.no_write:
+        target.write_text(results_markdown(figures, config, seconds, command.strip()))
+        print(f"\nwritten to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

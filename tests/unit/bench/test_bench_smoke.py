@@ -1,0 +1,73 @@
+"""Each benchmark runs at a tiny size and prints its row of the table (so bench code can't rot).
+
+Only that they run and report is checked; never a timing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import NAMES, main
+from bench.common import Figure, markdown_table, text_table
+from bench.config import QUICK, configure
+
+TINY = [
+    "ingest_messages=300",
+    "ingest_chats=2",
+    "recap_sizes=30,60",
+    "memory_answers=600",
+    "memory_chats=3",
+    "restart_answers=300",
+    "restart_chats=3",
+    "timing_chats=2",
+    "timing_rate=50",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_benchmark_runs_and_prints_its_row(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = [arg for setting in TINY for arg in ("--set", setting)]
+    results = tmp_path / "RESULTS.md"
+    flags = ["--quick", "--only", name, "--results", str(results), "--set", f"folder={tmp_path}"]
+    code = main([*flags, *settings])
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith(f"{name} ")]
+    assert rows, out
+    assert all(line.rstrip().endswith(("PASS", "MISS", "-")) for line in rows), rows
+    assert "could not be measured" not in out
+    written = results.read_text()
+    assert "## Machine" in written
+    assert f"| {name} |" in written
+
+
+def test_the_tables_show_every_column() -> None:
+    figure = Figure("demo", "a figure", "1 s", "2 s", "< 3 s", True, "a note", "")
+    assert text_table([figure]).splitlines()[-1].split() == [
+        "demo",
+        "a",
+        "figure",
+        "1",
+        "s",
+        "2",
+        "s",
+        "<",
+        "3",
+        "s",
+        "PASS",
+    ]
+    header, _, row = markdown_table([figure]).splitlines()
+    assert header.count("|") == row.count("|")
+    assert row == "| demo | a figure | 1 s | 2 s | < 3 s | PASS |"
+
+
+def test_sizes_come_from_flags_and_the_environment() -> None:
+    config = configure(QUICK, ["ingest_messages=1234"], {"BENCH_RECAP_SIZES": "5,6"})
+    assert config.ingest_messages == 1234
+    assert config.recap_sizes == (5, 6)
+    with pytest.raises(ValueError, match="unknown setting"):
+        configure(QUICK, ["no_such=1"], {})
