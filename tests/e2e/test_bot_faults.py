@@ -4,7 +4,10 @@ broken chat files dropped in while running, and non-moderators trying every cont
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import signal
+import sqlite3
 
 from tests.e2e.botproc import (
     BotProcess,
@@ -172,3 +175,27 @@ async def test_only_moderators_control_chats_and_events_follow_the_run(
     )
     answer = await choices.wait_response(10)
     assert [c["value"] for c in answer.choices or []] == ["e2echat"]
+
+
+async def test_sigterm_during_a_burst_stores_every_queued_answer(
+    world: World, bot: BotProcess
+) -> None:
+    """The database is locked by another process while a burst arrives, so answers wait in
+    the bot's queue; SIGTERM comes, the lock goes: every answer is stored before the bot exits."""
+    standin, people = world.standin, world.people
+    await start_chat(world, bot, questions=2, interval="30s")
+    await wait_post(world, "**Q1:**")
+    with contextlib.closing(sqlite3.connect(bot.database, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        for index in range(60):
+            await standin.say(world.channel, people[index % 3], f"A1: burst answer {index}")
+        await asyncio.sleep(1.5)  # received and queued; the writer is retrying the lock
+        assert bot.proc is not None
+        bot.proc.send_signal(signal.SIGTERM)
+        # Held until the bot has closed its connection and is waiting on its queue.
+        await standin.wait_for(lambda: not standin.hub.connected(), timeout=10)
+        await asyncio.sleep(1.5)
+        other.execute("ROLLBACK")
+    assert await asyncio.wait_for(bot.proc.wait(), 30) == 0
+    stored = {row[0] for row in bot.query("SELECT content FROM answers")}
+    assert {f"burst answer {index}" for index in range(60)} <= stored
