@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,3 +47,15 @@ def venue(clock: VirtualClock) -> MemoryVenue:
 def engine(store: SqliteStore, venue: MemoryVenue, clock: VirtualClock) -> Engine:
     """An engine over the fixtures."""
     return Engine(store, venue, clock)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """For tests that configure the root logger: put pytest's handlers and levels back."""
+    root = logging.getLogger()
+    discord = logging.getLogger("discord")
+    handlers, level, discord_level = root.handlers[:], root.level, discord.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    discord.setLevel(discord_level)

@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Sequence
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from bot.archive.entries import Entry, SharedResource, anchor, day
@@ -25,7 +24,7 @@ from bot.render.common import (
     long_date,
     question_label,
 )
-from bot.render.html_page import _linked, recap_context
+from bot.render.html_page import recap_context, template_environment
 
 #: Scripts copied next to the pages as they are (name in the site, template).
 SCRIPTS = {
@@ -34,19 +33,8 @@ SCRIPTS = {
 }
 
 
-@cache
-def _environment() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("bot.render", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-    )
-    environment.filters["linked"] = _linked
-    return environment
-
-
 def _source(name: str) -> str:
-    environment = _environment()
+    environment = template_environment()
     assert environment.loader is not None
     return environment.loader.get_source(environment, name)[0]
 
@@ -77,7 +65,7 @@ def content_security_policy(*, scripts: bool = False, images: bool = False) -> s
 
 def _render(template: str, *, current: str, scripts: bool = False, **context: object) -> str:
     return (
-        _environment()
+        template_environment()
         .get_template(template)
         .render(
             # Our own constants, not user text: written as they are.

@@ -47,7 +47,8 @@ def _linked(text: str) -> Markup:
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The Jinja2 environment of every HTML template (autoescaped; the archive's too)."""
     environment = Environment(
         loader=PackageLoader("bot.render", "templates"),
         autoescape=True,
@@ -95,5 +96,5 @@ def recap_context(recap: Recap, chart: bytes | None = None) -> dict[str, Any]:
 
 def render_html(recap: Recap, chart: bytes | None = None) -> str:
     """The whole recap as one HTML page; ``chart`` (a PNG) is embedded when given."""
-    template = _environment().get_template("recap.html.j2")
+    template = template_environment().get_template("recap.html.j2")
     return template.render(**recap_context(recap, chart))

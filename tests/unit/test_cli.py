@@ -7,12 +7,10 @@ Exit codes: 0 success, 1 invalid input, 2 configuration or database problems.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -58,16 +56,7 @@ questions:
 """
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """``rehearse`` configures the root logger; put pytest's handlers back afterwards."""
-    root = logging.getLogger()
-    discord = logging.getLogger("discord")
-    handlers, level, discord_level = root.handlers[:], root.level, discord.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    discord.setLevel(discord_level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,16 +13,7 @@ TOKEN = "FAKEtoken0123456789.AbCdEf.fakeSecretPart_0123456789"
 log = logging.getLogger("bot.test")
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """setup_logging configures the process's root logger; put pytest's back afterwards."""
-    root = logging.getLogger()
-    discord = logging.getLogger("discord")
-    handlers, level, discord_level = root.handlers[:], root.level, discord.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    discord.setLevel(discord_level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def _lines(capsys: pytest.CaptureFixture[str]) -> list[str]:

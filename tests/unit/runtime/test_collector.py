@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 from bot.core.answers import AnswerSource
 from bot.runtime.clock import VirtualClock
@@ -11,24 +10,11 @@ from bot.runtime.collector import Collector, IncomingMessage
 from bot.runtime.engine import Engine
 from bot.storage import SqliteStore
 from tests.support.driving import drive
+from tests.support.messages import message
 from tests.support.specs import make_spec
 from tests.support.venue import MemoryVenue
 
 START = datetime(2027, 1, 6, 2, 0, tzinfo=UTC)
-ids = count(50_000)
-
-
-def message(clock: VirtualClock, content: str, **fields: object) -> IncomingMessage:
-    values: dict[str, object] = {
-        "message_id": next(ids),
-        "channel_id": 111,
-        "author_id": 7,
-        "author_name": "ana",
-        "content": content,
-        "created_at": clock.now(),
-    }
-    values.update(fields)
-    return IncomingMessage(**values)  # type: ignore[arg-type]
 
 
 async def live_collector(engine: Engine, store: SqliteStore) -> Collector:

@@ -11,7 +11,6 @@ import asyncio
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
 
@@ -24,24 +23,11 @@ from bot.runtime.engine import Engine
 from bot.storage import SqliteStore, StorageError
 from bot.storage.answers import AnswerWrite
 from tests.support.driving import drive
+from tests.support.messages import message
 from tests.support.specs import make_spec
 from tests.support.venue import MemoryVenue
 
 START = datetime(2027, 1, 6, 2, 0, tzinfo=UTC)
-ids = count(70_000)
-
-
-def message(clock: VirtualClock, content: str, **fields: object) -> IncomingMessage:
-    values: dict[str, object] = {
-        "message_id": next(ids),
-        "channel_id": 111,
-        "author_id": 7,
-        "author_name": "ana",
-        "content": content,
-        "created_at": clock.now(),
-    }
-    values.update(fields)
-    return IncomingMessage(**values)  # type: ignore[arg-type]
 
 
 async def live(
