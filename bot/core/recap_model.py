@@ -142,6 +142,42 @@ class Takeaway:
 
 
 @dataclass(frozen=True, slots=True)
+class Revision:
+    """What changed since the recap was first published (it is edited in place as late
+    answers, edits, deletes and takeaways arrive): shown as "updated: +7 late answers"."""
+
+    #: 1 for the first update, 2 for the next …
+    number: int
+    at: datetime
+    #: Answers that arrived after the first version was built.
+    late_answers: int
+    #: Answers shown in the first version that were edited since.
+    edited: int
+    #: Answers shown in the first version that were deleted (or edited away) since.
+    removed: int
+    #: Answers to the reflection prompts in the recap's thread.
+    takeaways: int
+
+    @property
+    def summary(self) -> str:
+        """``+7 late answers, 2 edited, 1 removed, 3 takeaways`` (the parts that are not 0)."""
+        parts = []
+        if self.late_answers:
+            parts.append(f"+{self.late_answers} late answer{_s(self.late_answers)}")
+        if self.edited:
+            parts.append(f"{self.edited} edited")
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        if self.takeaways:
+            parts.append(f"{self.takeaways} takeaway{_s(self.takeaways)}")
+        return ", ".join(parts) or "reactions and corrections"
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+@dataclass(frozen=True, slots=True)
 class Header:
     """The headline of the recap."""
 
@@ -179,6 +215,8 @@ class Recap:
     takeaways: tuple[Takeaway, ...]
     #: Answers per minute from the start (index 0 is the first minute), for the chart.
     activity: tuple[int, ...]
+    #: Set once the published recap has been updated (None: as first published).
+    revision: Revision | None = None
 
     @property
     def late_answers(self) -> tuple[Quote, ...]:
