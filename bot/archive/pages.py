@@ -1,5 +1,10 @@
 """The archive's pages, from autoescaping Jinja2 templates (``bot/render/templates/archive_*``).
 
+Every page extends ``page.html.j2``: the index, resources and search pages through
+``archive_base.html.j2``; a recap's page (``archive_recap.html.j2``) extends the single-file
+recap's template (``recap.html.j2``, see :mod:`bot.render.html_page`) and adds only the
+archive's navigation, its links back, and an id on every message.
+
 Every page shares one stylesheet, inlined and allowed by its hash in the page's
 Content-Security-Policy (no ``'unsafe-inline'``): nothing else may style, and no inline
 script may run. Only the search and resources pages run scripts, and only the archive's
@@ -24,7 +29,7 @@ from bot.render.common import (
     long_date,
     question_label,
 )
-from bot.render.html_page import recap_context, template_environment
+from bot.render.html_page import recap_context, template_environment, template_source
 
 #: Scripts copied next to the pages as they are (name in the site, template).
 SCRIPTS = {
@@ -33,21 +38,15 @@ SCRIPTS = {
 }
 
 
-def _source(name: str) -> str:
-    environment = template_environment()
-    assert environment.loader is not None
-    return environment.loader.get_source(environment, name)[0]
-
-
 @cache
 def stylesheet() -> str:
     """The archive's CSS, as inlined in every page."""
-    return _source("archive_style.css.j2").strip()
+    return template_source("archive_style.css.j2").strip()
 
 
 def script(name: str) -> str:
     """One of :data:`SCRIPTS`, as written to the site."""
-    return _source(SCRIPTS[name])
+    return template_source(SCRIPTS[name])
 
 
 def content_security_policy(*, scripts: bool = False, images: bool = False) -> str:
@@ -97,7 +96,7 @@ def render_index(entries: Sequence[Entry], resources: int) -> str:
 def render_recap_page(recap: Recap, chart: bytes | None = None) -> str:
     """One recap's page; ``chart`` (a PNG) is embedded when given."""
     return _render(
-        "archive_recap.html.j2", current="recap", anchor=anchor, **recap_context(recap, chart)
+        "archive_recap.html.j2", current="recap", **recap_context(recap, chart, anchor=anchor)
     )
 
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.recap import Header, Person, QuestionRecap, QuestionStatus, Quote
+from bot.core.recap import (
+    Header,
+    Person,
+    QuestionRecap,
+    QuestionStatus,
+    Quote,
+    Recap,
+    Revision,
+    Takeaway,
+)
 from bot.core.recap_text import find_links
 
 
@@ -65,6 +75,45 @@ def headline(header: Header) -> str:
     if header.late_answers:
         text += f", {header.late_answers} late"
     return text + f"; {count(header.resources, 'resource')} shared"
+
+
+def revision_time(revision: Revision, zone: str) -> str:
+    """``2026-11-23 18:05 (America/Phoenix)``: when the recap was last updated, in the chat's
+    zone (Markdown and HTML; Discord shows ``<t:UNIX:R>`` instead)."""
+    return f"{local(revision.at, zone):%Y-%m-%d %H:%M} ({zone})"
+
+
+#: The heading of the takeaways that answer no particular prompt, after those that do.
+OTHER_TAKEAWAYS = "Other takeaways"
+
+
+@dataclass(frozen=True, slots=True)
+class TakeawayGroup:
+    """The takeaways that answer one reflection prompt (``number``, 1-based, and its text), or
+    (``number`` 0, ``prompt`` empty) no particular one: those are shown last, under
+    :data:`OTHER_TAKEAWAYS` when other groups come before them (``titled``)."""
+
+    number: int
+    prompt: str
+    takeaways: tuple[Takeaway, ...]
+    titled: bool = True
+
+
+def takeaway_groups(recap: Recap) -> list[TakeawayGroup]:
+    """The recap's takeaways grouped by prompt, in the prompts' order, each group in the
+    model's order; takeaways for no prompt, or for a number the chat has no prompt for (a
+    prompt since removed from the chat file), come last in one group."""
+    by_prompt: dict[int, list[Takeaway]] = {}
+    for takeaway in recap.takeaways:
+        number = takeaway.prompt if 1 <= takeaway.prompt <= len(recap.prompts) else 0
+        by_prompt.setdefault(number, []).append(takeaway)
+    groups = [
+        TakeawayGroup(number, recap.prompts[number - 1], tuple(by_prompt[number]))
+        for number in sorted(n for n in by_prompt if n)
+    ]
+    if 0 in by_prompt:
+        groups.append(TakeawayGroup(0, "", tuple(by_prompt[0]), titled=bool(groups)))
+    return groups
 
 
 def person_label(person: Person) -> str:

@@ -1,15 +1,22 @@
 """The recap as one self-contained HTML page.
 
-Generated from a Jinja2 template with autoescaping on, so participants' text is
+Generated from Jinja2 templates with autoescaping on, so participants' text is
 always text, never markup or script. The page loads nothing: its CSS is inline,
 the chart is a ``data:`` image, and a Content-Security-Policy forbids scripts and
 any other request. User text carries ``dir="auto"`` so right-to-left answers
 read correctly next to left-to-right ones.
+
+The templates (``bot/render/templates``): ``page.html.j2`` is the skeleton of every
+page (head, policy, stylesheet); ``recap.html.j2`` extends it with the recap and is
+this page; the archive's recap page (``archive_recap.html.j2``, see
+:mod:`bot.archive.pages`) extends ``recap.html.j2`` and overrides only its navigation,
+back link and resources link, with its own stylesheet and policy.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -17,8 +24,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.core.recap import Person, QuestionRecap, Recap
+from bot.core.recap import Person, QuestionRecap, Quote, Recap
 from bot.render.common import (
+    OTHER_TAKEAWAYS,
     clock_time,
     count,
     duration,
@@ -27,8 +35,14 @@ from bot.render.common import (
     person_label,
     question_label,
     question_numbers,
+    revision_time,
     split_links,
+    takeaway_groups,
 )
+
+#: The single page's policy: its inline stylesheet and a ``data:`` chart, nothing else (no
+#: script at all).
+POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _linked(text: str) -> Markup:
@@ -60,6 +74,19 @@ def template_environment() -> Environment:
     return environment
 
 
+def template_source(name: str) -> str:
+    """A file of the templates folder as it is, not rendered (stylesheets, scripts)."""
+    environment = template_environment()
+    assert environment.loader is not None
+    return environment.loader.get_source(environment, name)[0]
+
+
+@cache
+def stylesheet() -> str:
+    """The single page's CSS, inlined in it."""
+    return template_source("recap_style.css.j2").strip()
+
+
 def _withheld(question: QuestionRecap) -> str:
     return (
         f"{count(question.withheld, 'answer')} from participants who opted out counted, not shown."
@@ -70,8 +97,14 @@ def _label(person: Person) -> str:
     return person_label(person)
 
 
-def recap_context(recap: Recap, chart: bytes | None = None) -> dict[str, Any]:
-    """What the recap templates need (the single page and the archive's recap page)."""
+def recap_context(
+    recap: Recap,
+    chart: bytes | None = None,
+    *,
+    anchor: Callable[[Quote], str] | None = None,
+) -> dict[str, Any]:
+    """What the recap templates need (the single page and the archive's recap page).
+    ``anchor`` gives each message its id on the page, when the page has them."""
     header = recap.header
     zone = header.timezone
 
@@ -91,10 +124,19 @@ def recap_context(recap: Recap, chart: bytes | None = None) -> dict[str, Any]:
         "label": _label,
         "qlabel": question_label,
         "withheld": _withheld,
+        "anchor": anchor,
+        "updated": revision_time(recap.revision, zone) if recap.revision else "",
+        "takeaways": takeaway_groups(recap),
+        "other_takeaways": OTHER_TAKEAWAYS,
     }
 
 
 def render_html(recap: Recap, chart: bytes | None = None) -> str:
     """The whole recap as one HTML page; ``chart`` (a PNG) is embedded when given."""
     template = template_environment().get_template("recap.html.j2")
-    return template.render(**recap_context(recap, chart))
+    # Our own constants, not user text: written as they are.
+    return template.render(
+        csp=Markup(POLICY),  # noqa: S704
+        css=Markup(stylesheet()),  # noqa: S704
+        **recap_context(recap, chart),
+    )

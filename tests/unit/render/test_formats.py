@@ -7,9 +7,13 @@ import re
 import struct
 from datetime import datetime
 
+import pytest
+
 from bot.render.chart import render_chart
 from bot.render.html_page import render_html
+from tests.unit.archive.conftest import Page
 from tests.unit.render.conftest import Sample
+from tests.unit.render.revised import revised_recap
 
 
 def test_the_html_page_is_self_contained(sample: Sample) -> None:
@@ -27,6 +31,23 @@ def test_the_html_page_is_self_contained(sample: Sample) -> None:
     assert (
         '<a href="https://dyslexiaida.org/fact-sheets" rel="noopener noreferrer nofollow">' in html
     )
+
+
+@pytest.mark.parametrize("which", ["sample", "revised"])
+def test_the_html_page_links_only_to_itself_and_the_web(sample: Sample, which: str) -> None:
+    """Saved alone from Discord, the page has nothing to miss: no link to another file (the
+    archive's navigation and message anchors stay in the archive), and every in-page link
+    has its target."""
+    html = sample.rendered.html if which == "sample" else render_html(revised_recap())
+    page = Page(html)
+    assert page.links
+    for link in page.links:
+        if link.startswith("#"):
+            assert link[1:] in page.ids, link
+        else:
+            assert link.startswith(("https://", "http://")), link
+    assert "Show in the transcript" not in html
+    assert 'class="site"' not in html
 
 
 def test_the_html_page_reads_like_the_recap(sample: Sample) -> None:
