@@ -1,15 +1,16 @@
 """The recap for Discord: a short message that names every question, plus embeds.
 
-The first message says what the chat was (title, ``<t:UNIX:F>`` date, numbers)
-and lists every question with its answer count; each asked question gets an
-embed (highlights, themes, the most typical answer and a different take, the
-liveliest side conversation), then the reading list, the open questions, the
-reflection prompts and the moderation timeline. Everything is cut to fit
-Discord's limits (:mod:`bot.render.discord_limits`); what does not fit stays in
-the attached transcript. When the embeds do not fit one message, they go on in
-continuation messages, each within the limits. The question list is never cut:
-question texts are shortened, and with very many questions the list goes on in
-the next message.
+The first message says what the chat was (title, ``<t:UNIX:F>`` date, numbers,
+and, once the published recap has been updated, ``*Updated <t:UNIX:R>: +7 late
+answers*`` under the title) and lists every question with its answer count; each
+asked question gets an embed (highlights, themes, the most typical answer and a
+different take, the liveliest side conversation), then the reading list, the open
+questions, the reflection prompts, the takeaways (a field per prompt) and the
+moderation timeline. Everything is cut to fit Discord's limits
+(:mod:`bot.render.discord_limits`); what does not fit stays in the attached
+transcript. When the embeds do not fit one message, they go on in continuation
+messages, each within the limits. The question list is never cut: question texts
+are shortened, and with very many questions the list goes on in the next message.
 
 Participants' text is escaped (no stray markup) and, like every text of the
 model, has its mentions defused.
@@ -25,12 +26,15 @@ from bot.core.recap import QuestionRecap, QuestionStatus, Quote, Recap
 from bot.core.recap_text import clip
 from bot.render import discord_limits as limits
 from bot.render.common import (
+    OTHER_TAKEAWAYS,
+    TakeawayGroup,
     count,
     discord_inline,
     duration,
     headline,
     question_label,
     question_numbers,
+    takeaway_groups,
 )
 from bot.render.discord_limits import Embed, group_embeds
 
@@ -42,6 +46,11 @@ LEAST_PER_QUESTION = 600
 #: The shortest a question's text is cut to in the question list.
 SHORTEST_QUESTION = 40
 ATTACHED = "📎 The full transcript (Markdown and HTML) and the activity chart are attached."
+#: The takeaways embed: characters for its field names and values at most, fields at most
+#: (more prompts than that: the rest are counted in the footer), a prompt's text in a name.
+TAKEAWAYS_ROOM = 2400
+TAKEAWAY_FIELDS = 10
+TAKEAWAY_PROMPT = 120
 
 
 @dataclass(frozen=True)
@@ -98,8 +107,10 @@ def _contents(recap: Recap, attached: bool) -> list[str]:
     lines = [
         f"📋 Recap of {fit(header.title, 300)} {fit(header.hashtag, 100)} · "
         f"{timestamp(header.start)}",
-        f"{headline(header)}; {duration(header.duration)}.",
     ]
+    if recap.revision is not None:
+        lines.append(f"*Updated {timestamp(recap.revision.at, 'R')}: {recap.revision.summary}*")
+    lines.append(f"{headline(header)}; {duration(header.duration)}.")
     people = []
     if header.hosts:
         people.append("Hosts: " + ", ".join(f"<@{p.user_id}>" for p in header.hosts[:10]))
@@ -242,6 +253,19 @@ def _listing(
 ) -> Embed:
     """An embed whose description lists ``items`` until ``room`` runs out, then says how many
     more there are (``more``)."""
+    embed: Embed = {
+        "title": title,
+        "description": "\n".join(_fill(items, room, more)),
+        "color": COLOR,
+    }
+    if footer:
+        embed["footer"] = {"text": footer}
+    return embed
+
+
+def _fill(items: Sequence[str], room: int, more: Callable[[int], str]) -> list[str]:
+    """``items`` while they fit ``room`` characters (one per line), then ``more`` of how many
+    are left out."""
     lines: list[str] = []
     used = 0
     for index, item in enumerate(items):
@@ -252,10 +276,53 @@ def _listing(
             break
         lines.append(item)
         used += len(item) + 1
-    embed: Embed = {"title": title, "description": "\n".join(lines), "color": COLOR}
-    if footer:
+    return lines
+
+
+def _takeaways(recap: Recap) -> Embed:
+    """The takeaways, a field per reflection prompt (``Prompt 2: …``) and the takeaways for no
+    particular prompt last (``Other takeaways``, or the description when they are all there
+    is). The groups share :data:`TAKEAWAYS_ROOM` (the smaller ones whole, the others cut to
+    the same size, their texts shortened) and each cut group says how many more the
+    transcript has."""
+    groups = takeaway_groups(recap)
+    shown, hidden = groups[:TAKEAWAY_FIELDS], groups[TAKEAWAY_FIELDS:]
+    embed: Embed = {"title": "💡 Takeaways", "color": COLOR}
+    footer = ""
+    if hidden:
+        footer = _in_transcript(sum(len(group.takeaways) for group in hidden))
         embed["footer"] = {"text": footer}
+    names = [_takeaway_heading(group) for group in shown]
+    in_description = len(shown) == 1 and not names[0]
+    most = limits.DESCRIPTION if in_description else limits.FIELD_VALUE
+    available = TAKEAWAYS_ROOM - len(footer) - sum(len(name) for name in names)
+    whole = [_takeaway_lines(group, 200) for group in shown]
+    sizes = [len("\n".join(lines)) for lines in whole]
+    share = min(most, _water_level(sorted(sizes), available))
+    values = []
+    for group, lines, size in zip(shown, whole, sizes, strict=True):
+        if size > share:
+            shorter = _takeaway_lines(group, max(40, min(200, share - 60)))
+            lines = _fill(shorter, share, _in_transcript)
+        values.append("\n".join(lines))
+    if in_description:
+        embed["description"] = values[0]
+    else:
+        embed["fields"] = [
+            {"name": name, "value": value, "inline": False}
+            for name, value in zip(names, values, strict=True)
+        ]
     return embed
+
+
+def _takeaway_heading(group: TakeawayGroup) -> str:
+    if group.number:
+        return f"Prompt {group.number}: {fit(group.prompt, TAKEAWAY_PROMPT)}"
+    return OTHER_TAKEAWAYS if group.titled else ""
+
+
+def _takeaway_lines(group: TakeawayGroup, room: int) -> list[str]:
+    return [f"**{fit(t.author, 40)}**: {fit(t.text, room)}" for t in group.takeaways]
 
 
 def _href(url: str) -> str:
@@ -301,8 +368,7 @@ def _extras(recap: Recap) -> list[Embed]:
         items = [f"{n}. {fit(p, 300)}" for n, p in enumerate(recap.prompts, start=1)]
         embeds.append(_listing("🪞 Reflect", items, 1500, in_transcript))
     if recap.takeaways:
-        items = [f"**{fit(t.author, 40)}**: {fit(t.text, 200)}" for t in recap.takeaways]
-        embeds.append(_listing("💡 Takeaways", items, 1500, in_transcript))
+        embeds.append(_takeaways(recap))
     if recap.timeline:
         items = [
             f"{timestamp(e.at, 't')} {fit(e.action, 40)} by {_actor(e.actor)}"

@@ -2,13 +2,16 @@
 
 Times are the chat's local time. Participants' text is escaped so that it reads
 as they typed it (no stray bold, code blocks, spoilers or HTML), with links kept
-clickable.
+clickable. A recap updated since it was first published says so under its title
+(``_Updated 2027-01-12 21:05 (America/Chicago): +7 late answers_``); takeaways are
+grouped under their reflection prompt, those for no particular prompt last.
 """
 
 from __future__ import annotations
 
 from bot.core.recap import QuestionRecap, Quote, Recap
 from bot.render.common import (
+    OTHER_TAKEAWAYS,
     clock_time,
     count,
     duration,
@@ -19,6 +22,8 @@ from bot.render.common import (
     person_label,
     question_label,
     question_numbers,
+    revision_time,
+    takeaway_groups,
 )
 
 
@@ -26,9 +31,11 @@ def render_markdown(recap: Recap) -> str:
     """The whole recap as one Markdown document."""
     header = recap.header
     zone = header.timezone
-    lines = [
-        f"# {markdown_inline(header.title)} {markdown_inline(header.hashtag)}",
-        "",
+    lines = [f"# {markdown_inline(header.title)} {markdown_inline(header.hashtag)}", ""]
+    if recap.revision is not None:
+        updated = f"Updated {revision_time(recap.revision, zone)}: {recap.revision.summary}"
+        lines += [f"_{markdown_inline(updated)}_", ""]
+    lines += [
         f"**{long_date(header)}** · {duration(header.duration)}  ",
         f"{headline(header)}.  ",
     ]
@@ -62,11 +69,18 @@ def render_markdown(recap: Recap) -> str:
         lines += ["", "## Reflect", ""]
         lines += [f"{n}. {markdown_inline(p)}" for n, p in enumerate(recap.prompts, start=1)]
     if recap.takeaways:
-        lines += ["", "## Takeaways", ""]
-        lines += [
-            f"- {_prompt_ref(t.prompt)}**{markdown_inline(t.author)}**: {markdown_inline(t.text)}"
-            for t in recap.takeaways
-        ]
+        lines += ["", "## Takeaways"]
+        for group in takeaway_groups(recap):
+            if group.number:
+                prompt = markdown_inline(" ".join(group.prompt.split()))
+                lines += ["", f"### Prompt {group.number}: {prompt}"]
+            elif group.titled:
+                lines += ["", f"### {OTHER_TAKEAWAYS}"]
+            lines.append("")
+            lines += [
+                f"- **{markdown_inline(t.author)}**: {markdown_inline(t.text)}"
+                for t in group.takeaways
+            ]
     if recap.timeline:
         lines += ["", "## Moderation timeline", ""]
         lines += [
@@ -168,7 +182,3 @@ def _open_questions(recap: Recap) -> list[str]:
         for q in recap.open_questions
     ]
     return lines
-
-
-def _prompt_ref(prompt: int) -> str:
-    return f"({prompt}) " if prompt else ""

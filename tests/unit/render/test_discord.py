@@ -4,8 +4,10 @@ continuation messages when it does not fit one message."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 
-from bot.core.recap import build_recap
+from bot.core.recap import Revision, Takeaway, build_recap
 from bot.core.spec import QuestionSpec
 from bot.render import discord_limits as limits
 from bot.render.discord_limits import embed_length, group_embeds, message_problems
@@ -45,6 +47,43 @@ def test_a_crowded_chat_fits_every_limit_and_names_every_question() -> None:
     assert any(t.startswith("❓ Still open") for t in titles)
     reading = next(e for m in messages for e in m.embeds if e["title"].startswith("📚"))
     assert reading["description"].endswith("more in the transcript.")
+
+
+def test_a_crowded_updated_chat_with_200_takeaways_fits_every_limit() -> None:
+    """3,000 answers to 8 long questions, a revision with large counts, and 200 long
+    takeaways (to both prompts and to none): every message within Discord's limits, the
+    revision line in the first message, every question named, the takeaways cut with a
+    pointer to the transcript."""
+    spec = big_spec(8)
+    takeaways = [
+        Takeaway(
+            number % 3,
+            20_000 + number,
+            f"reader{number}",
+            f"Takeaway {number}: " + "what I will carry into my classroom next week " * 8,
+            START + timedelta(hours=2, seconds=number),
+        )
+        for number in range(200)
+    ]
+    recap = build_recap(spec, finished_run(spec), crowd(spec, 3000, 1000), takeaways=takeaways)
+    revision = Revision(12, START + timedelta(hours=3), 1234, 567, 89, 200)
+    messages = render_discord(replace(recap, revision=revision))
+
+    _assert_within_limits(messages)
+    first = messages[0].content
+    assert len(first) <= limits.MESSAGE
+    assert (
+        f"*Updated <t:{int(revision.at.timestamp())}:R>: +1234 late answers, 567 edited, "
+        "89 removed, 200 takeaways*"
+    ) in first
+    assert _named_questions(messages) == list(range(1, 9))
+    (embed,) = [e for m in messages for e in m.embeds if e["title"] == "💡 Takeaways"]
+    assert [f["name"] for f in embed["fields"]] == [
+        "Prompt 1: What will you try first?",
+        "Prompt 2: Who will you follow?",
+        "Other takeaways",
+    ]
+    assert all(f["value"].endswith("more in the transcript.") for f in embed["fields"])
 
 
 def test_sixty_long_questions_are_all_named_across_messages() -> None:
