@@ -5,23 +5,20 @@ and opened as ``file://`` URLs, with no server and no network. The search page r
 query from the address (``search.html?q=axolotl``) and renders the results when it loads;
 Chromium's ``--dump-dom`` prints the DOM after that, which the tests read.
 
-Chromium is Debian's package (``/usr/bin/chromium``); ``.ci/run`` installs it when it is
-missing. This test may not be skipped in CI: without Chromium it fails when ``CI`` is set,
-and skips only on a developer machine (``CI`` unset). ``CHROMIUM`` may name another binary.
+Chromium is Debian's package (``/usr/bin/chromium``, see :mod:`tests.browser.chromium`).
+This test may not be skipped in CI: without Chromium it fails when ``CI`` is set, and skips
+only on a developer machine (``CI`` unset).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
+from tests.browser.chromium import dump_dom
 from tests.unit.archive.sample import (
     AXOLOTL,
     CAFE,
@@ -32,31 +29,7 @@ from tests.unit.archive.sample import (
     build_sample_archive,
 )
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RESULT = re.compile(r'<li class="result">(.*?)</li>', re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """The Chromium binary; a failure in CI when there is none, a skip elsewhere."""
-    found = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail(
-            "chromium is not installed, and the archive's browser test may not be skipped in "
-            "CI: install Debian's chromium package (.ci/run does: apt-get install chromium)"
-        )
-    pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
 
 
 @pytest.fixture(scope="module")
@@ -65,22 +38,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TwoChats]:
     folder = tmp_path_factory.mktemp("browser")
     chats, _ = asyncio.run(build_sample_archive(folder / "bot.db", folder / "site", charts=False))
     return folder / "site", chats
-
-
-def dump_dom(chromium: str, profile: Path, page: Path, **query: str) -> str:
-    """The DOM of ``page`` (opened from disk with ``query``) after its scripts ran."""
-    url = page.as_uri() + ("?" + urlencode(query) if query else "")
-    done = subprocess.run(
-        [chromium, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.lstrip().lower().startswith("<!doctype html>"), done.stderr[-2000:]
-    return done.stdout
 
 
 def search(chromium: str, tmp_path: Path, site: Path, **query: str) -> tuple[str, list[str]]:
