@@ -59,6 +59,8 @@ class Settings:
     log_format: str = "text"
     moderator_role: str | None = None
     api_base: str | None = None
+    #: Seconds from the first change after a recap was published to its update (edit).
+    recap_update_delay: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -97,6 +99,15 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
                 f"DISCORD_API_BASE={api_base!r} is not a URL; use e.g. http://127.0.0.1:8080"
             )
     role = environ.get("MODERATOR_ROLE", "").strip() or None
+    delay_text = environ.get("RECAP_UPDATE_DELAY", "60").strip() or "60"
+    try:
+        recap_update_delay = float(delay_text)
+    except ValueError:
+        recap_update_delay = -1.0
+    if not 0 <= recap_update_delay <= 86_400:
+        problems.append(
+            f"RECAP_UPDATE_DELAY={delay_text!r} is not a number of seconds from 0 to 86400"
+        )
 
     if problems:
         raise ConfigError(problems)
@@ -108,6 +119,7 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
         log_format=log_format,
         moderator_role=role,
         api_base=api_base,
+        recap_update_delay=recap_update_delay,
     )
 
 

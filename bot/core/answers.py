@@ -12,6 +12,10 @@ In order of precedence:
 4. Anything else during the run is **conversation** of the current question
    (kept for the transcript, not counted as an answer).
 
+After the recap, a message in the recap's thread is a **takeaway**: an answer to
+one of the chat's reflection prompts (:func:`attribute_takeaway`), stored like an
+answer but never counted as one.
+
 Attribution is a pure function of the text and where it was posted; it never
 raises, whatever the text.
 """
@@ -37,6 +41,12 @@ class AnswerSource(StrEnum):
     THREAD = "thread"
     REPLY = "reply"
     CONVERSATION = "conversation"
+    #: An answer to a reflection prompt, in the recap's thread (``question`` is the prompt).
+    TAKEAWAY = "takeaway"
+
+
+#: A takeaway that names its prompt: "R2:", "P2 -", "2)", "#2." at the start.
+_PROMPT = re.compile(r"\s*(?:[RrPpTt]|#)? ?(\d{1,2}) ?[:).\-–—](?=\s|$)\s*")
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,23 @@ class Attribution:
 
     @property
     def is_answer(self) -> bool:
-        """True for answers, False for conversation."""
-        return self.source is not AnswerSource.CONVERSATION
+        """True for answers, False for conversation and takeaways."""
+        return self.source not in _NOT_ANSWERS
+
+
+_NOT_ANSWERS = frozenset({AnswerSource.CONVERSATION, AnswerSource.TAKEAWAY})
+
+
+def attribute_takeaway(content: str, *, prompt_count: int) -> Attribution:
+    """A message in the recap's thread as a takeaway: ``question`` is the reflection prompt it
+    answers (1-based) when it starts with the prompt's number ("R2:", "2)", "#2 -") or the
+    chat has a single prompt, else None. Never raises."""
+    match = _PROMPT.match(content)
+    if match is not None and 1 <= int(match.group(1)) <= prompt_count:
+        return Attribution(
+            int(match.group(1)), content[match.end() :].strip(), AnswerSource.TAKEAWAY
+        )
+    return Attribution(1 if prompt_count == 1 else None, content.strip(), AnswerSource.TAKEAWAY)
 
 
 def attribute(
@@ -113,5 +138,5 @@ class Answer:
 
     @property
     def is_answer(self) -> bool:
-        """True for answers, False for conversation."""
-        return self.source is not AnswerSource.CONVERSATION
+        """True for answers, False for conversation and takeaways."""
+        return self.source not in _NOT_ANSWERS

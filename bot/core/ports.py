@@ -55,6 +55,13 @@ class PostResult:
 
     message_id: int
     thread_id: int | None = None
+    #: The messages that followed the first (a long recap's continuation), in order.
+    more_ids: tuple[int, ...] = ()
+
+    @property
+    def message_ids(self) -> tuple[int, ...]:
+        """Every message of the post, the first first."""
+        return (self.message_id, *self.more_ids)
 
 
 class VenueError(Exception):
@@ -85,6 +92,15 @@ class Venue(Protocol):
         """Open a thread from an existing message; returns the thread id."""
         ...
 
+    async def edit_post(
+        self, channel_id: int, message_ids: Sequence[int], request: PostRequest
+    ) -> tuple[int, ...]:
+        """Make the messages ``message_ids`` (a post, first first) show ``request`` instead:
+        text, embeds, continuation and files (replaced, not added). Extra messages needed
+        are posted after them and messages no longer needed are deleted. Returns the ids of
+        the messages that now show the post; raises :class:`VenueError` on failure."""
+        ...
+
 
 class Clock(Protocol):
     """Time for the runtime."""
@@ -111,6 +127,44 @@ class PostRecord:
     thread_id: int | None = None
     posted_at: datetime | None = None
     late: bool = False
+
+
+@dataclass(frozen=True)
+class LiveRecap:
+    """A published recap that is kept up to date (edited in place) for a while."""
+
+    occurrence_id: int
+    channel_id: int
+    #: The messages the recap is shown in, the first first.
+    message_ids: tuple[int, ...]
+    #: The reflection thread opened under the first message (takeaways are collected there).
+    thread_id: int | None
+    published_at: datetime
+    #: The first version showed the answers sent up to this moment ...
+    as_of: datetime
+    #: ... and this many of them.
+    shown_answers: int
+    #: How many times it has been updated since.
+    revision: int = 0
+    updated_at: datetime | None = None
+    #: When the first change not shown yet was stored (None: up to date).
+    dirty_since: datetime | None = None
+    #: How many changes were ever marked (an update shows those made before it started).
+    changes: int = 0
+
+
+@dataclass(frozen=True)
+class RecapChanges:
+    """What changed in an occurrence's answers since its recap's first version."""
+
+    #: Answers sent after the first version was built, still present.
+    late_answers: int
+    #: Answers the first version could show that were edited since, still present.
+    edited: int
+    #: Answers present now.
+    answers: int
+    #: Takeaways present now.
+    takeaways: int
 
 
 @dataclass(frozen=True)
@@ -181,9 +235,15 @@ class Store(Protocol):
         ...
 
     async def record_posted(
-        self, occurrence_id: int, step_key: str, result: PostResult, at: datetime
+        self,
+        occurrence_id: int,
+        step_key: str,
+        result: PostResult,
+        at: datetime,
+        *,
+        live_as_of: datetime | None = None,
     ) -> None:
-        """Record where a post landed."""
+        """Record where a post landed; with ``live_as_of`` (a recap) also keep it live."""
         ...
 
     async def posts(self, occurrence_id: int) -> list[PostRecord]:

@@ -163,13 +163,13 @@ class Revision:
         """``+7 late answers, 2 edited, 1 removed, 3 takeaways`` (the parts that are not 0)."""
         parts = []
         if self.late_answers:
-            parts.append(f"+{self.late_answers} late answer{_s(self.late_answers)}")
+            parts.append(f"+{self.late_answers:,} late answer{_s(self.late_answers)}")
         if self.edited:
-            parts.append(f"{self.edited} edited")
+            parts.append(f"{self.edited:,} edited")
         if self.removed:
-            parts.append(f"{self.removed} removed")
+            parts.append(f"{self.removed:,} removed")
         if self.takeaways:
-            parts.append(f"{self.takeaways} takeaway{_s(self.takeaways)}")
+            parts.append(f"{self.takeaways:,} takeaway{_s(self.takeaways)}")
         return ", ".join(parts) or "reactions and corrections"
 
 

@@ -81,6 +81,7 @@ class ChatBot(discord.Client):
         engine = self.services.engine
         engine.on_run_saved.append(self.services.collector.on_run_saved)
         engine.on_run_saved.append(self.events.on_run_saved)
+        self.services.collector.on_stored.append(engine.live_recaps.changed)
         chats = await self.services.reload()
         for problem in chats.problems:
             log.warning("chat file problem: %s", problem)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+from datetime import timedelta
 
 import discord
 
@@ -41,7 +42,8 @@ async def serve(settings: Settings) -> int:
     ready_timeout = float(os.environ.get("GUILD_READY_TIMEOUT", "2.0"))
     client = ChatBot(ready_timeout=ready_timeout)
     engine = Engine(store, DiscordVenue(client), clock)
-    client.attach(Services(settings, store, engine, Collector(store)))
+    engine.live_recaps.delay = timedelta(seconds=settings.recap_update_delay)
+    client.attach(Services(settings, store, engine, Collector(store, clock=clock)))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -9,13 +9,16 @@ answers come as "A1:" in the channel; moderators are told once per channel.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 
 import discord
 
+from bot.core.plan import StepKind
 from bot.core.ports import PostRequest, PostResult, VenueError
 from bot.discord_app.pacing import ChannelPacer, split_message
 from bot.render.discord_limits import group_embeds
@@ -75,11 +78,12 @@ class DiscordVenue:
             except discord.HTTPException as error:
                 raise venue_error(error) from error
 
-    async def post(self, request: PostRequest) -> PostResult:
-        """Post the request's text (split if long), its continuation, embeds and files; open its
-        thread. Embeds follow the messages in groups of at most 10 and 6,000 characters (see
-        :attr:`PostRequest.embeds`); the files go with the last message."""
-        channel = await self._channel(request.channel_id)
+    @staticmethod
+    def _layout(request: PostRequest) -> list[tuple[str, list[discord.Embed], bool]]:
+        """The messages a post is made of: (content, embeds, carries the files). The text is
+        split within 2,000 characters, the continuation follows, embeds go in groups of at
+        most 10 and 6,000 characters (see :attr:`PostRequest.embeds`), and the files go with
+        the last message."""
         chunks = split_message(request.text)
         chunks += [c for text in request.continuation for c in split_message(text)]
         groups = [
@@ -87,47 +91,126 @@ class DiscordVenue:
             for group in group_embeds(request.embeds)
         ]
         count = max(len(chunks), len(groups))
-        files = [discord.File(io.BytesIO(a.data), filename=a.filename) for a in request.files]
-        first: discord.Message | None = None
-        for index in range(count):
-            sent = await self.send(
-                channel,
+        return [
+            (
                 chunks[index] if index < len(chunks) else "",
-                files if files and index == count - 1 else None,
-                groups[index] if index < len(groups) else None,
+                groups[index] if index < len(groups) else [],
+                bool(request.files) and index == count - 1,
             )
-            first = first or sent
-        assert first is not None  # split_message always gives at least one chunk
-        thread_id = None
-        if request.thread_name:
-            thread_id = await self._thread_or_fallback(channel, first, request.thread_name)
-        return PostResult(first.id, thread_id)
+            for index in range(count)
+        ]
 
-    async def _thread_or_fallback(
-        self, channel: discord.abc.Messageable, message: discord.Message, name: str
-    ) -> int | None:
+    @staticmethod
+    def _files(request: PostRequest) -> list[discord.File]:
+        return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in request.files]
+
+    async def post(self, request: PostRequest) -> PostResult:
+        """Post the request's messages (see :meth:`_layout`) and open its thread."""
+        channel = await self._channel(request.channel_id)
+        sent = [
+            await self.send(channel, content, self._files(request) if files else None, embeds)
+            for content, embeds, files in self._layout(request)
+        ]
+        first = sent[0]  # split_message always gives at least one chunk
+        thread_id = None
+        if request.thread_name and request.kind is StepKind.QUESTION:
+            thread_id = await self._thread_or_fallback(channel, first, request.thread_name)
+        elif request.thread_name:
+            thread_id = await self._other_thread(first, request.thread_name)
+        return PostResult(first.id, thread_id, tuple(message.id for message in sent[1:]))
+
+    async def _other_thread(self, message: discord.Message, name: str) -> int | None:
+        """A thread under a post that is not a question (the recap's reflection thread); without
+        it the post stands on its own, so a failure is only logged."""
         try:
             thread = await message.create_thread(
                 name=name[:100], auto_archive_duration=ARCHIVE_MINUTES
             )
-        except discord.Forbidden:
-            channel_id = getattr(channel, "id", 0)
-            if channel_id not in self._told_no_threads:
-                self._told_no_threads.add(channel_id)
-                log.warning(
-                    "channel %s: may not create threads; answers come as A1: instead", channel_id
-                )
-                await self.send(
-                    channel,
-                    "🛠️ Moderators: I may not create threads in this channel, so answers go here "
-                    'with "A1:", "A2:" … Grant me **Create Public Threads** and **Send Messages '
-                    "in Threads** to get a thread per question.",
-                )
-            return None
         except discord.HTTPException as error:
-            log.warning("could not open a thread on %s: %s", message.id, error)
+            log.warning("could not open the thread %r on %s: %s", name, message.id, error)
             return None
         return thread.id
+
+    async def edit_post(
+        self, channel_id: int, message_ids: Sequence[int], request: PostRequest
+    ) -> tuple[int, ...]:
+        """Edit a post's messages in place to show ``request`` (files replaced), post the
+        extra messages it needs after them and delete the ones it no longer needs."""
+        channel = await self._channel(channel_id)
+        shown: list[int] = []
+        layout = self._layout(request)
+        for index, (content, embeds, files) in enumerate(layout):
+            if index < len(message_ids):
+                message = discord.PartialMessage(channel=channel, id=message_ids[index])  # type: ignore[arg-type]
+                async with self.pacer.slot(channel_id):
+                    try:
+                        await message.edit(
+                            content=content or None,
+                            embeds=embeds,
+                            attachments=self._files(request) if files else [],
+                            allowed_mentions=NO_MENTIONS,
+                        )
+                    except discord.HTTPException as error:
+                        raise venue_error(error) from error
+                shown.append(message.id)
+            else:
+                extra = await self.send(
+                    channel, content, self._files(request) if files else None, embeds
+                )
+                shown.append(extra.id)
+        for surplus in message_ids[len(layout) :]:
+            try:
+                await discord.PartialMessage(channel=channel, id=surplus).delete()  # type: ignore[arg-type]
+            except discord.NotFound:
+                pass  # already gone
+            except discord.HTTPException as error:
+                raise venue_error(error) from error
+        return tuple(shown)
+
+    async def _thread_or_fallback(
+        self, channel: discord.abc.Messageable, message: discord.PartialMessage, name: str
+    ) -> int | None:
+        """Open the question's thread from ``message``; None when there can be none (the
+        question stands and answers come as "A1:" in the channel).
+
+        A rate limit that outlasts discord.py's own five tries, or a 5xx it does not retry
+        (503), is retried here after 1, 2 and 4 s. When Discord created the thread but its
+        answer was lost, the retry gets error 160004 ("A thread has already been created for
+        this message"): the thread exists and, opened from a message, has the message's id.
+        Without the permission, moderators are told once per channel.
+        """
+        for delay in (1.0, 2.0, 4.0, None):
+            try:
+                thread = await message.create_thread(
+                    name=name[:100], auto_archive_duration=ARCHIVE_MINUTES
+                )
+            except discord.Forbidden:
+                channel_id = getattr(channel, "id", 0)
+                if channel_id not in self._told_no_threads:
+                    self._told_no_threads.add(channel_id)
+                    log.warning(
+                        "channel %s: may not create threads; answers come as A1: instead",
+                        channel_id,
+                    )
+                    await self.send(
+                        channel,
+                        "🛠️ Moderators: I may not create threads in this channel, so answers "
+                        'go here with "A1:", "A2:" … Grant me **Create Public Threads** and '
+                        "**Send Messages in Threads** to get a thread per question.",
+                    )
+                return None
+            except discord.HTTPException as error:
+                if error.code == 160004:
+                    log.info("thread on %s: already created (a lost answer)", message.id)
+                    return message.id
+                if delay is None or not (error.status == 429 or error.status >= 500):
+                    log.warning("could not open a thread on %s: %s", message.id, error)
+                    return None
+                log.info("thread on %s: %s, retrying in %.0f s", message.id, error.status, delay)
+                await asyncio.sleep(delay)
+            else:
+                return thread.id
+        return None  # unreachable: the last delay is None
 
     async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
         """The bot's own message with this text posted since ``after``, read from history."""
@@ -145,15 +228,11 @@ class DiscordVenue:
         return None
 
     async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
-        """Open a thread from an existing message (a crash came between post and thread)."""
+        """Open a thread from an existing message (a crash came between post and thread, or
+        the post could not open it); an existing thread's id is returned as it is."""
         channel = await self._channel(channel_id)
-        try:
-            message = await channel.fetch_message(message_id)
-            if message.thread is not None:
-                return message.thread.id
-            thread = await message.create_thread(
-                name=name[:100], auto_archive_duration=ARCHIVE_MINUTES
-            )
-        except discord.HTTPException as error:
-            raise venue_error(error) from error
-        return thread.id
+        message = discord.PartialMessage(channel=channel, id=message_id)  # type: ignore[arg-type]
+        thread_id = await self._thread_or_fallback(channel, message, name)
+        if thread_id is None:
+            raise VenueError(f"no thread could be opened on message {message_id}")
+        return thread_id

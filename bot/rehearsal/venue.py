@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TextIO
@@ -87,3 +88,15 @@ class TerminalVenue:
     async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
         """Threads are implied: a thread's id is its question's message id."""
         return message_id
+
+    async def edit_post(
+        self, channel_id: int, message_ids: Sequence[int], request: PostRequest
+    ) -> tuple[int, ...]:
+        """Print that the post was edited: its new first lines and files (not every embed)."""
+        lines = self.render_times(request.text).splitlines() or [""]
+        self.say(f"✏️  edited message {message_ids[0]}: {lines[0]}")
+        for line in lines[1:3]:
+            self.out.write(f"           {line}\n")
+        for attachment in request.files:
+            self.out.write(f"           📎 {attachment.filename} (replaced)\n")
+        return tuple(message_ids)

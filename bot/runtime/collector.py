@@ -47,6 +47,13 @@ bot fall behind. So:
   retried with a growing delay, in order, until it is stored; waiting callers
   get the error at once. A write that can never succeed is logged and dropped
   alone, never with the rest of its batch.
+* **After the recap.** For :data:`bot.runtime.live_recaps.LIVE_FOR` after a recap
+  was published, messages in its questions' threads (or replying to a question)
+  are stored as late answers, messages in the recap's reflection thread as
+  takeaways, and edits of stored messages update them; after each commit the
+  collector tells :attr:`Collector.on_stored` which occurrences and messages it
+  touched, so the published recap is updated (:mod:`bot.runtime.live_recaps`).
+  New messages in the channel itself are no longer the chat's once it is over.
 * **A crash between receipt and commit loses nothing for good**: at start (and
   after every reconnect) the bot backfills each collecting occurrence from the
   channel's and threads' history after the last *stored* message
@@ -61,14 +68,14 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.core.answers import Answer, Attribution, attribute
+from bot.core.answers import Answer, Attribution, attribute, attribute_takeaway
 from bot.core.plan import StepKind, StepStatus
-from bot.core.ports import Occurrence
+from bot.core.ports import Clock, Occurrence
 from bot.core.run import Phase, Run
 from bot.core.spec import ChatSpec
 from bot.storage import SqliteStore, StorageError
@@ -79,6 +86,10 @@ from bot.storage.answers import (
     DeleteMessages,
     StoreMessage,
 )
+
+#: How long after its recap was published an occurrence still takes late answers and
+#: takeaways (as long as the recap is kept up to date; see bot.runtime.live_recaps).
+LIVE_FOR = timedelta(days=7)
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +129,21 @@ class IncomingMessage:
 
 
 class _Live:
-    """A collecting occurrence with what attribution needs, computed once per save."""
+    """A collecting occurrence (or one whose recap is live, ``until`` set) with what
+    attribution needs, computed once per save."""
 
-    __slots__ = ("current_question", "hashtag", "late_from", "occurrence", "questions")
+    __slots__ = (
+        "channel_until",
+        "current_question",
+        "hashtag",
+        "late_from",
+        "occurrence",
+        "prompts",
+        "questions",
+        "until",
+    )
 
-    def __init__(self, occurrence: Occurrence) -> None:
+    def __init__(self, occurrence: Occurrence, until: datetime | None = None) -> None:
         run = occurrence.run
         self.occurrence = occurrence
         self.questions = len(occurrence.spec.questions)
@@ -135,6 +156,21 @@ class _Live:
         ]
         #: Messages sent at or after this are late answers (see :meth:`Run.is_late`).
         self.late_from = min(closings, default=None)
+        self.prompts = len(occurrence.spec.recap.prompts)
+        #: For a recapped occurrence: messages sent after this are no longer its.
+        self.until = until
+        recaps = [
+            s.due
+            for s in run.steps
+            if s.kind is StepKind.RECAP and s.status is not StepStatus.SKIPPED
+        ]
+        #: Messages in the channel itself (not a thread, not a reply) sent after the
+        #: late-answer window (when the recap is due) are no longer the chat's.
+        self.channel_until = min(recaps, default=None) if until is None else run.start
+
+    def takes(self, message: IncomingMessage) -> bool:
+        """True unless the occurrence is recapped and the message came after its live time."""
+        return self.until is None or message.created_at <= self.until
 
 
 #: A queued write (None: a flush barrier), the future of whoever waits for it (None: nobody),
@@ -155,13 +191,23 @@ class Collector:
         self,
         store: SqliteStore,
         *,
+        clock: Clock | None = None,
         batch_delay: float = BATCH_DELAY,
         batch_rows: int = BATCH_ROWS,
     ) -> None:
         self.store = store
+        self.clock = clock
         self.batch_delay = batch_delay
         self.batch_rows = batch_rows
         self._live: dict[int, _Live] = {}
+        #: Recapped occurrences whose recap is live: late answers and takeaways still count.
+        self._recapped: dict[int, _Live] = {}
+        #: A live recap's reflection thread -> its occurrence.
+        self._takeaway_threads: dict[int, int] = {}
+        #: Told after each commit: (occurrences whose messages were stored, message ids that
+        #: were deleted or reacted to). The engine's live recaps listen.
+        self.on_stored: list[Callable[[Collection[int], Collection[int]], None]] = []
+        self._lookups: set[asyncio.Task[None]] = set()
         self._by_channel: dict[int, list[_Live]] = {}
         #: A live question's message id and thread id -> (occurrence, question number).
         self._questions: dict[int, tuple[int, int]] = {}
@@ -183,7 +229,30 @@ class Collector:
         self._questions = {}
         for occurrence in occurrences:
             await self._learn_questions(occurrence.run.occurrence_id, reattribute=False)
+        self._recapped, self._takeaway_threads = {}, {}
+        now = self.clock.now() if self.clock is not None else datetime.now(UTC)
+        for live in await self.store.live_recaps(now - LIVE_FOR):
+            await self._learn_recapped(live.occurrence_id)
         self._index()
+
+    async def _learn_recapped(self, occurrence_id: int) -> None:
+        """Keep taking late answers and takeaways for an occurrence whose recap is live."""
+        live = await self.store.live_recap(occurrence_id)
+        if live is None:
+            return
+        occurrence = await self.store.load_occurrence(occurrence_id)
+        until = live.published_at + LIVE_FOR
+        self._recapped[occurrence_id] = _Live(occurrence, until=until)
+        await self._learn_questions(occurrence_id, reattribute=False)
+        if live.thread_id is not None:
+            self._takeaway_threads[live.thread_id] = occurrence_id
+        log.info(
+            "occurrence %s: recap published; its threads take late answers (and thread %s "
+            "takeaways) until %s",
+            occurrence_id,
+            live.thread_id,
+            until.isoformat(timespec="minutes"),
+        )
 
     async def on_run_saved(self, run: Run, spec: ChatSpec) -> None:
         """Keep the live-occurrence cache in step with the engine (an Engine listener).
@@ -201,6 +270,8 @@ class Collector:
         else:
             self._live.pop(occurrence_id, None)
             self._questions = {k: v for k, v in self._questions.items() if v[0] != occurrence_id}
+            if run.phase is Phase.RECAPPED:
+                await self._learn_recapped(occurrence_id)
         self._index()
         if run.phase is Phase.LATE_ANSWERS or (previous is not None and run.phase.finished):
             await self.flush()
@@ -240,24 +311,45 @@ class Collector:
             self._older, self._recent = self._recent, {}
         self._recent[message_id] = occurrence_id
 
+    def _claimed(self, occurrence_id: int, message: IncomingMessage) -> _Live | None:
+        """The collecting or recapped occurrence ``occurrence_id``, if it takes ``message``."""
+        live = self._live.get(occurrence_id) or self._recapped.get(occurrence_id)
+        return live if live is not None and live.takes(message) else None
+
     def _occurrence_for(
         self, message: IncomingMessage
     ) -> tuple[_Live, int | None, int | None] | None:
-        """The occurrence a message belongs to, with its thread question and reply question."""
+        """The occurrence a message belongs to, with its thread question and reply question.
+
+        An edit belongs to the occurrence its message was stored under when that is known
+        here. A question's thread and replies to a question belong to its occurrence while
+        it collects and while its recap is live; the channel itself only to collecting ones.
+        """
+        if message.edited_at is not None:
+            known = self._recent.get(message.message_id) or self._older.get(message.message_id)
+            live = self._claimed(known, message) if known is not None else None
+            if live is not None:
+                found = self._questions.get(message.thread_id or 0)
+                in_thread = found[1] if found is not None and found[0] == known else None
+                return live, in_thread, None
         if message.thread_id is not None:
             found = self._questions.get(message.thread_id)
-            if found is not None and found[0] in self._live:
-                return self._live[found[0]], found[1], None
+            if found is not None and (live := self._claimed(found[0], message)) is not None:
+                return live, found[1], None
             # A thread of no question we know (yet): its parent channel decides; if the
             # question's post is recorded later, it is re-attributed (see _learn_questions).
         if message.reply_to is not None:
             found = self._questions.get(message.reply_to)
-            if found is not None and found[0] in self._live:
-                return self._live[found[0]], None, found[1]
+            if found is not None and (live := self._claimed(found[0], message)) is not None:
+                return live, None, found[1]
             replied = self._recent.get(message.reply_to) or self._older.get(message.reply_to)
             if replied is not None and replied in self._live:
                 return self._live[replied], None, None
-        in_channel = self._by_channel.get(message.channel_id)
+        in_channel = [
+            live
+            for live in self._by_channel.get(message.channel_id, ())
+            if live.channel_until is None or message.created_at < live.channel_until
+        ]
         if not in_channel:
             return None
         if len(in_channel) == 1:
@@ -277,18 +369,27 @@ class Collector:
             return None
 
     def _attributed(self, message: IncomingMessage) -> StoreMessage | None:
+        takeaway = self._takeaway_threads.get(message.thread_id or 0)
+        if takeaway is not None and (live := self._claimed(takeaway, message)) is not None:
+            parts = [attribute_takeaway(message.content, prompt_count=live.prompts)]
+            return self._store_message(message, live, parts)
         target = self._occurrence_for(message)
         if target is None:
             return None
         live, thread_question, reply_question = target
-        occurrence_id = live.occurrence.run.occurrence_id
-        parts: list[Attribution] = attribute(
+        parts = attribute(
             message.content,
             question_count=live.questions,
             thread_question=thread_question,
             reply_question=reply_question,
             current_question=live.current_question,
         )
+        return self._store_message(message, live, parts)
+
+    def _store_message(
+        self, message: IncomingMessage, live: _Live, parts: list[Attribution]
+    ) -> StoreMessage:
+        occurrence_id = live.occurrence.run.occurrence_id
         late = live.late_from is not None and live.late_from <= message.created_at
         self._remember(message.message_id, occurrence_id)
         return StoreMessage(
@@ -312,12 +413,39 @@ class Collector:
 
         Returns how many parts it was queued as (0 when no chat is collecting it).
         They are committed within about :data:`BATCH_DELAY`; :meth:`flush` waits.
+        An edit of a message this collector does not remember, while recaps are live, is
+        queued once its stored occurrence has been looked up (it returns 0 then).
         """
+        if message.edited_at is not None and self._recapped and not self._remembers(message):
+            task = asyncio.get_running_loop().create_task(self._enqueue_edit(message))
+            self._lookups.add(task)
+            task.add_done_callback(self._lookups.discard)
+            return 0
         write = self._attribute(message)
         if write is None:
             return 0
         self._put(write)
         return len(write.parts)
+
+    def _remembers(self, message: IncomingMessage) -> bool:
+        return message.message_id in self._recent or message.message_id in self._older
+
+    async def _enqueue_edit(self, message: IncomingMessage) -> None:
+        """Queue an edit after looking up which occurrence its message was stored under (an
+        answer edited days later, after a restart): an edit never moves an answer to another
+        chat, and one of a chat whose recap is no longer live is left alone."""
+        try:
+            stored = await self.store.message_occurrence(message.message_id)
+        except StorageError as error:
+            log.error("edit of message %s not stored: %s", message.message_id, error)
+            return
+        if stored is not None:
+            if self._claimed(stored, message) is None:
+                return
+            self._remember(message.message_id, stored)
+        write = self._attribute(message)
+        if write is not None:
+            self._put(write)
 
     async def ingest(self, message: IncomingMessage) -> list[Answer]:
         """Attribute and store a new or edited message, returning once it is committed.
@@ -370,6 +498,8 @@ class Collector:
         Raises :class:`StorageError` when the database refused them (they stay
         queued and are retried).
         """
+        while self._lookups:
+            await asyncio.gather(*self._lookups, return_exceptions=True)
         if self._writer is None and self._queue.empty():
             return
         await self._submit(None)
@@ -454,6 +584,24 @@ class Collector:
             result = next(done) if write is not None else 0
             if waiter is not None and not waiter.done():
                 waiter.set_result(result)
+        if self.on_stored:
+            self._tell_stored(writes)
+
+    def _tell_stored(self, writes: list[AnswerWrite]) -> None:
+        occurrences: set[int] = set()
+        messages: list[int] = []
+        for write in writes:
+            if isinstance(write, StoreMessage | AttributeToQuestion):
+                occurrences.add(write.occurrence_id)
+            elif isinstance(write, DeleteMessages):
+                messages.extend(write.message_ids)
+            else:
+                messages.append(write.message_id)
+        for listener in self.on_stored:
+            try:
+                listener(occurrences, messages)
+            except Exception:
+                log.exception("a listener of stored answers failed")
 
     async def _write(self, writes: list[AnswerWrite], batch: list[_Item]) -> list[int]:
         """``write_answers``, retried with a growing delay while the database refuses it for a

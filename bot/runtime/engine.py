@@ -42,6 +42,7 @@ from bot.core.run import (
     transition,
 )
 from bot.core.spec import ChatSpec
+from bot.runtime.live_recaps import LiveRecaps
 from bot.runtime.planner import Planner
 from bot.runtime.recaps import recap_request
 from bot.storage import SqliteStore, StorageError
@@ -73,6 +74,8 @@ class Engine:
         self.clock = clock
         self.recap_builder = recap_builder or self.summary_recap
         self.planner = Planner(store)
+        #: Keeps published recaps up to date (the collector reports changes to it).
+        self.live_recaps = LiveRecaps(store, venue, clock)
         self._wake = asyncio.Event()
         self._locks: dict[int, asyncio.Lock] = {}
         self._inflight: dict[int, asyncio.Task[None]] = {}
@@ -88,7 +91,18 @@ class Engine:
         self._wake.set()
 
     async def run_forever(self) -> None:
-        """Sleep until the earliest due timer, advance due occurrences, repeat; never busy-waits."""
+        """Sleep until the earliest due timer, advance due occurrences, repeat; never busy-waits.
+
+        The live recaps' loop runs alongside (see :mod:`bot.runtime.live_recaps`)."""
+        await self.live_recaps.load()
+        recaps = asyncio.create_task(self.live_recaps.run_forever(), name="live-recaps")
+        try:
+            await self._timer_loop()
+        finally:
+            await self.live_recaps.stop()
+            await asyncio.gather(recaps, return_exceptions=True)
+
+    async def _timer_loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
@@ -103,6 +117,7 @@ class Engine:
         """Stop the loop and wait for posts in flight to finish."""
         self._stopping = True
         self._wake.set()
+        await self.live_recaps.stop()
         if self._inflight:
             await asyncio.gather(*self._inflight.values(), return_exceptions=True)
 
@@ -211,10 +226,9 @@ class Engine:
             else spec.channel,
             kind=post.kind,
             text=post.text,
-            thread_name=f"Q{post.question} · {spec.hashtag}"
-            if post.kind is StepKind.QUESTION
-            else None,
+            thread_name=_thread_name(post, spec),
         )
+        as_of = self.clock.now()
         try:
             if post.kind is StepKind.RECAP:
                 request = await self.recap_builder(occurrence, request)
@@ -227,7 +241,16 @@ class Engine:
                 found = await self.venue.find_post(request, record.intent_at - FIND_SLACK)
             result = found or await self.venue.post(request)
             result = await self._ensure_thread(request, result)
-            await self.store.record_posted(run.occurrence_id, post.key, result, self.clock.now())
+            recap = post.kind is StepKind.RECAP
+            await self.store.record_posted(
+                run.occurrence_id,
+                post.key,
+                result,
+                self.clock.now(),
+                live_as_of=as_of if recap else None,
+            )
+            if recap:
+                await self.live_recaps.track(run.occurrence_id)
             if post.question is not None and post.kind is StepKind.QUESTION:
                 await self.store.attribute_to_question(
                     run.occurrence_id, post.question, result.message_id, result.thread_id
@@ -286,6 +309,11 @@ class Engine:
             result = await self.venue.post(request)
         except VenueError as error:
             raise PostingFailed(f"could not post the recap: {error.reason}") from error
+        # The new copy is the one kept up to date (the first may have been deleted).
+        occurrence_id = occurrence.run.occurrence_id
+        if await self.store.live_recap(occurrence_id) is not None:
+            await self.store.move_live_recap(occurrence_id, result.message_ids)
+            await self.live_recaps.track(occurrence_id)
         return result.message_id
 
     # --- moderator controls ---------------------------------------------------------------
@@ -343,3 +371,12 @@ class Engine:
                         await listener(occurrence.run, occurrence.spec)
                     except Exception:
                         log.exception("a run listener failed on a planned occurrence")
+
+
+def _thread_name(post: Post, spec: ChatSpec) -> str | None:
+    """Each question gets a thread for its answers; the recap one for takeaways."""
+    if post.kind is StepKind.QUESTION:
+        return f"Q{post.question} · {spec.hashtag}"
+    if post.kind is StepKind.RECAP:
+        return f"Takeaways · {spec.hashtag}"
+    return None

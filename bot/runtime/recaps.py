@@ -1,9 +1,11 @@
 """Recaps from storage: the model for one occurrence, and the Discord post made from it.
 
 :func:`load_recap` reads what :func:`bot.core.recap.build_recap` needs (answers,
-opt-outs, first-time participants, the moderation timeline); :func:`recap_post`
-renders the Discord messages and the attached files. Both the engine's recap
-step and ``python -m bot recap`` go through here.
+takeaways, opt-outs, first-time participants, the moderation timeline, and what
+changed since the recap was first published); :func:`recap_post` renders the
+Discord messages and the attached files. The engine's recap step, the live
+recap's updates (:mod:`bot.runtime.live_recaps`), ``python -m bot recap`` and the
+archive all go through here.
 """
 
 from __future__ import annotations
@@ -13,29 +15,17 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
+from bot.core.answers import AnswerSource
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import Occurrence, PostRequest
-from bot.core.recap import Recap, build_recap
+from bot.core.recap import Recap, Revision, Takeaway, build_recap
 from bot.core.run import Phase
 from bot.core.schedule import to_local
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
 from bot.storage import SqliteStore
-from bot.storage._convert import ts
-
-# Participants of this occurrence who never answered in an earlier occurrence of the chat.
-# (A read-only query over the answers and occurrences tables; it belongs in the answers
-# repository once that settles.)
-_FIRST_TIMERS = """
-SELECT DISTINCT a.author_id FROM answers a
-WHERE a.occurrence_id = ? AND a.deleted = 0 AND a.source != 'conversation'
-  AND NOT EXISTS (
-    SELECT 1 FROM answers b JOIN occurrences o ON o.id = b.occurrence_id
-    WHERE b.author_id = a.author_id AND o.chat_id = ? AND b.source != 'conversation'
-      AND (o.start_at < ? OR (o.start_at = ? AND o.id < ?)))
-"""
 
 
 @contextmanager
@@ -55,31 +45,60 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-async def first_timers(store: SqliteStore, occurrence: Occurrence) -> set[int]:
-    """Participants whose first answer in this chat is in ``occurrence``."""
-    run = occurrence.run
-    rows = await store.db.fetchall(
-        _FIRST_TIMERS,
-        (run.occurrence_id, run.chat_id, ts(run.start), ts(run.start), run.occurrence_id),
-    )
-    return {int(row[0]) for row in rows}
+async def load_recap(
+    store: SqliteStore, occurrence: Occurrence, *, revision: Revision | None = None
+) -> Recap:
+    """The recap model of ``occurrence`` as storage has it now.
 
-
-async def load_recap(store: SqliteStore, occurrence: Occurrence) -> Recap:
-    """The recap model of ``occurrence`` as storage has it now."""
+    Messages in the recap's reflection thread become its takeaways. ``revision`` says
+    what changed since the recap was first published; by default it is the stored
+    one (None while the published recap was never updated).
+    """
     run = occurrence.run
-    answers = await store.answers(run.occurrence_id)
+    stored = await store.answers(run.occurrence_id)
+    answers = [a for a in stored if a.source is not AnswerSource.TAKEAWAY]
+    takeaways = [
+        Takeaway(a.question or 0, a.author_id, a.author_name, a.content, a.created_at)
+        for a in stored
+        if a.source is AnswerSource.TAKEAWAY
+    ]
     opted_out = await store.opted_out()
-    firsts = await first_timers(store, occurrence)
+    firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
+    if revision is None:
+        revision = await stored_revision(store, run.occurrence_id)
     with _collection_paused():
-        return build_recap(
+        recap = build_recap(
             occurrence.spec,
             run,
             answers,
             opted_out=opted_out,
             first_timers=firsts,
             timeline=occurrence.records,
+            takeaways=takeaways,
         )
+    return replace(recap, revision=revision)
+
+
+async def stored_revision(
+    store: SqliteStore, occurrence_id: int, *, next_at: datetime | None = None
+) -> Revision | None:
+    """What changed since the occurrence's recap was first published: as of its last
+    update (None if it was never updated), or, with ``next_at``, for an update made then."""
+    live = await store.live_recap(occurrence_id)
+    if live is None or (next_at is None and (live.revision == 0 or live.updated_at is None)):
+        return None
+    changes = await store.recap_changes(occurrence_id, live.as_of)
+    number = live.revision + 1 if next_at is not None else live.revision
+    at = next_at or live.updated_at
+    assert at is not None
+    return Revision(
+        number=number,
+        at=at,
+        late_answers=changes.late_answers,
+        edited=changes.edited,
+        removed=max(0, live.shown_answers + changes.late_answers - changes.answers),
+        takeaways=changes.takeaways,
+    )
 
 
 def recap_post(recap: Recap, request: PostRequest) -> PostRequest:
@@ -101,11 +120,15 @@ def recap_post(recap: Recap, request: PostRequest) -> PostRequest:
 
 
 async def recap_request(
-    store: SqliteStore, occurrence: Occurrence, request: PostRequest
+    store: SqliteStore,
+    occurrence: Occurrence,
+    request: PostRequest,
+    *,
+    revision: Revision | None = None,
 ) -> PostRequest:
     """Build and render the recap of ``occurrence`` for ``request`` (rendering, chart included,
     runs in a worker thread so the event loop keeps serving other chats)."""
-    recap = await load_recap(store, occurrence)
+    recap = await load_recap(store, occurrence, revision=revision)
     return await asyncio.to_thread(recap_post, recap, request)
 
 

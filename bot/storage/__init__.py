@@ -10,12 +10,18 @@ from bot.storage.db import Database, StorageError, open_database
 from bot.storage.events import EventLink, EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.posts import PostRepository
+from bot.storage.recaps import LiveRecapRepository
 
 __all__ = ["EventLink", "SqliteStore", "StorageError", "open_store"]
 
 
 class SqliteStore(
-    ChatRepository, OccurrenceRepository, PostRepository, AnswerRepository, EventRepository
+    ChatRepository,
+    OccurrenceRepository,
+    PostRepository,
+    AnswerRepository,
+    EventRepository,
+    LiveRecapRepository,
 ):
     """The bot's Store (see :class:`bot.core.ports.Store`) over one SQLite database."""
 

@@ -270,6 +270,44 @@ class AnswerRepository:
         )
         return int(row[0]) if row else None
 
+    async def reactions_of(self, occurrence_id: int) -> dict[int, set[tuple[int, str]]]:
+        """Every stored message of an occurrence (deleted ones too) with its stored reactions
+        as (user id, emoji): an empty set for a message nobody reacted to. Backfill compares
+        them with the reactions Discord shows now (:mod:`bot.discord_app.backfill`)."""
+        rows = await self.db.fetchall(
+            """SELECT m.message_id, r.user_id, r.emoji
+               FROM (SELECT DISTINCT message_id FROM answers WHERE occurrence_id = ?) m
+               LEFT JOIN reactions r ON r.message_id = m.message_id""",
+            (occurrence_id,),
+        )
+        stored: dict[int, set[tuple[int, str]]] = {}
+        for message_id, user_id, emoji in rows:
+            reactions = stored.setdefault(int(message_id), set())
+            if user_id is not None:
+                reactions.add((int(user_id), str(emoji)))
+        return stored
+
+    async def first_timers(self, occurrence_id: int, chat_id: str, start: datetime) -> set[int]:
+        """Participants who answered in this occurrence and in no earlier one of the chat.
+
+        Reads the answers of this occurrence and of the chat's earlier occurrences only
+        (through the occurrence index), so the cost follows the chat's own history, not
+        the whole database.
+        """
+        rows = await self.db.fetchall(
+            """SELECT author_id FROM answers
+               WHERE occurrence_id = ? AND deleted = 0
+                 AND source NOT IN ('conversation', 'takeaway')
+               EXCEPT
+               SELECT author_id FROM answers
+               WHERE occurrence_id IN (
+                       SELECT id FROM occurrences WHERE chat_id = ?
+                         AND (start_at < ? OR (start_at = ? AND id < ?)))
+                 AND source NOT IN ('conversation', 'takeaway')""",
+            (occurrence_id, chat_id, ts(start), ts(start), occurrence_id),
+        )
+        return {int(row[0]) for row in rows}
+
     async def last_message_id(
         self, occurrence_id: int, channel_id: int, thread_id: int | None = None
     ) -> int | None:

@@ -113,6 +113,26 @@ MIGRATIONS: tuple[str, ...] = (
         status        TEXT NOT NULL
     );
     """,
+    # 4: published recaps kept live: the messages a recap was posted as, so late answers,
+    #    edits, deletes and takeaways can update it in place, and whether a change waits.
+    """
+    CREATE TABLE live_recaps (
+        occurrence_id INTEGER PRIMARY KEY REFERENCES occurrences(id) ON DELETE CASCADE,
+        channel_id    INTEGER NOT NULL,
+        message_ids   TEXT NOT NULL,     -- the recap's messages in order, space-separated
+        thread_id     INTEGER,           -- the reflection thread opened under it
+        published_at  TEXT NOT NULL,
+        as_of         TEXT NOT NULL,     -- the first version showed the answers sent by then
+        shown_answers INTEGER NOT NULL,  -- ... and this many of them
+        revision      INTEGER NOT NULL DEFAULT 0,
+        updated_at    TEXT,
+        dirty_since   TEXT,              -- a change not shown yet (NULL: up to date)
+        changes       INTEGER NOT NULL DEFAULT 0,  -- counts changes (an update clears
+                                                   -- dirty_since only if none came meanwhile)
+        ended         INTEGER NOT NULL DEFAULT 0  -- 1: its messages are gone, stop updating
+    );
+    CREATE INDEX live_recaps_thread ON live_recaps(thread_id);
+    """,
 )
 
 #: The schema version this code expects.

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.core.ports import PostRecord, PostRequest, PostResult
 from bot.storage._convert import dt, dt_or_none, ts
 from bot.storage.db import Database
+from bot.storage.recaps import insert_live_recap
 
 
 def _record(row: sqlite3.Row) -> PostRecord:
@@ -54,15 +55,28 @@ class PostRepository:
         return record, created
 
     async def record_posted(
-        self, occurrence_id: int, step_key: str, result: PostResult, at: datetime
+        self,
+        occurrence_id: int,
+        step_key: str,
+        result: PostResult,
+        at: datetime,
+        *,
+        live_as_of: datetime | None = None,
     ) -> None:
-        """Record the message (and thread) a step's post became."""
+        """Record the message (and thread) a step's post became. With ``live_as_of`` (the
+        recap, built from the answers stored by then) the post is also kept live, in the
+        same transaction, so a crash leaves either both records or neither."""
         async with self.db.transaction() as connection:
-            await connection.execute(
+            cursor = await connection.execute(
                 """UPDATE posts SET message_id = ?, thread_id = ?, posted_at = ?
-                   WHERE occurrence_id = ? AND step_key = ?""",
+                   WHERE occurrence_id = ? AND step_key = ? RETURNING channel_id""",
                 (result.message_id, result.thread_id, ts(at), occurrence_id, step_key),
             )
+            row = await cursor.fetchone()
+            if live_as_of is not None and row is not None:
+                await insert_live_recap(
+                    connection, occurrence_id, int(row[0]), result, at, live_as_of
+                )
 
     async def post(self, occurrence_id: int, step_key: str) -> PostRecord | None:
         """The record of one step's post."""

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import sqlite3
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import discord.utils
+
+from bot.core.run import LATE_GRACE
 from tests.e2e.standin import Channel, Guild, Perm, Role, StandIn, User
 
 #: A token of the shape the bot's settings check expects.
@@ -96,21 +101,23 @@ class BotProcess:
             "CHATS_DIR": str(self.chats),
             "GUILD_READY_TIMEOUT": "0.05",
             "LOG_LEVEL": "INFO",
+            "RECAP_UPDATE_DELAY": "1",
         }
 
-    def _log_count(self, text: str) -> int:
+    def log_count(self, text: str) -> int:
+        """How many times ``text`` appears in the bot's log so far."""
         return self.log.read_text().count(text) if self.log.exists() else 0
 
     async def start(self) -> None:
         """Start the bot; return once it is connected and its commands are synced."""
-        ready = self._log_count("connected as")
+        ready = self.log_count("connected as")
         log = self.log.open("a")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", env=self.env(), cwd=REPO, stdout=log, stderr=log
         )
         log.close()
         # The bot logs "connected as" at the end of on_ready, after syncing its commands.
-        await self.standin.wait_for(lambda: self._log_count("connected as") > ready, timeout=30)
+        await self.standin.wait_for(lambda: self.log_count("connected as") > ready, timeout=30)
 
     async def kill(self) -> None:
         """kill -9: no cleanup at all."""
@@ -182,3 +189,41 @@ async def wait_thread(world: World, question: dict[str, Any]) -> int:
     thread_id = int(question["id"])
     await world.standin.wait_for(lambda: thread_id in world.standin.world.channels, timeout=40)
     return thread_id
+
+
+def planned_questions(bot: BotProcess) -> dict[int, datetime]:
+    """When the bot plans to post each question: its timers' ``due_at`` (UTC ISO-8601). Read it
+    as soon as the chat has started: a post that fails is retried later and its timer moves
+    (as does every later step when one is more than the engine's 60 s grace late)."""
+    return {
+        int(number): datetime.fromisoformat(at)
+        for number, at in bot.query("SELECT question, due_at FROM timers WHERE kind = 'question'")
+    }
+
+
+def question_lateness(world: World, planned: dict[int, datetime]) -> dict[int, float]:
+    """Seconds each posted question came after its ``planned`` time, by the stand-in's
+    timestamp (the snowflake) of the bot's "**Qn:**" message."""
+    lateness: dict[int, float] = {}
+    for message in bot_posts(world):
+        found = re.match(r"\*\*Q(\d+):\*\*", message["content"])
+        if found is not None:
+            number = int(found.group(1))
+            assert number not in lateness, f"Q{number} posted twice"
+            sent = discord.utils.snowflake_time(int(message["id"]))
+            lateness[number] = (sent - planned[number]).total_seconds()
+    return lateness
+
+
+def assert_on_schedule(
+    world: World, bot: BotProcess, planned: dict[int, datetime], tolerance: float
+) -> dict[int, float]:
+    """Every planned question was posted, within ``tolerance`` seconds of its ``planned`` time
+    (see :func:`planned_questions`), and no step was so late that the engine re-timed the run.
+    Returns each question's lateness in seconds."""
+    assert tolerance <= LATE_GRACE.total_seconds(), "a tolerance beyond the engine's grace"
+    lateness = question_lateness(world, planned)
+    assert sorted(lateness) == sorted(planned), (lateness, planned)
+    assert bot.query("SELECT step_key FROM timers WHERE late = 1") == []
+    assert all(-0.05 <= late <= tolerance for late in lateness.values()), (lateness, tolerance)
+    return lateness

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +26,10 @@ class SentMessage:
     occurrence_id: int
     at: datetime
     thread_id: int | None = None
+    #: The request it shows now (after any edit).
+    request: PostRequest | None = None
+    #: When it was edited, in order.
+    edits: list[datetime] = field(default_factory=list)
 
 
 @dataclass
@@ -39,6 +43,8 @@ class MemoryVenue:
     before_post: Callable[[PostRequest], None] | None = None
     #: Called with the request after it was posted; may raise Crash (response lost).
     after_post: Callable[[PostRequest], None] | None = None
+    #: Called with the request before an edit; may raise VenueError or Crash.
+    before_edit: Callable[[PostRequest], None] | None = None
     _next_id: int = 1000
 
     def _new_id(self) -> int:
@@ -57,6 +63,7 @@ class MemoryVenue:
             step_key=request.step_key,
             occurrence_id=request.occurrence_id,
             at=self.clock.now(),
+            request=request,
         )
         self.messages.append(message)
         if request.thread_name and self.threads_allowed:
@@ -82,6 +89,24 @@ class MemoryVenue:
                 message.thread_id = message_id
                 return message_id
         raise VenueError("Unknown Message", permanent=True)
+
+    async def edit_post(
+        self, channel_id: int, message_ids: Sequence[int], request: PostRequest
+    ) -> tuple[int, ...]:
+        """Show ``request`` in the post's (first) message instead; a post here is one message."""
+        if self.before_edit is not None:
+            self.before_edit(request)
+        for message in self.messages:
+            if message.message_id == message_ids[0] and message.channel_id == channel_id:
+                message.text = request.text
+                message.request = request
+                message.edits.append(self.clock.now())
+                return (message.message_id,)
+        raise VenueError("Unknown Message", permanent=True)
+
+    def message(self, message_id: int) -> SentMessage:
+        """A posted message by id."""
+        return next(m for m in self.messages if m.message_id == message_id)
 
     def step_keys(self, occurrence_id: int | None = None) -> list[str]:
         """Step keys posted, in order."""

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.answers import AnswerSource, attribute
+from bot.core.answers import AnswerSource, attribute, attribute_takeaway
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,35 @@ def test_split_messages_keep_every_answer_in_order(
     text = " ".join(style.format(n=n) + body for n, body in answers)
     parts = attribute(text, question_count=9)
     assert [p.question for p in parts] == [n for n, _ in answers]
+
+
+# --- takeaways (the recap's reflection thread) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "prompt", "text"),
+    [
+        ("R2: I'll message ana this week", 2, "I'll message ana this week"),
+        ("2) follow three new people", 2, "follow three new people"),
+        ("#1 - start a blog", 1, "start a blog"),
+        ("  r1:   spaced out", 1, "spaced out"),
+        ("3: a prompt that does not exist", None, "3: a prompt that does not exist"),
+        ("2.5 hours well spent", None, "2.5 hours well spent"),
+        ("No number at all", None, "No number at all"),
+    ],
+)
+def test_a_takeaway_names_its_prompt_by_number(content: str, prompt: int | None, text: str) -> None:
+    part = attribute_takeaway(content, prompt_count=2)
+    assert (part.question, part.text, part.source) == (prompt, text, AnswerSource.TAKEAWAY)
+    assert not part.is_answer
+
+
+def test_with_one_prompt_every_takeaway_answers_it() -> None:
+    assert attribute_takeaway("so much to try", prompt_count=1).question == 1
+    assert attribute_takeaway("anything", prompt_count=0).question is None
+
+
+@given(st.text(max_size=300), st.integers(min_value=0, max_value=20))
+def test_takeaway_attribution_never_raises(content: str, prompts: int) -> None:
+    part = attribute_takeaway(content, prompt_count=prompts)
+    assert part.question is None or 1 <= part.question <= prompts

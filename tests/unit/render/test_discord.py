@@ -73,7 +73,7 @@ def test_a_crowded_updated_chat_with_200_takeaways_fits_every_limit() -> None:
     first = messages[0].content
     assert len(first) <= limits.MESSAGE
     assert (
-        f"*Updated <t:{int(revision.at.timestamp())}:R>: +1234 late answers, 567 edited, "
+        f"*Updated <t:{int(revision.at.timestamp())}:R>: +1,234 late answers, 567 edited, "
         "89 removed, 200 takeaways*"
     ) in first
     assert _named_questions(messages) == list(range(1, 9))

@@ -118,7 +118,7 @@ def test_the_revision_line_counts_toward_the_first_messages_2000_characters() ->
     first = render_discord(recap)[0]
     assert message_problems(first.content, first.embeds) == []
     assert len(first.content) <= limits.MESSAGE
-    assert "*Updated <t:1803963600:R>: +99999 late answers, 99999 edited" in first.content
+    assert "*Updated <t:1803963600:R>: +99,999 late answers, 99,999 edited" in first.content
     assert "Q1: Short one?" in first.content
     assert "Q2: xxxx" in first.content
     assert "Q3: Another short one?" in first.content
