@@ -51,6 +51,7 @@ class Rehearsal:
     engine: Engine
     collector: Collector
     finished: asyncio.Event
+    occurrence_id: int = 0
 
 
 def rehearsal_spec(spec: ChatSpec, origin: datetime) -> tuple[ChatSpec, datetime]:
@@ -91,6 +92,7 @@ async def rehearse(
             )
             occurrence = await rehearsal.engine.schedule_chat(spec)
             assert occurrence is not None
+            rehearsal.occurrence_id = occurrence.run.occurrence_id
             await _play(rehearsal, script)
             if out_dir is not None:
                 await _write_outputs(out_dir, rehearsal, occurrence.run.occurrence_id)
@@ -105,7 +107,8 @@ def _assemble(
 ) -> Rehearsal:
     venue = TerminalVenue(clock, start, spec.timezone, out)
     engine = Engine(store, venue, clock)
-    collector = Collector(store)
+    collector = Collector(store, clock=clock)
+    collector.on_stored.append(engine.live_recaps.changed)
     finished = asyncio.Event()
 
     async def watch(run: Run, saved_spec: ChatSpec) -> None:
@@ -118,15 +121,33 @@ def _assemble(
 
 
 async def _play(rehearsal: Rehearsal, script: list[ScriptLine]) -> None:
+    """Run the chat to its recap; lines scripted after the recap (late answers in a question's
+    thread, takeaways in the recap's thread) are played too, and the rehearsal ends once the
+    published recap has been updated to show them."""
     loop = asyncio.create_task(rehearsal.engine.run_forever())
     feeder = asyncio.create_task(_feed(rehearsal, script))
     try:
         await rehearsal.finished.wait()
+        await asyncio.wait({feeder, loop}, return_when=asyncio.FIRST_COMPLETED)
+        await _recap_shown(rehearsal)
     finally:
         feeder.cancel()
         await rehearsal.engine.stop()
         loop.cancel()
         await asyncio.gather(loop, feeder, return_exceptions=True)
+
+
+async def _recap_shown(rehearsal: Rehearsal) -> None:
+    """Wait (on the rehearsal's clock) until the published recap shows every stored change."""
+    await rehearsal.collector.flush()
+    await rehearsal.engine.live_recaps.settle()
+    never = asyncio.Event()
+    deadline = rehearsal.clock.now() + 3 * rehearsal.engine.live_recaps.delay
+    while rehearsal.clock.now() < deadline:
+        live = await rehearsal.store.live_recap(rehearsal.occurrence_id)
+        if live is None or live.dirty_since is None:
+            return
+        await rehearsal.clock.sleep_until(rehearsal.clock.now() + timedelta(seconds=5), never)
 
 
 class _People:
@@ -185,14 +206,7 @@ async def _act(rehearsal: Rehearsal, people: _People, line: ScriptLine) -> None:
 async def _message(
     rehearsal: Rehearsal, people: _People, line: ScriptLine, author_id: int, now: datetime
 ) -> IncomingMessage:
-    thread_id = None
-    if line.thread_question is not None:
-        occurrence = rehearsal.collector.live[0] if rehearsal.collector.live else None
-        if occurrence is not None:
-            post = await rehearsal.store.post(
-                occurrence.run.occurrence_id, f"q{line.thread_question}"
-            )
-            thread_id = post.thread_id if post is not None else None
+    thread_id = await script_thread(rehearsal.store, rehearsal.occurrence_id, line)
     reply_to = None
     if line.reply_to is not None and line.reply_to in people.latest:
         reply_to = people.latest[line.reply_to].message_id
@@ -208,10 +222,22 @@ async def _message(
     )
 
 
+async def script_thread(store: SqliteStore, occurrence_id: int, line: ScriptLine) -> int | None:
+    """The thread a scripted message is posted in: its question's, the recap's, or none."""
+    key = "recap" if line.in_recap_thread else f"q{line.thread_question}"
+    if line.thread_question is None and not line.in_recap_thread:
+        return None
+    post = await store.post(occurrence_id, key)
+    return post.thread_id if post is not None else None
+
+
 def _attributed(stored: list[Answer]) -> str:
     if not stored:
-        return "   (not during the chat: ignored)"
-    labels = [f"A{a.question}" if a.is_answer else "chat" for a in stored]
+        return "   (not the chat's: ignored)"
+    labels = [
+        f"A{a.question}" if a.is_answer else "takeaway" if a.source == "takeaway" else "chat"
+        for a in stored
+    ]
     return f"   → {', '.join(labels)}" + (" (late)" if stored[0].late else "")
 
 
@@ -222,6 +248,7 @@ async def _write_outputs(out_dir: Path, rehearsal: Rehearsal, occurrence_id: int
     Participants who opted out are counted but never named or quoted in any of them.
     """
     posted = [r for r, _ in rehearsal.venue.posted if r.step_key == "recap"]
+    posted += rehearsal.venue.edited  # the recap as it reads after its last update
     text = rehearsal.venue.render_times(posted[-1].text) + "\n" if posted else ""
     occurrence = await rehearsal.store.load_occurrence(occurrence_id)
     _write_files(out_dir, text, await load_recap(rehearsal.store, occurrence))

@@ -4,6 +4,7 @@ Format (``#`` starts a comment; times are from the chat's start, the intro)::
 
     +08:15 alice: A1: I lean on my PLN for ...      a message in the channel
     +08:30 bob: [q1] I agree, ...                     a message in Q1's thread
+    +59:00 bob: [recap] R1: I'll try ...              a takeaway in the recap's thread
     +09:10 carol: >alice that is a great point        a reply to alice's latest message
     +09:40 alice: !edit A1: I lean on my PLN daily    alice edits her latest message
     +10:00 dan: !delete                               dan deletes his latest message
@@ -22,6 +23,7 @@ from pathlib import Path
 
 _LINE = re.compile(r"^\+(\d{1,3}):([0-5]\d)\s+([^\s:][^:]*?)\s*:\s?(.*)$")
 _THREAD = re.compile(r"^\[q(\d{1,3})\]\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_RECAP_THREAD = re.compile(r"^\[recap\]\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _REPLY = re.compile(r"^>(\S+)\s+(.*)$", re.DOTALL)
 
 
@@ -51,6 +53,8 @@ class ScriptLine:
     action: Action
     text: str = ""
     thread_question: int | None = None
+    #: Posted in the recap's reflection thread (a takeaway).
+    in_recap_thread: bool = False
     reply_to: str | None = None
     target: str | None = None
     emoji: str = ""
@@ -70,6 +74,9 @@ def parse_line(text: str, number: int, source: str) -> ScriptLine | None:
     if body.startswith("!"):
         command, _, rest = body[1:].partition(" ")
         return _command(command.lower(), rest.strip(), base, f"{source}:{number}")
+    recap_thread = _RECAP_THREAD.match(body)
+    if recap_thread:
+        return replace(base, text=recap_thread.group(1), in_recap_thread=True)
     thread = _THREAD.match(body)
     if thread:
         return replace(base, text=thread.group(2), thread_question=int(thread.group(1)))

@@ -31,6 +31,8 @@ class TerminalVenue:
     zone: str
     out: TextIO
     posted: list[tuple[PostRequest, PostResult]] = field(default_factory=list)
+    #: Every edit of a post (the recap, updated), in order.
+    edited: list[PostRequest] = field(default_factory=list)
     _next_id: int = 10_000
 
     def new_id(self) -> int:
@@ -99,4 +101,5 @@ class TerminalVenue:
             self.out.write(f"           {line}\n")
         for attachment in request.files:
             self.out.write(f"           📎 {attachment.filename} (replaced)\n")
+        self.edited.append(request)
         return tuple(message_ids)

@@ -372,7 +372,7 @@ class Collector:
         takeaway = self._takeaway_threads.get(message.thread_id or 0)
         if takeaway is not None and (live := self._claimed(takeaway, message)) is not None:
             parts = [attribute_takeaway(message.content, prompt_count=live.prompts)]
-            return self._store_message(message, live, parts)
+            return self._store_message(message, live, parts, late=False)
         target = self._occurrence_for(message)
         if target is None:
             return None
@@ -387,10 +387,16 @@ class Collector:
         return self._store_message(message, live, parts)
 
     def _store_message(
-        self, message: IncomingMessage, live: _Live, parts: list[Attribution]
+        self,
+        message: IncomingMessage,
+        live: _Live,
+        parts: list[Attribution],
+        *,
+        late: bool | None = None,
     ) -> StoreMessage:
         occurrence_id = live.occurrence.run.occurrence_id
-        late = live.late_from is not None and live.late_from <= message.created_at
+        if late is None:
+            late = live.late_from is not None and live.late_from <= message.created_at
         self._remember(message.message_id, occurrence_id)
         return StoreMessage(
             message.message_id,

@@ -121,8 +121,8 @@ def test_the_resources_page_filters_by_word(
         r'<li class="resource" data-chats="[^"]*"( hidden="")?>(.*?)</li>', dom, re.S
     )
     shown = [body for hidden, body in items if not hidden]
-    assert len(items) == 11
+    assert len(items) == 12
     assert len(shown) == 1
     assert "https://wakelet.com/wake/kwame-pln-starter-kit" in shown[0]
-    assert "Showing 1 of 11 resources." in dom
+    assert "Showing 1 of 12 resources." in dom
     assert '<form class="find" id="filter" role="search">' in dom  # shown once the script ran

@@ -53,7 +53,7 @@ def test_the_site_has_an_index_a_page_per_past_recap_resources_and_search(built:
     """Only occurrences that ran and have answers: not the sample's next (scheduled) one, not
     the earlier edchat that nobody answered."""
     assert built.files() == SITE
-    assert (built.report.recaps, built.report.resources) == (2, 11)
+    assert (built.report.recaps, built.report.resources) == (2, 12)
     assert built.text(".qachat-archive").splitlines() == SITE[1:]
 
 
@@ -66,7 +66,7 @@ def test_the_index_lists_every_chat_newest_first_in_its_own_time_zone(built: Bui
     assert "Tuesday 12 January 2027, 20:00 CST (America/Chicago)" in index
     assert '<time datetime="2027-01-13T02:00:00+00:00">' in index
     counts = re.sub(r"<[^>]+>", "", index[plnchat:])
-    assert "25 participants112 answers11 resources" in counts
+    assert "25 participants113 answers12 resources" in counts
     assert f'<a href="{PLNCHAT_PAGE}#q5">' in index  # the questions, each linked
     assert '<form class="find" action="search.html" method="get" role="search">' in index
 
@@ -83,7 +83,7 @@ def test_a_recap_page_reads_like_the_recap_with_an_anchor_per_message(built: Bui
     assert "Liveliest side conversation" in page
     for section in ("resources", "open", "reflect"):
         assert f'<section id="{section}">' in page
-    assert page.count('<span class="tag late">late</span>') == 10
+    assert page.count('<span class="tag late">late</span>') == 11
     assert '<a href="index.html">← All chats</a>' in page
     assert "data:image/png;base64," in page
     # Every message shown in a transcript has an id that search results link to.
@@ -121,7 +121,7 @@ def test_every_local_link_and_anchor_resolves(built: Built) -> None:
 def test_resources_are_listed_once_across_chats_with_every_place(built: Built) -> None:
     resources = built.text("resources.html")
     items = re.findall(r'<li class="resource" data-chats="([^"]*)">(.*?)</li>', resources, re.S)
-    assert len(items) == 11
+    assert len(items) == 12
     urls = [re.search(r'class="url" href="([^"]+)"', body).group(1) for _, body in items]  # type: ignore[union-attr]
     assert len(set(urls)) == len(urls)
     assert not any("utm_" in url or "fbclid" in url for url in urls)

@@ -24,7 +24,7 @@ def test_the_command_writes_the_site_from_the_database(
     monkeypatch.setenv("DATABASE_PATH", str(built.database))
     assert main(["archive", "--out", str(out)]) == 0
     err = capsys.readouterr().err
-    assert f"Archive of 2 recaps ({built.report.messages} messages, 11 resources) written" in err
+    assert f"Archive of 2 recaps ({built.report.messages} messages, 12 resources) written" in err
     assert f"open {out / 'index.html'}" in err
     for name in ("index.html", PLNCHAT_PAGE, EDCHAT_PAGE, "search-index.js", "resources.html"):
         assert (out / name).read_bytes() == (built.out / name).read_bytes(), name

@@ -15,6 +15,7 @@ from bot.chatfile import load_chat_file
 from bot.core.ports import Occurrence
 from bot.core.run import Run
 from bot.core.spec import ChatSpec
+from bot.rehearsal.runner import script_thread
 from bot.rehearsal.script import Action, ScriptLine, load_script
 from bot.runtime.clock import VirtualClock
 from bot.runtime.collector import Collector, IncomingMessage
@@ -108,10 +109,7 @@ async def _act(
     author_id = people.id_of(line.author)
     latest = people.latest.get(line.author)
     if line.action is Action.SAY:
-        thread_id = None
-        if line.thread_question is not None:
-            post = await store.post(occurrence_id, f"q{line.thread_question}")
-            thread_id = post.thread_id if post is not None else None
+        thread_id = await script_thread(store, occurrence_id, line)
         reply_to = None
         if line.reply_to is not None and line.reply_to in people.latest:
             reply_to = people.latest[line.reply_to].message_id

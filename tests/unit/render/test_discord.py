@@ -139,7 +139,7 @@ def test_the_sample_recap_in_discord(sample: Sample) -> None:
     _assert_within_limits(messages)
     first = messages[0].content
     assert first.startswith("📋 Recap of PLN Chat: learning networks for educators #plnchat")
-    assert "112 answers from 25 participants (all here for the first time), 6 late" in first
+    assert "113 answers from 25 participants (all here for the first time), 7 late" in first
     assert (
         "Q1: Who or what is in your PLN today, and how did it start? — 23 answers from 22 people"
     ) in first
@@ -147,10 +147,11 @@ def test_the_sample_recap_in_discord(sample: Sample) -> None:
         "📎 The full transcript (Markdown and HTML) and the activity chart are attached." in first
     )
     titles = [e["title"] for m in messages for e in m.embeds]
-    assert titles[-3:] == [
-        "📚 Reading list: 11 links",
+    assert titles[-4:] == [
+        "📚 Reading list: 12 links",
         "❓ Still open: 6 questions nobody answered yet",
         "🪞 Reflect",
+        "💡 Takeaways",
     ]
     q1 = messages[0].embeds[0]
     assert q1["fields"][0] == {

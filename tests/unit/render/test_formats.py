@@ -59,7 +59,7 @@ def test_the_html_page_reads_like_the_recap(sample: Sample) -> None:
     for number in range(1, 6):
         assert f'<section id="q{number}">' in html
     assert '<span class="who" dir="auto">priya</span>' in html
-    assert html.count('<span class="tag late">late</span>') == 10
+    assert html.count('<span class="tag late">late</span>') == 11
     assert "Reading list" in html
     assert "Open questions" in html
     assert "Reflect" in html
@@ -74,7 +74,7 @@ def test_the_json_is_the_model_with_iso_times_and_stable_keys(sample: Sample) ->
     assert data["resources"][0]["url"] == (
         "https://www.edutopia.org/article/building-your-professional-learning-network"
     )
-    assert len(data["late_answers"]) == 10
+    assert len(data["late_answers"]) == 11
     datetime.fromisoformat(data["questions"][0]["transcript"][0]["at"])
     keys = list(data)
     assert keys == sorted(keys)
