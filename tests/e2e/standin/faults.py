@@ -27,7 +27,10 @@ class Fault:
     after_apply: bool = False
     is_global: bool = False
     code: int | None = None
+    #: Let this many matching requests through untouched before failing any.
+    pass_first: int = 0
     hits: int = 0
+    passed: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         if self.hits >= self.count:
@@ -77,7 +80,10 @@ class Faults:
     """Rules the REST layer consults on every call, plus gateway faults.
 
     ``add("POST", r"/channels/\\d+/messages$", 429)`` fails the next matching request;
-    ``after_apply=True`` lets it take effect and then loses the answer (500 by default).
+    ``after_apply=True`` lets it take effect and then loses the answer (500 by default);
+    ``pass_first=N`` lets the first N matching requests through (say, the second page of a
+    history read fails). Rules are consulted in the order added: the first one that matches
+    a request and is not used up decides it.
     """
 
     def __init__(self, hub: Hub) -> None:
@@ -95,6 +101,7 @@ class Faults:
         after_apply: bool = False,
         is_global: bool = False,
         code: int | None = None,
+        pass_first: int = 0,
     ) -> Fault:
         fault = Fault(
             method=method.upper(),
@@ -105,6 +112,7 @@ class Faults:
             after_apply=after_apply,
             is_global=is_global,
             code=code,
+            pass_first=pass_first,
         )
         self.rules.append(fault)
         return fault
@@ -115,6 +123,9 @@ class Faults:
     def take(self, method: str, path: str) -> Fault | None:
         for fault in self.rules:
             if fault.matches(method, path):
+                if fault.passed < fault.pass_first:
+                    fault.passed += 1
+                    return None
                 fault.hits += 1
                 return fault
         return None

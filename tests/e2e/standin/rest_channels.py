@@ -152,9 +152,21 @@ def register(router: Router, world: World) -> None:
         return 204, None
 
     async def reaction_users(ctx: Ctx) -> Reply:
+        """Like Discord: users in id order, ``after`` a user id, ``limit`` 1-100 (default 25);
+        ``type=1`` (super reactions) lists nobody, as the stand-in has none."""
         _ch, msg = message(ctx)
-        users = msg.reactions.get(emoji_key(ctx), [])
-        return 200, [render.user_payload(world.users[u]) for u in users]
+        try:
+            limit = int(ctx.query.get("limit", "25"))
+        except ValueError:
+            raise invalid_form("limit", "Value is not int.") from None
+        if not 1 <= limit <= 100:
+            raise invalid_form("limit", "int value should be between 1 and 100.")
+        users = sorted(msg.reactions.get(emoji_key(ctx), []))
+        if ctx.query.get("type", "0") == "1":
+            users = []
+        if (after := ctx.query.get("after")) is not None:
+            users = [u for u in users if u > int(after)]
+        return 200, [render.user_payload(world.users[u]) for u in users[:limit]]
 
     async def typing(ctx: Ctx) -> Reply:
         channel(ctx)
