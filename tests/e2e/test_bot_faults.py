@@ -12,9 +12,11 @@ import sqlite3
 from tests.e2e.botproc import (
     BotProcess,
     World,
+    assert_on_schedule,
     bot_posts,
     command,
     count_posts,
+    planned_questions,
     start_chat,
     wait_post,
     wait_thread,
@@ -22,7 +24,25 @@ from tests.e2e.botproc import (
 from tests.e2e.standin import Perm
 
 SEND = r"/channels/\d+/messages$"
+HISTORY = r"/channels/\d+/messages$"  # GET: a channel's or a thread's history
+THREADS = r"/channels/\d+/messages/\d+/threads$"
+REACTIONS = r"/channels/\d+/messages/\d+/reactions/[^/]+$"  # GET: who reacted
 QUESTIONS = ["**Q1:**", "**Q2:**", "**Q3:**"]
+#: Seconds of slack on top of the injected waits: the loopback round trips, a busy 2-core box.
+SLACK = 2.0
+
+
+def assert_questions_once_in_order(world: World) -> None:
+    assert [count_posts(world, q) for q in QUESTIONS] == [1, 1, 1]
+    order = [m["content"][:7] for m in bot_posts(world) if m["content"].startswith("**Q")]
+    assert order == QUESTIONS
+
+
+def assert_answers_once(bot: BotProcess, expected: int) -> list[tuple[int, str]]:
+    """Exactly ``expected`` live answer rows, no message part twice; returns (question, text)."""
+    rows = bot.query("SELECT message_id, part, question, content FROM answers WHERE deleted = 0")
+    assert len(rows) == len({(r[0], r[1]) for r in rows}) == expected, rows
+    return sorted((r[2], r[3]) for r in rows)
 
 
 async def test_429_and_500_on_question_posts_keep_order_and_post_once(
@@ -30,17 +50,21 @@ async def test_429_and_500_on_question_posts_keep_order_and_post_once(
 ) -> None:
     standin = world.standin
     await start_chat(world, bot, interval="4s")
+    planned = planned_questions(bot)
     await wait_post(world, "👋")
-    # The next sends are rate limited, then two fail with 500 after Discord applied them
-    # (the answer is lost): discord.py retries with the same nonce, Discord de-duplicates.
+    # Q1's send is rate limited three times, then fails twice with 500 after Discord applied
+    # it (the answer is lost): discord.py retries with the same nonce, Discord de-duplicates;
+    # after its fifth try it gives up, and the engine finds the post in the history later.
+    # Then Q2's send meets a global 429 (every request waits).
     limited = standin.faults.add("POST", SEND, status=429, count=3, retry_after=0.3)
     lost = standin.faults.add("POST", SEND, status=500, count=2, after_apply=True)
+    stopped = standin.faults.add("POST", SEND, status=429, retry_after=1.0, is_global=True)
     await wait_post(world, "🏁", within=60)
-    assert limited.hits == 3
-    assert lost.hits == 2
-    assert [count_posts(world, q) for q in QUESTIONS] == [1, 1, 1]
-    order = [m["content"][:7] for m in bot_posts(world) if m["content"].startswith("**Q")]
-    assert order == ["**Q1:**", "**Q2:**", "**Q3:**"]
+    assert (limited.hits, lost.hits, stopped.hits) == (3, 2, 1)
+    assert_questions_once_in_order(world)
+    # Q1's send holds the chat while discord.py waits: the three 429s, then 1 + 2 x tries
+    # seconds before its fourth and fifth tries (7 s, 9 s); Q2 then waits out the global 429.
+    assert_on_schedule(world, bot, planned, tolerance=3 * 0.3 + 7 + 9 + 1.0 + SLACK)
 
 
 async def test_no_thread_permission_falls_back_to_prefixes_and_tells_moderators_once(
@@ -58,6 +82,140 @@ async def test_no_thread_permission_falls_back_to_prefixes_and_tells_moderators_
     assert re.search(r"Q1: .* — 1 answer from 1 person", recap["content"])
     assert re.search(r"Q2: .* — 1 answer from 1 person", recap["content"])
     assert standin.calls("POST", r"/threads$")  # it tried, got 403, and did not crash
+
+
+async def test_429_storm_and_5xx_burst_on_thread_creation_keep_one_thread_per_question(
+    world: World, bot: BotProcess
+) -> None:
+    """Q1's thread meets a 429 storm that outlasts discord.py's five tries, then a global 429;
+    Q2's a 503 (discord.py does not retry it) and then Discord creates the thread but the
+    answer is lost twice (502, 500): the retry gets 160004, "already created". Each question
+    keeps its one thread, the answers in it count, and the chat keeps its schedule."""
+    standin, (ana, ben, cy) = world.standin, world.people
+    storm = standin.faults.add("POST", THREADS, status=429, count=6, retry_after=0.3)
+    stopped = standin.faults.add("POST", THREADS, status=429, retry_after=1.0, is_global=True)
+    await start_chat(world, bot, questions=3, interval="4s", late="3s")
+    planned = planned_questions(bot)
+    q1 = await wait_post(world, "**Q1:**")
+    # Q1's thread exists: its creation is over, so the next faults meet Q2's.
+    await standin.say(await wait_thread(world, q1), ana, "in the first thread")
+    unavailable = standin.faults.add("POST", THREADS, status=503)
+    lost = standin.faults.add("POST", THREADS, status=502, after_apply=True)
+    lost_again = standin.faults.add("POST", THREADS, status=500)
+    q2 = await wait_post(world, "**Q2:**")
+    await standin.say(await wait_thread(world, q2), ben, "in the second thread")
+    q3 = await wait_post(world, "**Q3:**", within=30)
+    await standin.say(await wait_thread(world, q3), cy, "in the third thread")
+
+    await standin.wait_for(
+        lambda: bot.query("SELECT COUNT(*) FROM posts WHERE thread_id IS NOT NULL") == [(3,)],
+        timeout=30,
+    )
+    assert (storm.hits, stopped.hits) == (6, 1)
+    assert (unavailable.hits, lost.hits, lost_again.hits) == (1, 1, 1)
+    already = [r for r in standin.calls("POST", THREADS) if r.status == 400]
+    assert [r.response["code"] for r in already] == [160004]
+    threads = bot.query(
+        "SELECT step_key, message_id, thread_id FROM posts WHERE step_key LIKE 'q%'"
+    )
+    assert sorted(threads) == sorted(
+        (f"q{n}", int(q["id"]), int(q["id"])) for n, q in enumerate((q1, q2, q3), 1)
+    )
+    await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 3, timeout=20)
+    assert assert_answers_once(bot, 3) == [
+        (1, "in the first thread"),
+        (2, "in the second thread"),
+        (3, "in the third thread"),
+    ]
+    assert_questions_once_in_order(world)
+    # Waited out: Q1's thread: five 429s, the bot's 1 s retry, one more 429, the global 429;
+    # Q2's: the bot's 1 s retry after the 503, discord.py's 1 s and 3 s before retrying 5xx.
+    assert_on_schedule(world, bot, planned, tolerance=6 * 0.3 + 1 + 1.0 + 1 + 1 + 3 + SLACK)
+
+
+async def test_429_storm_and_5xx_burst_on_reaction_reads_during_backfill(
+    world: World, bot: BotProcess
+) -> None:
+    """Reactions change while the session is lost; the backfill after the re-identify asks
+    who reacted through a 429 storm (and a global 429) and a 5xx burst, and stores each
+    reaction once, while the questions keep their schedule."""
+    standin, (ana, ben, cy) = world.standin, world.people
+    await start_chat(world, bot, questions=3, interval="4s", late="3s")
+    planned = planned_questions(bot)
+    thread = await wait_thread(world, await wait_post(world, "**Q1:**"))
+    first = int((await standin.say(thread, ana, "first in the thread"))["id"])
+    second = int((await standin.say(world.channel, ben, "A1: in the channel"))["id"])
+    third = int((await standin.say(thread, cy, "third in the thread"))["id"])
+    await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 3, timeout=20)
+
+    storm = standin.faults.add("GET", REACTIONS, status=429, count=6, retry_after=0.3)
+    stopped = standin.faults.add("GET", REACTIONS, status=429, retry_after=1.0, is_global=True)
+    unavailable = standin.faults.add("GET", REACTIONS, status=503)
+    failing = standin.faults.add("GET", REACTIONS, status=502)
+    async with standin.faults.gateway_down(resumable=False):
+        await standin.react(first, ben, "👍")
+        await standin.react(first, cy, "👍")
+        await standin.react(second, ana, "🎉")
+        await standin.react(third, ana, "🔥")
+    expected = {
+        (first, ben.id, "👍"),
+        (first, cy.id, "👍"),
+        (second, ana.id, "🎉"),
+        (third, ana.id, "🔥"),
+    }
+    await standin.wait_for(
+        lambda: set(bot.query("SELECT message_id, user_id, emoji FROM reactions")) == expected,
+        timeout=40,
+    )
+    await wait_post(world, "**Q3:**", within=30)
+    assert (storm.hits, stopped.hits, unavailable.hits, failing.hits) == (6, 1, 1, 1)
+    assert dict(bot.query("SELECT message_id, reactions FROM answers")) == {
+        first: 2,
+        second: 1,
+        third: 1,
+    }
+    assert_answers_once(bot, 3)
+    assert_questions_once_in_order(world)
+    # Backfill runs beside the timer loop: only the global 429 holds a question post back.
+    assert_on_schedule(world, bot, planned, tolerance=1.0 + SLACK)
+
+
+async def test_429_storm_and_5xx_burst_on_history_reads_during_backfill(
+    world: World, bot: BotProcess
+) -> None:
+    """While the session is lost, 150 answers come (two history pages). The backfill's first
+    page goes through; the second meets a 429 storm, a global 429 and a 5xx burst, and the
+    read goes on from where it stopped: every answer is stored once, the questions keep
+    their schedule."""
+    standin, people = world.standin, world.people
+    await start_chat(world, bot, questions=3, interval="4s", late="3s")
+    planned = planned_questions(bot)
+    await wait_thread(world, await wait_post(world, "**Q1:**"))
+    await standin.say(world.channel, people[0], "A1: before the outage")
+    await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 1, timeout=20)
+
+    storm = standin.faults.add("GET", HISTORY, status=429, count=6, retry_after=0.3, pass_first=1)
+    stopped = standin.faults.add("GET", HISTORY, status=429, retry_after=1.0, is_global=True)
+    unavailable = standin.faults.add("GET", HISTORY, status=503)
+    failing = standin.faults.add("GET", HISTORY, status=500)
+    async with standin.faults.gateway_down(resumable=False):
+        for index in range(150):
+            await standin.say(world.channel, people[index % 3], f"A1: missed answer {index}")
+    await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 151, timeout=40)
+    await wait_post(world, "**Q3:**", within=30)
+    assert (storm.passed, storm.hits, stopped.hits, unavailable.hits, failing.hits) == (
+        1,
+        6,
+        1,
+        1,
+        1,
+    )
+    stored = assert_answers_once(bot, 151)
+    assert {text for _, text in stored} == {"before the outage"} | {
+        f"missed answer {index}" for index in range(150)
+    }
+    assert_questions_once_in_order(world)
+    assert_on_schedule(world, bot, planned, tolerance=1.0 + SLACK)
 
 
 async def test_no_send_permission_is_reported_without_a_crash_loop(
