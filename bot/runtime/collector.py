@@ -345,15 +345,21 @@ class Collector:
             replied = self._recent.get(message.reply_to) or self._older.get(message.reply_to)
             if replied is not None and replied in self._live:
                 return self._live[replied], None, None
+        in_channel = self._by_channel.get(message.channel_id)
+        if not in_channel:
+            return None
+        if len(in_channel) == 1:  # the common case, kept fast
+            only = in_channel[0]
+            if only.channel_until is not None and message.created_at >= only.channel_until:
+                return None
+            return only, None, None
         in_channel = [
             live
-            for live in self._by_channel.get(message.channel_id, ())
+            for live in in_channel
             if live.channel_until is None or message.created_at < live.channel_until
         ]
         if not in_channel:
             return None
-        if len(in_channel) == 1:
-            return in_channel[0], None, None
         content = message.content.lower()
         tagged = [live for live in in_channel if live.hashtag in content]
         chosen = max(tagged or in_channel, key=lambda live: live.occurrence.run.start)
