@@ -15,7 +15,10 @@ Phases::
 **Lateness policy.** A step that fires more than :data:`LATE_GRACE` after its
 due time (the bot was down or the event loop was blocked) is posted at once,
 marked late, and every later step of the run moves by the same amount, so the
-spacing between questions is kept. Reminders never move the run; a reminder
+spacing between questions is kept. A post that failed for a passing reason (a rate
+limit that outlasted the client's own retries, a server error) is retried after
+:data:`RETRY_DELAY`; if it is the intro, a question or the closing, the later steps
+move with it, so questions never come out of order. Reminders never move the run; a reminder
 overtaken by a later reminder or by the start is skipped. But a chat never runs
 at the wrong hour: if the bot comes back more than the chat's ``max_late``
 after the start and the chat has not started, the occurrence is **missed**
@@ -456,6 +459,10 @@ def _on_posted(run: Run, key: str) -> tuple[Run, list[Effect]]:
     return _replace_step(run, key, status=StepStatus.DONE), []
 
 
+#: Steps whose order participants rely on: a retried one holds back the rest of the run.
+_ORDERED = frozenset({StepKind.INTRO, StepKind.QUESTION, StepKind.CLOSING})
+
+
 def _on_failed(
     run: Run, spec: ChatSpec, event: PostFailed, now: datetime
 ) -> tuple[Run, list[Effect]]:
@@ -463,7 +470,12 @@ def _on_failed(
     if not step.pending:
         return run, []
     if not event.permanent:
-        return _replace_step(run, event.key, due=now + RETRY_DELAY, note=event.reason), []
+        retry_at = now + RETRY_DELAY
+        if step.kind in _ORDERED and retry_at > step.due:
+            # The intro, the questions and the closing go out in order: the rest of the run
+            # waits for the retry, keeping its spacing (as for a late step).
+            run = _shift_run(run, retry_at - step.due, after=step.due)
+        return _replace_step(run, event.key, due=retry_at, note=event.reason), []
     run = _skip(run, {event.key}, f"failed: {event.reason}")
     if step.kind is not StepKind.NOTICE:
         run = _add_notice(

@@ -23,8 +23,10 @@ may have changed on any of them: one history request per 100 messages, plus one
 reaction-users request per emoji whose count changed. ``full=False``, meant for
 ``on_resumed`` (Discord replayed every missed event, reactions included), reads only
 after the last stored message, as a crash between receipt and commit needs, and
-reconciles only the messages it read. Only occurrences still collecting answers are read, one at a time,
-and a message's reactions are kept in memory only until its occurrence is reconciled.
+reconciles only the messages it read. Occurrences still collecting answers are read,
+one at a time, and a message's reactions are kept in memory only until its occurrence is
+reconciled; of a chat whose recap is still live (:mod:`bot.runtime.live_recaps`), only
+the threads are read, after their last stored message.
 
 **What it cannot see.** Counts are compared, not users: if, while the bot was away, one
 person took back an emoji and another added the same emoji to the same message, the
@@ -221,9 +223,11 @@ async def backfill_occurrence(
     occurrence: Occurrence,
     *,
     full: bool = True,
+    threads_only: bool = False,
 ) -> Backfilled:
     """Store what one occurrence's channel and threads show that was missed: messages, and
-    (see the module docstring) reactions; ``full`` reads from the oldest stored message."""
+    (see the module docstring) reactions; ``full`` reads from the oldest stored message,
+    ``threads_only`` leaves the channel out (a chat that is over: see :func:`backfill`)."""
     run, spec = occurrence.run, occurrence.spec
     posts = [p for p in await store.posts(run.occurrence_id) if p.message_id is not None]
     if not posts:
@@ -236,16 +240,18 @@ async def backfill_occurrence(
     def start(store_after: int, floor: int) -> int:
         return store_after if oldest is None else min(store_after, max(floor, oldest - 1))
 
-    last = await store.last_message_id(run.occurrence_id, spec.channel)
-    store_after = max(last or 0, first_post)
-    messages = await _read(
-        client,
-        collector,
-        spec.channel,
-        start=start(store_after, first_post),
-        store_after=store_after,
-        seen=seen,
-    )
+    messages = 0
+    if not threads_only:
+        last = await store.last_message_id(run.occurrence_id, spec.channel)
+        store_after = max(last or 0, first_post)
+        messages += await _read(
+            client,
+            collector,
+            spec.channel,
+            start=start(store_after, first_post),
+            store_after=store_after,
+            seen=seen,
+        )
     for post in posts:
         if post.thread_id is None:
             continue
@@ -276,6 +282,16 @@ async def backfill(
     messages = reactions = 0
     for occurrence in collector.live:
         done = await backfill_occurrence(client, collector, store, occurrence, full=full)
+        messages += done.messages
+        reactions += done.reactions
+    # Chats whose recap is live still take late answers in their questions' threads and
+    # takeaways in the recap's thread: those threads are read after their last stored
+    # message (the channel is no longer the chat's; reactions are not re-read, to keep a
+    # week of finished chats cheap at every start).
+    for occurrence in collector.recapped:
+        done = await backfill_occurrence(
+            client, collector, store, occurrence, full=False, threads_only=True
+        )
         messages += done.messages
         reactions += done.reactions
     log.info(

@@ -101,6 +101,8 @@ class ChatBot(discord.Client):
             for occurrence in await self.services.store.occurrences(unfinished=True):
                 await self.events.on_run_saved(occurrence.run, occurrence.spec)
             await self.events.drain()
+            # Known before backfill stores what was missed, so those changes update them.
+            await self.services.engine.live_recaps.load()
             self._engine_task = asyncio.create_task(self.services.engine.run_forever())
             self._heartbeat_task = asyncio.create_task(self._heartbeat())
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
@@ -109,7 +111,7 @@ class ChatBot(discord.Client):
     async def on_resumed(self) -> None:
         """After a resumed session the gateway replays events; backfill covers any gap."""
         log.info("reconnected (resumed)")
-        await backfill(self, self.services.collector, self.services.store)
+        await backfill(self, self.services.collector, self.services.store, full=False)
 
     async def _heartbeat(self) -> None:
         path = heartbeat_path(self.services.settings.database_path)

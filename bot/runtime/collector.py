@@ -37,7 +37,7 @@ bot fall behind. So:
   and part, so a redelivery, a retried batch or a backfill stores it once.
 * :meth:`Collector.enqueue` (the Discord listener) returns as soon as the
   message is attributed and queued; :meth:`Collector.ingest` (tests, the
-  rehearsal, backfill) also waits for the commit and never lingers.
+  rehearsal) also waits for the commit and never lingers.
   :meth:`Collector.flush` waits for everything queued before it; the collector
   calls it itself before a recap is built (when an occurrence enters its
   late-answer window or is about to post its recap), and the client calls
@@ -280,6 +280,12 @@ class Collector:
     def live(self) -> list[Occurrence]:
         """Occurrences collecting answers now."""
         return [live.occurrence for live in self._live.values()]
+
+    @property
+    def recapped(self) -> list[Occurrence]:
+        """Occurrences whose recap is live: their threads still take late answers and
+        takeaways."""
+        return [live.occurrence for live in self._recapped.values()]
 
     def _index(self) -> None:
         by_channel: dict[int, list[_Live]] = {}

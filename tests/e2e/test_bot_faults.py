@@ -9,6 +9,7 @@ import re
 import signal
 import sqlite3
 
+from bot.core.run import RETRY_DELAY
 from tests.e2e.botproc import (
     BotProcess,
     World,
@@ -65,6 +66,28 @@ async def test_429_and_500_on_question_posts_keep_order_and_post_once(
     # Q1's send holds the chat while discord.py waits: the three 429s, then 1 + 2 x tries
     # seconds before its fourth and fifth tries (7 s, 9 s); Q2 then waits out the global 429.
     assert_on_schedule(world, bot, planned, tolerance=3 * 0.3 + 7 + 9 + 1.0 + SLACK)
+
+
+async def test_a_429_storm_outlasting_discord_py_keeps_the_questions_in_order(
+    world: World, bot: BotProcess
+) -> None:
+    """Five 429s in a row on Q1's send: discord.py gives up, the engine retries Q1 after its
+    retry delay, and the rest of the run waits for it (keeping its spacing) instead of
+    posting Q2 first."""
+    standin = world.standin
+    await start_chat(world, bot, interval="4s")
+    planned = planned_questions(bot)
+    await wait_post(world, "👋")
+    storm = standin.faults.add("POST", SEND, status=429, count=5, retry_after=0.2)
+    await wait_post(world, "🏁", within=60)
+    assert storm.hits == 5
+    assert_questions_once_in_order(world)
+    lateness = assert_on_schedule(
+        world, bot, planned, tolerance=5 * 0.2 + RETRY_DELAY.total_seconds() + SLACK
+    )
+    # Spacing kept: Q2 and Q3 are as late as Q1 (they moved with it), not squeezed after it.
+    assert abs(lateness[2] - lateness[1]) < SLACK
+    assert abs(lateness[3] - lateness[1]) < SLACK
 
 
 async def test_no_thread_permission_falls_back_to_prefixes_and_tells_moderators_once(
@@ -323,6 +346,11 @@ async def test_only_moderators_control_chats_and_events_follow_the_run(
     await wait_post(world, "📋", within=40)
     assert count_posts(world, "**Q3:**") == 0
     await standin.wait_for(lambda: standin.scheduled_events(world.guild)[0].status == 3, 20)
+    # The recap is on Discord a moment before the bot has recorded it (it opens the recap's
+    # reflection thread first).
+    await standin.wait_for(
+        lambda: bot.query("SELECT phase FROM occurrences") == [("recapped",)], timeout=20
+    )
 
     status = await command(world, ana, "status", chat="e2echat")
     assert "recapped" in status.content

@@ -81,3 +81,33 @@ async def test_the_published_recap_follows_late_answers_deletes_and_takeaways(
     assert edits
     assert all(call.json.get("allowed_mentions") == {"parse": []} for call in edits)
     assert await bot.stop() == 0
+
+
+async def test_late_answers_and_takeaways_sent_while_the_bot_was_down_update_the_recap(
+    world: World, bot: BotProcess
+) -> None:
+    standin, (ana, ben, _) = world.standin, world.people
+    chat = chat_yaml(world.channel, questions=1, interval="4s", last_call="1s", late="2s")
+    (bot.chats / "e2echat.yaml").write_text(chat + PROMPTS)
+    await bot.start()
+    assert "starting now" in (await command(world, world.mod, "start", chat="e2echat")).content
+    thread = await wait_thread(world, await wait_post(world, "**Q1:**"))
+    await standin.say(thread, ana, "An answer in time")
+    recap = await wait_post(world, "📋", within=60)
+    reflection = await wait_thread(world, recap)
+    await standin.wait_for(lambda: bot.log_count("recap published"), timeout=30)
+
+    await bot.kill()
+    await standin.say(thread, ben, "Sent while the bot was down")
+    await standin.say(reflection, ana, "R2: following ben, sent while the bot was down")
+    await bot.start()
+
+    def updated() -> bool:
+        return "Sent while the bot was down" in transcript(world, mid(recap))
+
+    await standin.wait_for(updated, timeout=30)
+    text = transcript(world, mid(recap))
+    assert "following ben, sent while the bot was down" in text
+    assert "+1 late answer" in standin.world.messages[mid(recap)].content
+    assert count_posts(world, "📋") == 1
+    assert await bot.stop() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from bot.core.plan import build_plan
@@ -95,3 +96,29 @@ async def test_a_transient_failure_is_retried_and_posts_once(
     assert venue.step_keys().count("q2") == 1
     q2 = next(m for m in venue.messages if m.step_key == "q2")
     assert q2.at - START == timedelta(minutes=16, seconds=30)  # two retries, 15 s apart
+    # The rest of the run waited for Q2, keeping its spacing: nothing overtook it.
+    questions = [m.step_key for m in venue.messages if m.kind.value == "question"]
+    assert questions == ["q1", "q2", "q3", "q4", "q5"]
+    q3 = next(m for m in venue.messages if m.step_key == "q3")
+    assert q3.at - q2.at == timedelta(minutes=8)
+
+
+async def test_a_question_retried_for_longer_than_the_spacing_keeps_the_order(
+    engine: Engine, venue: MemoryVenue, clock: VirtualClock
+) -> None:
+    """A rate-limit storm outlasting the client's retries on Q1 (the intro went out): Q2's
+    time comes and goes while Q1 waits for its retry, yet Q2 follows Q1."""
+    await engine.schedule_chat(make_spec(question_interval=timedelta(seconds=20)))
+    failures = {"q1": 3}
+
+    def storm(request: PostRequest) -> None:
+        if failures.get(request.step_key, 0) > 0:
+            failures[request.step_key] -= 1
+            raise VenueError("429 Too Many Requests")
+
+    venue.before_post = storm
+    await drive(engine, clock, START + timedelta(hours=3))
+    posted = [m for m in venue.messages if m.kind.value in ("intro", "question", "closing")]
+    assert [m.step_key for m in posted] == ["intro", "q1", "q2", "q3", "q4", "q5", "closing"]
+    times = [m.at for m in posted[1:-1]]
+    assert all(b - a == timedelta(seconds=20) for a, b in itertools.pairwise(times))
