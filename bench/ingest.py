@@ -2,9 +2,10 @@
 storage, until durably committed; against the same run's limit.
 
 * **Bot path.** A real ``ConnectionState`` parses each payload and dispatches
-  ``message`` the way ``Client.dispatch`` does (one task per event); the task runs
-  :meth:`bot.discord_app.listeners.Listeners.on_message`, which attributes the
-  message in memory and queues it; the collector's writer commits in batches.
+  ``message`` the way :meth:`bot.discord_app.client.ChatBot.dispatch` does: straight
+  to :meth:`bot.discord_app.listeners.Listeners.message` (no task per event), which
+  attributes the message in memory and queues it; the collector's writer commits in
+  batches.
   The clock stops when :meth:`Collector.flush` returns: every row committed.
   Latency per message: from the listener receiving it to its batch's commit.
 * **Limit.** The same payloads parsed by another ``ConnectionState`` (dispatch
@@ -200,20 +201,12 @@ async def _bot_path(
     received: dict[int, float],
     yield_every: int,
 ) -> float:
-    loop = asyncio.get_running_loop()
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def run_event(message: discord.Message) -> None:
-        # Client._run_event: the listener runs in a task of its own.
-        received[message.id] = time.perf_counter()
-        await listeners.on_message(message)
 
     def dispatch(event: str, *args: Any) -> None:
-        # Client.dispatch: one task per event that has a listener.
+        # ChatBot.dispatch: a new message goes to the listener at once (no task per event).
         if event == "message":
-            task = loop.create_task(run_event(args[0]), name="discord.py: on_message")
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            received[args[0].id] = time.perf_counter()
+            listeners.message(args[0])
 
     state = connection_state(dispatch)
     client = cast(discord.Client, types.SimpleNamespace(user=state.user))
@@ -226,7 +219,6 @@ async def _bot_path(
         parse(payload)
         if index % yield_every == 0:
             await asyncio.sleep(0)  # the gateway's reader awaits the socket: tasks run
-    await asyncio.gather(*tasks)
     await collector.flush()
     return time.perf_counter() - started
 

@@ -152,14 +152,10 @@ async def measure(
 
 
 def _gateway(collector: Collector, channels: list[int]) -> Any:
-    loop = asyncio.get_running_loop()
-    tasks: set[asyncio.Task[None]] = set()
-
     def dispatch(event: str, *args: Any) -> None:
+        # ChatBot.dispatch: a new message goes to the listener at once.
         if event == "message":
-            task = loop.create_task(listeners.on_message(args[0]), name="discord.py: on_message")
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            listeners.message(args[0])
 
     state = connection_state(dispatch)
     listeners = Listeners(cast(discord.Client, types.SimpleNamespace(user=state.user)), collector)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 import yarl
@@ -136,8 +137,18 @@ class ChatBot(discord.Client):
         await self.services.collector.close(grace=SHUTDOWN_FLUSH_GRACE)
 
     # Gateway events, delegated to the listeners.
-    async def on_message(self, message: discord.Message) -> None:
-        await self.listeners.on_message(message)
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's dispatch, with new messages handed to the listeners at once.
+
+        discord.py runs every ``on_<event>`` handler in a task of its own; at a post a
+        second that costs little, but a burst of thousands of messages a second spends
+        more time creating tasks than attributing answers. Handling a message never waits
+        (it is attributed in memory and queued for the batched writer), so it is called
+        directly here; ``wait_for`` and any other listener still get the event.
+        """
+        if event == "message":
+            self.listeners.message(args[0])
+        super().dispatch(event, *args, **kwargs)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         await self.listeners.on_raw_message_edit(payload)

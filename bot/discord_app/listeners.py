@@ -73,12 +73,20 @@ class Listeners:
                 "Intents); until then answers cannot be collected"
             )
 
-    async def on_message(self, message: discord.Message) -> None:
-        """A new message: attribute it and queue it for storage if a chat is collecting."""
-        if not counts(message, self.client.user):
-            return
-        self._check_content(message)
-        self.collector.enqueue(incoming(message))
+    def message(self, message: discord.Message) -> None:
+        """A new message: attribute it and queue it for storage if a chat is collecting.
+
+        Synchronous: it never waits, so the client calls it straight from its dispatch
+        (see :meth:`bot.discord_app.client.ChatBot.dispatch`) instead of in a task per
+        message. Never raises (a failure is logged), since it runs inside the gateway's
+        event parsing."""
+        try:
+            if not counts(message, self.client.user):
+                return
+            self._check_content(message)
+            self.collector.enqueue(incoming(message))
+        except Exception:
+            log.exception("message %s: could not be handled", message.id)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """An edit by its author (not Discord adding a thread to a question post)."""
