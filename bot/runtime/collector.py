@@ -66,10 +66,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -589,6 +590,17 @@ class Collector:
         try:
             results = await self._write(writes, batch)
         except Exception as error:
+            if len(writes) == 1 and isinstance(error, UnicodeEncodeError):
+                # A lone surrogate (valid in JSON, not in UTF-8): store the text without it.
+                batch = [(_encodable(writes[0]), *batch[0][1:])]
+                writes = [batch[0][0]] if batch[0][0] is not None else []
+                try:
+                    results = await self._write(writes, batch)
+                except Exception as again:
+                    error = again
+                else:
+                    self._finish(batch, results, writes)
+                    return
             if len(writes) <= 1:
                 log.error("dropped an answer write that cannot be stored: %s %r", error, writes)
                 for _, waiter, _ in batch:
@@ -597,6 +609,9 @@ class Collector:
             for item in batch:
                 await self._commit([item])
             return
+        self._finish(batch, results, writes)
+
+    def _finish(self, batch: list[_Item], results: list[int], writes: list[AnswerWrite]) -> None:
         done = iter(results)
         for write, waiter, _ in batch:
             result = next(done) if write is not None else 0
@@ -666,6 +681,20 @@ def _asked(run: Run) -> frozenset[str]:
     return frozenset(
         s.key for s in run.steps if s.kind is StepKind.QUESTION and s.status is StepStatus.DONE
     )
+
+
+def _encodable(write: AnswerWrite | None) -> AnswerWrite | None:
+    """``write`` with lone surrogates in its text replaced (U+FFFD), so UTF-8 can hold it."""
+    if not isinstance(write, StoreMessage):
+        return write
+
+    return write._replace(
+        author_name=_SURROGATE.sub("\ufffd", write.author_name),
+        parts=[replace(part, text=_SURROGATE.sub("\ufffd", part.text)) for part in write.parts],
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _fail(waiter: asyncio.Future[int] | None, error: Exception) -> None:

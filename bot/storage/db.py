@@ -91,8 +91,9 @@ class Database:
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query and return every row."""
         try:
-            async with self.connection.execute(sql, tuple(params)) as cursor:
-                return list(await cursor.fetchall())
+            # One job on aiosqlite's thread (execute and fetch together): a write of another
+            # task can never start between them with this read still open.
+            return list(await self.connection.execute_fetchall(sql, tuple(params)))
         except sqlite3.Error as error:
             raise explain(self.path, error) from error
 

@@ -214,16 +214,30 @@ async def test_a_locked_database_delays_writes_but_loses_none(
 async def test_a_write_that_can_never_be_stored_is_dropped_alone(
     engine: Engine, store: SqliteStore, clock: VirtualClock
 ) -> None:
-    """A lone surrogate (JSON allows "\\ud800") cannot be encoded for SQLite: that message
-    is logged and dropped, its batch is stored."""
+    """A message id beyond SQLite's 64-bit integers can never be stored: that message is
+    logged and dropped, its batch is stored."""
     collector = await live(engine, store, clock)
     collector.enqueue(message(clock, "A1: fine"))
-    collector.enqueue(message(clock, "A1: broken \ud800 text"))
+    collector.enqueue(message(clock, "A1: impossible id", message_id=2**64))
     collector.enqueue(message(clock, "A1: also fine"))
     await collector.flush()
     assert [row[3] for row in await stored(store)] == ["fine", "also fine"]
     await collector.ingest(message(clock, "A1: and the writer goes on"))
     assert len(await stored(store)) == 3
+
+
+async def test_a_lone_surrogate_is_stored_as_a_replacement_character(
+    engine: Engine, store: SqliteStore, clock: VirtualClock
+) -> None:
+    """JSON allows "\\ud800" but UTF-8 cannot hold it: the message is stored with U+FFFD in
+    its place (and the rest of its batch as it is)."""
+    collector = await live(engine, store, clock)
+    collector.enqueue(message(clock, "A1: fine"))
+    collector.enqueue(message(clock, "A1: broken \ud800 text", author_name="x\udfff"))
+    await collector.flush()
+    assert [row[3] for row in await stored(store)] == ["fine", "broken \ufffd text"]
+    names = await store.db.fetchall("SELECT name FROM participants ORDER BY name")
+    assert "x\ufffd" in [row[0] for row in names]
 
 
 async def test_messages_of_no_collecting_chat_are_not_queued(
