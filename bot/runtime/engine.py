@@ -239,8 +239,14 @@ class Engine:
             found = None
             if not created:  # an earlier attempt may have posted before a crash
                 found = await self.venue.find_post(request, record.intent_at - FIND_SLACK)
-            result = found or await self.venue.post(request)
-            result = await self._ensure_thread(request, result)
+            if found is None:
+                try:
+                    found = await self.venue.post(request)
+                except VenueError as error:
+                    # A lost answer (a 5xx after the platform applied the post) looks like a
+                    # failure: look before retrying later, which would hold the chat back.
+                    found = await self._posted_after_all(request, record.intent_at, error)
+            result = await self._ensure_thread(request, found)
             recap = post.kind is StepKind.RECAP
             await self.store.record_posted(
                 run.occurrence_id,
@@ -266,6 +272,22 @@ class Engine:
             "late" if post.late else "",
         )
         return Posted(post.key)
+
+    async def _posted_after_all(
+        self, request: PostRequest, intent_at: datetime, error: VenueError
+    ) -> PostResult:
+        """The post ``request`` if the platform has it in spite of ``error`` (a passing
+        failure whose answer was lost); otherwise raise ``error`` again."""
+        if error.permanent:
+            raise error
+        try:
+            found = await self.venue.find_post(request, intent_at - FIND_SLACK)
+        except VenueError:
+            found = None
+        if found is None:
+            raise error
+        log.info("%s: the post went out although its answer was lost", request.step_key)
+        return found
 
     async def _ensure_thread(self, request: PostRequest, result: PostResult) -> PostResult:
         if request.thread_name is None or result.thread_id is not None:

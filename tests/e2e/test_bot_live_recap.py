@@ -34,16 +34,20 @@ def mid(message: dict[str, Any]) -> int:
     return int(message["id"])
 
 
+async def start(world: World, bot: BotProcess, questions: int) -> int:
+    """Start a short chat with two reflection prompts; returns Q1's thread."""
+    chat = chat_yaml(world.channel, questions=questions, interval="4s", last_call="1s", late="2s")
+    (bot.chats / "e2echat.yaml").write_text(chat + PROMPTS)
+    await bot.start()
+    assert "starting now" in (await command(world, world.mod, "start", chat="e2echat")).content
+    return await wait_thread(world, await wait_post(world, "**Q1:**"))
+
+
 async def test_the_published_recap_follows_late_answers_deletes_and_takeaways(
     world: World, bot: BotProcess
 ) -> None:
     standin, (ana, ben, cy) = world.standin, world.people
-    chat = chat_yaml(world.channel, questions=2, interval="4s", last_call="1s", late="2s")
-    (bot.chats / "e2echat.yaml").write_text(chat + PROMPTS)
-    await bot.start()
-    assert "starting now" in (await command(world, world.mod, "start", chat="e2echat")).content
-    q1 = await wait_post(world, "**Q1:**")
-    thread = await wait_thread(world, q1)
+    thread = await start(world, bot, questions=2)
     await standin.say(thread, ana, "An answer that stays")
     doomed = await standin.say(thread, ben, "An answer deleted later https://example.org/gone")
 
@@ -87,11 +91,7 @@ async def test_late_answers_and_takeaways_sent_while_the_bot_was_down_update_the
     world: World, bot: BotProcess
 ) -> None:
     standin, (ana, ben, _) = world.standin, world.people
-    chat = chat_yaml(world.channel, questions=1, interval="4s", last_call="1s", late="2s")
-    (bot.chats / "e2echat.yaml").write_text(chat + PROMPTS)
-    await bot.start()
-    assert "starting now" in (await command(world, world.mod, "start", chat="e2echat")).content
-    thread = await wait_thread(world, await wait_post(world, "**Q1:**"))
+    thread = await start(world, bot, questions=1)
     await standin.say(thread, ana, "An answer in time")
     recap = await wait_post(world, "📋", within=60)
     reflection = await wait_thread(world, recap)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.core.plan import build_plan
@@ -80,18 +81,22 @@ async def test_one_failing_chat_does_not_stall_the_others(
     assert len(notices) == len({m.step_key for m in notices})
 
 
+def _failing(failures: dict[str, int], reason: str) -> Callable[[PostRequest], None]:
+    """A venue hook: the posts of these steps fail for a passing reason this many times."""
+
+    def fail(request: PostRequest) -> None:
+        if failures.get(request.step_key, 0) > 0:
+            failures[request.step_key] -= 1
+            raise VenueError(reason)
+
+    return fail
+
+
 async def test_a_transient_failure_is_retried_and_posts_once(
     engine: Engine, venue: MemoryVenue, clock: VirtualClock
 ) -> None:
     await engine.schedule_chat(make_spec())
-    failures = {"q2": 2}
-
-    def flaky(request: PostRequest) -> None:
-        if failures.get(request.step_key, 0) > 0:
-            failures[request.step_key] -= 1
-            raise VenueError("503 Service Unavailable")
-
-    venue.before_post = flaky
+    venue.before_post = _failing({"q2": 2}, "503 Service Unavailable")
     await drive(engine, clock, START + timedelta(hours=3))
     assert venue.step_keys().count("q2") == 1
     q2 = next(m for m in venue.messages if m.step_key == "q2")
@@ -109,16 +114,23 @@ async def test_a_question_retried_for_longer_than_the_spacing_keeps_the_order(
     """A rate-limit storm outlasting the client's retries on Q1 (the intro went out): Q2's
     time comes and goes while Q1 waits for its retry, yet Q2 follows Q1."""
     await engine.schedule_chat(make_spec(question_interval=timedelta(seconds=20)))
-    failures = {"q1": 3}
-
-    def storm(request: PostRequest) -> None:
-        if failures.get(request.step_key, 0) > 0:
-            failures[request.step_key] -= 1
-            raise VenueError("429 Too Many Requests")
-
-    venue.before_post = storm
+    venue.before_post = _failing({"q1": 3}, "429 Too Many Requests")
     await drive(engine, clock, START + timedelta(hours=3))
     posted = [m for m in venue.messages if m.kind.value in ("intro", "question", "closing")]
     assert [m.step_key for m in posted] == ["intro", "q1", "q2", "q3", "q4", "q5", "closing"]
     times = [m.at for m in posted[1:-1]]
     assert all(b - a == timedelta(seconds=20) for a, b in itertools.pairwise(times))
+
+
+async def test_a_lost_answer_is_found_at_once_and_holds_nothing_back(
+    engine: Engine, venue: MemoryVenue, clock: VirtualClock
+) -> None:
+    """Q2 went out but its answer was lost (a 500 after the platform applied it): the engine
+    finds it in the history at once instead of retrying later and moving the rest of the run."""
+    await engine.schedule_chat(make_spec())
+    venue.after_post = _failing({"q2": 1}, "500 Internal Server Error")
+    await drive(engine, clock, START + timedelta(hours=3))
+    assert venue.step_keys().count("q2") == 1
+    planned = {"q2": timedelta(minutes=16), "q3": timedelta(minutes=24)}
+    for key, offset in planned.items():
+        assert next(m for m in venue.messages if m.step_key == key).at - START == offset
