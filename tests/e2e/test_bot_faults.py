@@ -8,9 +8,11 @@ import contextlib
 import re
 import signal
 import sqlite3
+import sys
 
 from bot.core.run import RETRY_DELAY
 from tests.e2e.botproc import (
+    REPO,
     BotProcess,
     World,
     assert_on_schedule,
@@ -23,6 +25,7 @@ from tests.e2e.botproc import (
     wait_thread,
 )
 from tests.e2e.standin import Perm
+from tests.support.permissions import obeying_file_modes, read_only
 
 SEND = r"/channels/\d+/messages$"
 HISTORY = r"/channels/\d+/messages$"  # GET: a channel's or a thread's history
@@ -260,6 +263,36 @@ async def test_no_send_permission_is_reported_without_a_crash_loop(
     assert bot.proc.returncode is None  # still running
     check = await command(world, world.mod, "check")
     assert "missing **Send Messages**" in check.content
+
+
+async def test_a_read_only_database_stops_the_bot_with_one_clear_error(
+    world: World, bot: BotProcess
+) -> None:
+    """The bot's database (and its folder) became read-only: ``python -m bot run`` says so in
+    one line naming the file and the fix, exits 2 (no traceback, no crash loop), and posts
+    nothing."""
+    await start_chat(world, bot, interval="30s")
+    await wait_post(world, "👋")
+    assert await bot.stop() == 0
+    posts = len(bot_posts(world))
+    command = obeying_file_modes([sys.executable, "-m", "bot", "run"], bot.database.parent)
+    with read_only(bot.database, folder=True):
+        done = await asyncio.create_subprocess_exec(
+            *command,
+            env=bot.env(),
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(done.communicate(), 60)
+    text = output.decode()
+    assert done.returncode == 2, text
+    errors = [line for line in text.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, text
+    assert str(bot.database) in errors[0]
+    assert "write" in errors[0]
+    assert "Traceback" not in text
+    assert len(bot_posts(world)) == posts
 
 
 async def test_gateway_resume_and_reidentify_mid_chat_backfill_missed_answers(

@@ -8,19 +8,18 @@ should be, another process holding the lock, a full disk, no write access.
 from __future__ import annotations
 
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 import bot.storage.db
 from bot.storage import SqliteStore, StorageError, open_store
+from tests.support.permissions import obeying_file_modes, read_only
 from tests.support.specs import make_spec
 from tests.unit.storage import answer, new_occurrence
 
@@ -199,25 +198,11 @@ async def test_full_disk_loses_nothing_and_writes_resume(store: SqliteStore) -> 
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _permissions_enforced(folder: Path) -> bool:
-    """False when this process ignores file modes (root with CAP_DAC_OVERRIDE)."""
-    probe = folder / "probe"
-    folder.chmod(0o555)
-    try:
-        probe.write_text("")
-    except PermissionError:
-        return True
-    else:
-        probe.unlink()
-        return False
-    finally:
-        folder.chmod(0o755)
-
-
 # Opens the store (and writes a chat) in a fresh process; prints the StorageError or "ok".
 _PROBE = """
 import asyncio, sys
 from bot.storage import StorageError, open_store
+from tests.support.permissions import obeying_file_modes, read_only
 from tests.support.specs import make_spec
 
 async def main():
@@ -237,33 +222,13 @@ asyncio.run(main())
 
 
 def _open_elsewhere(path: Path) -> str:
-    """The probe's answer, in a process that obeys file modes: as root (CI runs as root),
-    the process drops CAP_DAC_OVERRIDE with setpriv so the test still runs."""
-    command = [sys.executable, "-c", _PROBE, str(path)]
-    if not _permissions_enforced(path.parent):
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.fail("running as root without setpriv: cannot test read-only databases")
-        caps = "-dac_override,-dac_read_search"
-        command = [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}", *command]
+    """The probe's answer, in a process that obeys file modes (see obeying_file_modes)."""
+    command = obeying_file_modes([sys.executable, "-c", _PROBE, str(path)], path.parent)
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=60, check=False, cwd=REPO
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-@contextmanager
-def read_only(path: Path, *, folder: bool) -> Iterator[None]:
-    """``path`` (and its folder when asked) without write permission, restored afterwards."""
-    path.chmod(0o444)
-    if folder:
-        path.parent.chmod(0o555)
-    try:
-        yield
-    finally:
-        path.parent.chmod(0o755)
-        path.chmod(0o644)
 
 
 def test_read_only_file_and_folder(existing_database: Path) -> None:
