@@ -49,9 +49,13 @@ from bot.storage import SqliteStore, StorageError
 
 log = logging.getLogger(__name__)
 
-#: How long to leave an occurrence alone after its processing failed unexpectedly.
+#: How long to leave an occurrence alone after its processing failed unexpectedly; also the
+#: longest wait between retries while the database refuses writes.
 FAILURE_BACKOFF = timedelta(seconds=30)
-_BACKOFF_S = int(FAILURE_BACKOFF.total_seconds())
+#: The first retry after the database refused a write (locked, read-only, full); the wait
+#: doubles with each failure in a row up to :data:`FAILURE_BACKOFF`, so a question held up by
+#: a passing fault goes out seconds after it clears, and a lasting one is not hammered.
+STORAGE_RETRY_FIRST = timedelta(seconds=2)
 #: How far before an intent the history is searched for a post made before a crash.
 FIND_SLACK = timedelta(seconds=10)
 
@@ -80,6 +84,7 @@ class Engine:
         self._locks: dict[int, asyncio.Lock] = {}
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._retry_at: dict[int, datetime] = {}
+        self._storage_failures: dict[int, int] = {}
         self._stopping = False
         #: Called with every saved run (the adapter uses it for scheduled events and caches).
         self.on_run_saved: list[Callable[[Run, ChatSpec], Awaitable[None]]] = []
@@ -168,11 +173,17 @@ class Engine:
             async with self._lock(occurrence_id):
                 await self._advance_locked(occurrence_id)
             self._retry_at.pop(occurrence_id, None)
+            self._storage_failures.pop(occurrence_id, None)
         except StorageError as error:
             # One clear line (no traceback): the database is busy, read-only or full.
             # Nothing was marked done, so the step is tried again after the backoff.
-            log.error("occurrence %s: %s; retrying in %ss", occurrence_id, error, _BACKOFF_S)
-            self._retry_at[occurrence_id] = self.clock.now() + FAILURE_BACKOFF
+            failures = self._storage_failures.get(occurrence_id, 0) + 1
+            self._storage_failures[occurrence_id] = failures
+            wait = min(STORAGE_RETRY_FIRST * 2 ** min(failures - 1, 8), FAILURE_BACKOFF)
+            log.error(
+                "occurrence %s: %s; retrying in %ss", occurrence_id, error, wait.total_seconds()
+            )
+            self._retry_at[occurrence_id] = self.clock.now() + wait
         except Exception:
             log.exception("occurrence %s: advancing failed; retrying later", occurrence_id)
             self._retry_at[occurrence_id] = self.clock.now() + FAILURE_BACKOFF
@@ -239,6 +250,7 @@ class Engine:
             found = None
             if not created:  # an earlier attempt may have posted before a crash
                 found = await self.venue.find_post(request, record.intent_at - FIND_SLACK)
+            recovered = found is not None
             if found is None:
                 try:
                     found = await self.venue.post(request)
@@ -264,13 +276,12 @@ class Engine:
         except VenueError as error:
             log.warning("%s %s: post failed: %s", spec.id, post.key, error.reason)
             return PostFailed(post.key, error.reason, error.permanent)
-        log.info(
-            "%s %s: posted %s%s",
-            spec.id,
-            post.key,
-            "(found after restart) " if found else "",
-            "late" if post.late else "",
-        )
+        notes = [
+            note
+            for note, true in (("found in the history", recovered), ("late", post.late))
+            if true
+        ]
+        log.info("%s %s: posted%s", spec.id, post.key, f" ({', '.join(notes)})" if notes else "")
         return Posted(post.key)
 
     async def _posted_after_all(

@@ -41,7 +41,7 @@ def explain(path: Path, error: BaseException) -> StorageError:
     elif "not a database" in text or "malformed" in text or "corrupt" in text:
         hint = "it is not a valid SQLite database (corrupt?); restore a backup or move it away"
     elif "disk" in text and ("full" in text or "i/o" in text):
-        hint = "the disk is full or failing; free space and restart"
+        hint = "the disk is full or failing; free space on it"
     elif isinstance(error, FileExistsError | NotADirectoryError):
         hint = (
             "a file is in the way of its folder; point DATABASE_PATH to a file in a writable folder"

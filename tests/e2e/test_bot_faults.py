@@ -9,6 +9,7 @@ import re
 import signal
 import sqlite3
 import sys
+from datetime import UTC, datetime
 
 from bot.core.run import RETRY_DELAY
 from tests.e2e.botproc import (
@@ -25,6 +26,7 @@ from tests.e2e.botproc import (
     wait_thread,
 )
 from tests.e2e.standin import Perm
+from tests.support.disks import small_disk
 from tests.support.permissions import obeying_file_modes, read_only
 
 SEND = r"/channels/\d+/messages$"
@@ -293,6 +295,55 @@ async def test_a_read_only_database_stops_the_bot_with_one_clear_error(
     assert "write" in errors[0]
     assert "Traceback" not in text
     assert len(bot_posts(world)) == posts
+
+
+async def test_a_full_disk_mid_chat_loses_nothing_and_recovers_once_there_is_room(
+    world: World, bot: BotProcess
+) -> None:
+    """The database lives on a small real disk (tmpfs) that fills up right after Q1: a burst of
+    long answers cannot be stored and Q2 cannot be recorded. The bot says so in clear lines
+    (the file, "the disk is full", no traceback), keeps running and retries; once room is made
+    every answer is stored once, Q2 and Q3 go out once and in order, and the recap counts all."""
+    standin, people = world.standin, world.people
+    with small_disk(bot.database.parent, size="4m") as disk:
+        await start_chat(world, bot, questions=3, interval="8s", late="3s")
+        thread = await wait_thread(world, await wait_post(world, "**Q1:**"))
+        await standin.say(thread, people[0], "stored before the disk filled")
+        await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 1, timeout=20)
+
+        assert disk.fill() > 0
+        assert disk.free() == 0
+        # About 60 kB of answers: more than the write-ahead log has room for, so SQLite must
+        # grow it, and cannot.
+        for index in range(30):
+            text = f"full-disk answer {index} " + "words " * 300
+            await standin.say(thread, people[index % 3], text)
+        await standin.wait_for(lambda: bot.log_count("the disk is full") >= 2, timeout=30)
+        assert len(bot.query("SELECT 1 FROM answers")) == 1  # nothing stored half-way
+        # The disk stays full until Q2 is due: small writes (the engine's) may still fit in
+        # the log's pages that the failed batches took; whether they do or not, Q2 goes out
+        # once and in order.
+        q2_due = planned_questions(bot)[2]
+        await asyncio.sleep((q2_due - datetime.now(UTC)).total_seconds() + 1)
+        assert disk.free() == 0
+        assert len(bot.query("SELECT 1 FROM answers")) == 1
+        disk.make_room()
+
+        await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 31, timeout=60)
+        recap = await wait_post(world, "📋", within=90)
+        assert re.search(r"Q1: .* — 31 answers from 3 people", recap["content"]), recap["content"]
+        stored = assert_answers_once(bot, 31)
+        assert {text.split(" words")[0] for _, text in stored} == {
+            "stored before the disk filled"
+        } | {f"full-disk answer {index}" for index in range(30)}
+        assert_questions_once_in_order(world)
+        assert await bot.stop() == 0
+    log = bot.log.read_text()
+    full = [line for line in log.splitlines() if "the disk is full" in line]
+    assert full
+    assert all(str(bot.database) in line for line in full), full
+    assert any("retrying in" in line for line in full)
+    assert "Traceback" not in log
 
 
 async def test_gateway_resume_and_reidentify_mid_chat_backfill_missed_answers(

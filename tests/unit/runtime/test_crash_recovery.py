@@ -7,6 +7,7 @@ new store and engine over the same SQLite file and the same platform.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,7 +70,7 @@ async def _arm(store: SqliteStore, venue: MemoryVenue, key: str, point: str) -> 
 @pytest.mark.parametrize("point", POINTS)
 @pytest.mark.parametrize("key", KEYS)
 async def test_crash_at_every_point_posts_each_step_exactly_once(
-    tmp_path: Path, key: str, point: str
+    tmp_path: Path, key: str, point: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     db = tmp_path / "bot.db"
     clock = VirtualClock(T0)
@@ -88,7 +89,13 @@ async def test_crash_at_every_point_posts_each_step_exactly_once(
     try:
         engine = Engine(store, venue, clock)
         await engine.sync_chats([SPEC], [])
-        await drive(engine, clock, END)
+        with caplog.at_level(logging.INFO, logger="bot.runtime.engine"):
+            await drive(engine, clock, END)
+        # Only a post made before the crash but not recorded is found in the history.
+        found = [r.getMessage() for r in caplog.records if "found in the history" in r.getMessage()]
+        assert found == (
+            [f"{SPEC.id} {key}: posted (found in the history)"] if point == "after_post" else []
+        )
         first = (await store.occurrences(chat_id=SPEC.id))[0].run.occurrence_id
         assert venue.step_keys(first) == KEYS
         posts = await store.posts(first)

@@ -68,6 +68,35 @@ async def test_locked_database_delays_a_step_but_never_loses_or_doubles_it(
     assert venue.step_keys()[-1] == "recap"
 
 
+async def test_storage_retries_come_soon_then_slow_down(
+    quick_store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the database stays locked the intro is retried after 2 s, then 4, 8, 16 and
+    30 s at most (not before: nothing is attempted while backing off); once the lock goes,
+    the next retry posts it once."""
+    clock = VirtualClock(T0)
+    venue = MemoryVenue(clock)
+    engine = Engine(quick_store, venue, clock)
+    await engine.schedule_chat(make_spec(reminders=()))
+    clock.set(START)
+    waits: list[float] = []
+    with locked(quick_store.db.path), caplog.at_level(logging.ERROR):
+        for _ in range(6):
+            await engine.run_due()
+            clock.advance(timedelta(seconds=1))
+            await engine.run_due()  # still backing off: no attempt
+            waits = [
+                float(r.getMessage().rsplit("retrying in ", 1)[1].rstrip("s"))
+                for r in caplog.records
+                if r.levelno == logging.ERROR
+            ]
+            clock.advance(timedelta(seconds=waits[-1] - 1))
+    assert waits == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert venue.step_keys() == []
+    await engine.run_due()
+    assert venue.step_keys() == ["intro"]
+
+
 async def test_full_disk_mid_run_recovers_once_space_is_back(
     quick_store: SqliteStore, caplog: pytest.LogCaptureFixture
 ) -> None:

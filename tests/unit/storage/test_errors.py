@@ -185,8 +185,7 @@ async def test_full_disk_loses_nothing_and_writes_resume(store: SqliteStore) -> 
     """The failed write stores nothing half-way; once there is room the same write succeeds."""
     run = await new_occurrence(store)
     await _fill_disk(store)
-    # sqlite3.OperationalError only until the bug shown by test_full_disk_during_a_write is fixed.
-    with pytest.raises((StorageError, sqlite3.OperationalError)):
+    with pytest.raises(StorageError):
         await _write_many_answers(store, run.occurrence_id)
     assert await store.answers(run.occurrence_id) == []
 
