@@ -82,6 +82,7 @@ class ChatBot(discord.Client):
         engine = self.services.engine
         engine.on_run_saved.append(self.services.collector.on_run_saved)
         engine.on_run_saved.append(self.events.on_run_saved)
+        engine.planner.on_dropped.append(self.events.on_dropped)
         self.services.collector.on_stored.append(engine.live_recaps.changed)
         chats = await self.services.reload()
         for problem in chats.problems:
@@ -101,6 +102,7 @@ class ChatBot(discord.Client):
             # Occurrences planned before the guilds were known get their server events now.
             for occurrence in await self.services.store.occurrences(unfinished=True):
                 await self.events.on_run_saved(occurrence.run, occurrence.spec)
+            await self.events.sweep()
             await self.events.drain()
             # Known before backfill stores what was missed, so those changes update them.
             await self.services.engine.live_recaps.load()

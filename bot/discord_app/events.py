@@ -2,8 +2,11 @@
 
 The event is created when the occurrence is planned, moved when its plan moves,
 set active when the chat starts, completed when it closes, and cancelled with
-it. Updates run in the background so a slow API never delays a question. A
-missing Manage Events permission is logged once and told to moderators once.
+it. An occurrence dropped before it started (its chat was rescheduled or its file
+removed) has its event cancelled, so members never see a chat at a time it will not
+happen; events left behind by a crash between the two are swept at the next start.
+Updates run in the background so a slow API never delays a question. A missing Manage
+Events permission is logged once and told to moderators once.
 """
 
 from __future__ import annotations
@@ -49,6 +52,39 @@ class ScheduledEvents:
         task = asyncio.create_task(self._sync(run, spec))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def on_dropped(self, occurrence_id: int) -> None:
+        """Planner listener: cancel the dropped occurrence's event in the background."""
+        task = asyncio.create_task(self._retire(occurrence_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def sweep(self) -> None:
+        """Cancel the events of every occurrence dropped while their event was kept (at start)."""
+        for link in await self.store.orphan_event_links():
+            await self._retire(link.occurrence_id)
+
+    async def _retire(self, occurrence_id: int) -> None:
+        lock = self._locks.setdefault(occurrence_id, asyncio.Lock())
+        async with lock:
+            link = await self.store.event_link(occurrence_id)
+            if link is None:
+                return
+            try:
+                if link.status in ("scheduled", "active"):
+                    guild = self.client.get_guild(link.guild_id)
+                    if guild is None:
+                        return  # not connected to it (yet): the next start's sweep retries
+                    event = await guild.fetch_scheduled_event(link.event_id)
+                    await (event.cancel() if link.status == "scheduled" else event.end())
+                    log.info("scheduled event %s cancelled (occurrence dropped)", link.event_id)
+            except discord.NotFound:
+                pass  # deleted by hand: nothing left to cancel
+            except discord.HTTPException as error:
+                log.warning("scheduled event %s not cancelled: %s", link.event_id, error)
+                return  # kept: the next start's sweep retries
+            await self.store.delete_event_link(occurrence_id)
+        self._locks.pop(occurrence_id, None)
 
     async def drain(self) -> None:
         """Wait for updates in flight (at shutdown)."""

@@ -8,12 +8,15 @@
 * When an occurrence finishes, the chat's next one is planned; occurrences
   whose time passed while the bot was down (more than ``max_late`` ago) are
   not planned at all.
+
+Whoever mirrors occurrences elsewhere (the Discord adapter's scheduled events) hears of a
+dropped occurrence through :attr:`Planner.on_dropped`, after it is gone from the store.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -35,6 +38,18 @@ class Planner:
 
     def __init__(self, store: SqliteStore) -> None:
         self.store = store
+        #: Called with the id of every occurrence dropped (rescheduled, or its chat removed).
+        self.on_dropped: list[Callable[[int], Awaitable[None]]] = []
+
+    async def _drop(self, occurrence_id: int) -> None:
+        await self.store.delete_occurrence(occurrence_id)
+        for listener in self.on_dropped:
+            try:
+                await listener(occurrence_id)
+            except Exception:
+                log.exception(
+                    "occurrence %s: a listener of dropped occurrences failed", occurrence_id
+                )
 
     async def sync(
         self, specs: Collection[ChatSpec], present_sources: Collection[str], now: datetime
@@ -95,7 +110,7 @@ class Planner:
         first = next_occurrence(spec, run.start.replace(microsecond=0) - _EPSILON)
         if first != run.start:
             # The time moved: drop it; plan_next plans the new time.
-            await self.store.delete_occurrence(run.occurrence_id)
+            await self._drop(run.occurrence_id)
             log.info("chat %s: occurrence at %s dropped (rescheduled)", spec.id, run.start)
             return
         done = {s.key: s for s in run.steps if s.status is not StepStatus.PENDING}
@@ -110,4 +125,4 @@ class Planner:
     async def _drop_unstarted(self, chat_id: str) -> None:
         for occurrence in await self.store.occurrences(chat_id=chat_id, unfinished=True):
             if occurrence.run.phase in _NOT_STARTED:
-                await self.store.delete_occurrence(occurrence.run.occurrence_id)
+                await self._drop(occurrence.run.occurrence_id)

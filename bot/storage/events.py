@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.storage._convert import dt, ts
 from bot.storage.db import Database
@@ -21,6 +22,17 @@ class EventLink:
     status: str
 
 
+def _link(row: Any) -> EventLink:
+    return EventLink(
+        occurrence_id=row["occurrence_id"],
+        guild_id=row["guild_id"],
+        event_id=row["event_id"],
+        start=dt(row["start_at"]),
+        end=dt(row["end_at"]),
+        status=row["status"],
+    )
+
+
 class EventRepository:
     """Links between occurrences and guild scheduled events."""
 
@@ -31,16 +43,22 @@ class EventRepository:
         row = await self.db.fetchone(
             "SELECT * FROM scheduled_events WHERE occurrence_id = ?", (occurrence_id,)
         )
-        if row is None:
-            return None
-        return EventLink(
-            occurrence_id=row["occurrence_id"],
-            guild_id=row["guild_id"],
-            event_id=row["event_id"],
-            start=dt(row["start_at"]),
-            end=dt(row["end_at"]),
-            status=row["status"],
+        return None if row is None else _link(row)
+
+    async def orphan_event_links(self) -> list[EventLink]:
+        """Events whose occurrence was dropped (rescheduled, or its chat removed)."""
+        rows = await self.db.fetchall(
+            """SELECT * FROM scheduled_events
+               WHERE occurrence_id NOT IN (SELECT id FROM occurrences) ORDER BY occurrence_id"""
         )
+        return [_link(row) for row in rows]
+
+    async def delete_event_link(self, occurrence_id: int) -> None:
+        """Forget the event of an occurrence (once the Discord event is cancelled)."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "DELETE FROM scheduled_events WHERE occurrence_id = ?", (occurrence_id,)
+            )
 
     async def save_event_link(self, link: EventLink) -> None:
         """Store or update the event of an occurrence."""
