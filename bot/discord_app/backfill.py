@@ -1,14 +1,17 @@
 """Backfill: what was missed while the bot was offline, read from channel and thread history.
 
-For each occurrence that is collecting answers, backfill reads the history of its
-channel and of each of its question threads, oldest first, and:
+For each occurrence that is collecting answers (or whose recap is live: see below),
+backfill reads the history of its channel and of each of its threads, oldest first, and:
 
 * **stores the messages it missed**: those newer than the last stored message of that
   channel or thread (or than the chat's first post, or the thread's start) go to the
   collector's queue, so a long outage is stored in batches, not one commit per message.
   Message ids make this idempotent: a message already stored is stored once.
-  Older messages are never fed again: a message's attribution can depend on the question
-  that was current when it was stored, and re-attributing it now could move it.
+* **catches up edits and deletes** (``full=True``): a stored message whose history shows
+  a newer edit is queued again as an edit (the store keeps the newest version, and an
+  edit without a prefix keeps the question it was stored under); a stored message that a
+  complete read of its channel or thread no longer finds was deleted, and is marked so.
+  A read that failed part-way deletes nothing.
 * **reconciles reactions**: for every stored message of the occurrence that it read, it
   compares the reactions Discord shows (``message.reactions``: emoji and count, the bot's
   own reaction left out) with the stored ones (``(user, emoji)`` rows). Where the counts
@@ -17,24 +20,26 @@ channel and of each of its question threads, oldest first, and:
   removes, idempotent); an emoji Discord no longer shows is removed without asking.
   Emoji are compared in the listeners' form, ``str(emoji)``.
 
+**Which occurrences.** Those still collecting answers, and those whose recap is live
+(:mod:`bot.runtime.live_recaps`): their questions' threads and the recap's thread still
+take late answers and takeaways, so they are read like a collecting chat's; their channel
+takes no new messages, and is read (when ``full``) only from the chat's oldest to its
+newest stored channel message. Occurrences are read one at a time, and a message's
+reactions are kept in memory only until its occurrence is reconciled.
+
 **Cost.** ``full=True`` (process start, and after a re-identify: ``on_ready``) reads each
-occurrence's channel and threads from its oldest stored message on, since a reaction
-may have changed on any of them: one history request per 100 messages, plus one
+channel and thread from its oldest stored message on, since any of them may have been
+edited, deleted or reacted to: one history request per 100 messages, plus one
 reaction-users request per emoji whose count changed. ``full=False``, meant for
-``on_resumed`` (Discord replayed every missed event, reactions included), reads only
-after the last stored message, as a crash between receipt and commit needs, and
-reconciles only the messages it read. Occurrences still collecting answers are read,
-one at a time, and a message's reactions are kept in memory only until its occurrence is
-reconciled; of a chat whose recap is still live (:mod:`bot.runtime.live_recaps`), only
-the threads are read, after their last stored message.
+``on_resumed`` (Discord replayed every missed event: edits, deletes and reactions
+included), reads only after the last stored message, as a crash between receipt and
+commit needs, and reconciles only the messages it read.
 
 **What it cannot see.** Counts are compared, not users: if, while the bot was away, one
 person took back an emoji and another added the same emoji to the same message, the
 count matches and the stored users stay as they were (the count the recap shows is
 right). A reaction changed in the moment between reading its users and storing the
-difference is decided by whichever write lands last. An already stored message that was
-edited or deleted while the bot was away keeps its stored text (only new messages and
-reactions are read back).
+difference is decided by whichever write lands last.
 
 **Transient failures** (a 429 storm that outlasts discord.py's own five tries, a 5xx
 that discord.py does not retry, such as 503): every channel lookup, history read and
@@ -50,6 +55,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 from typing import NamedTuple, TypeVar
 
 import discord
@@ -58,6 +64,7 @@ from bot.core.ports import Occurrence
 from bot.discord_app.listeners import counts, incoming
 from bot.runtime.collector import Collector
 from bot.storage import SqliteStore
+from bot.storage.answers import StoredVersion
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +77,13 @@ ReactionChange = tuple[int, str, bool]
 
 
 class Backfilled(NamedTuple):
-    """What one backfill stored: missed messages, and reaction changes applied."""
+    """What one backfill caught up: missed messages stored, edits and deletes of stored
+    messages, and reaction changes applied."""
 
-    messages: int
-    reactions: int
+    messages: int = 0
+    edits: int = 0
+    deletes: int = 0
+    reactions: int = 0
 
 
 def transient(error: discord.HTTPException) -> bool:
@@ -143,37 +153,88 @@ async def _channel(client: discord.Client, channel_id: int) -> discord.abc.Messa
     return channel if isinstance(channel, discord.abc.Messageable) else None
 
 
+class _Source(NamedTuple):
+    """One channel or thread to read, and which of its messages are new."""
+
+    channel_id: int
+    #: The ``thread_id`` its stored messages have (None: the chat's channel itself).
+    thread_id: int | None
+    #: Read the messages after this id...
+    start: int
+    #: ...store those after this one as missed, and check the others for edits and deletes...
+    store_after: int
+    #: ...and stop before this one (None: read to the end).
+    stop: int | None = None
+
+
+class _Read(NamedTuple):
+    stored: int
+    edited: int
+    #: False when the read failed part-way: nothing may be taken as deleted then.
+    complete: bool
+
+
+def _newer(live: datetime | None, stored: datetime | None) -> bool:
+    return live is not None and (stored is None or live > stored)
+
+
 async def _read(
     client: discord.Client,
     collector: Collector,
-    channel_id: int,
+    source: _Source,
     *,
-    start: int,
-    store_after: int,
     seen: dict[int, tuple[discord.Reaction, ...]],
-) -> int:
-    """Read a channel's history after message ``start``: store the messages after
-    ``store_after``, and note every participant's message's reactions in ``seen``.
-    Returns how many messages were stored."""
-    found = await _channel(client, channel_id)
+    versions: Mapping[int, StoredVersion],
+) -> _Read:
+    """Read ``source``: store the messages after ``store_after``, queue the edits of stored
+    ones whose stored version is older, and note every participant's message's reactions
+    in ``seen``."""
+    found = await _channel(client, source.channel_id)
     if found is None:
-        return 0
+        return _Read(0, 0, complete=False)
     channel: discord.abc.Messageable = found
-    cursor, stored = start, 0
+    cursor, stored, edited = source.start, 0, 0
+    stop = None if source.stop is None else discord.Object(source.stop)
 
-    async def read_on() -> None:
-        nonlocal cursor, stored
+    async def read_on() -> bool:
+        nonlocal cursor, stored, edited
         async for message in channel.history(
-            after=discord.Object(cursor), limit=None, oldest_first=True
+            after=discord.Object(cursor), before=stop, limit=None, oldest_first=True
         ):
             if counts(message, client.user):
-                if message.id > store_after and collector.enqueue(incoming(message)):
-                    stored += 1  # committed with the others, in order (flushed before use)
+                if message.id > source.store_after:
+                    if collector.enqueue(incoming(message)):
+                        stored += 1  # committed with the others, in order (flushed before use)
+                else:
+                    version = versions.get(message.id)
+                    if (
+                        version is not None
+                        and not version.deleted
+                        and _newer(message.edited_at, version.edited_at)
+                    ):
+                        collector.enqueue(incoming(message))
+                        edited += 1
                 seen[message.id] = tuple(message.reactions)
             cursor = message.id  # a retry goes on from here
+        return True
 
-    await _retrying(read_on, f"history of {channel_id}")
-    return stored
+    complete = await _retrying(read_on, f"history of {source.channel_id}")
+    return _Read(stored, edited, complete=bool(complete))
+
+
+def _deleted(
+    source: _Source, versions: Mapping[int, StoredVersion], seen: Mapping[int, object]
+) -> list[int]:
+    """Stored messages of ``source`` that a complete read of its range did not find."""
+    return [
+        message_id
+        for message_id, version in versions.items()
+        if version.thread_id == source.thread_id
+        and not version.deleted
+        and source.start < message_id <= source.store_after
+        and (source.stop is None or message_id < source.stop)
+        and message_id not in seen
+    ]
 
 
 async def _reactors(reaction: discord.Reaction) -> set[int] | None:
@@ -223,34 +284,41 @@ async def backfill_occurrence(
     occurrence: Occurrence,
     *,
     full: bool = True,
-    threads_only: bool = False,
+    collecting: bool = True,
 ) -> Backfilled:
-    """Store what one occurrence's channel and threads show that was missed: messages, and
-    (see the module docstring) reactions; ``full`` reads from the oldest stored message,
-    ``threads_only`` leaves the channel out (a chat that is over: see :func:`backfill`)."""
+    """Store what one occurrence's channel and threads show that was missed: messages,
+    edits, deletes and reactions (see the module docstring). ``full`` reads from the oldest
+    stored message; an occurrence no longer ``collecting`` (its recap is live) takes no new
+    messages from the channel, whose history is read only over the chat's stored messages
+    (and only when ``full``)."""
     run, spec = occurrence.run, occurrence.spec
     posts = [p for p in await store.posts(run.occurrence_id) if p.message_id is not None]
     if not posts:
-        return Backfilled(0, 0)
+        return Backfilled()
     first_post = min(p.message_id for p in posts if p.message_id is not None)
-    # Reading from just before the oldest stored message sees every stored message.
-    oldest = min(await store.reactions_of(run.occurrence_id), default=None) if full else None
+    versions = await store.stored_versions(run.occurrence_id) if full else {}
     seen: dict[int, tuple[discord.Reaction, ...]] = {}
 
-    def start(store_after: int, floor: int) -> int:
-        return store_after if oldest is None else min(store_after, max(floor, oldest - 1))
+    def stored_in(thread_id: int | None) -> list[int]:
+        return [m for m, v in versions.items() if v.thread_id == thread_id]
 
-    messages = 0
-    if not threads_only:
+    def start(store_after: int, floor: int, thread_id: int | None) -> int:
+        # Reading from just before the oldest stored message sees every stored message.
+        first = min(stored_in(thread_id), default=None)
+        return store_after if first is None else min(store_after, max(floor, first - 1))
+
+    sources: list[_Source] = []
+    channel_messages = stored_in(None)
+    if collecting:
         last = await store.last_message_id(run.occurrence_id, spec.channel)
         store_after = max(last or 0, first_post)
-        messages += await _read(
-            client,
-            collector,
-            spec.channel,
-            start=start(store_after, first_post),
-            store_after=store_after,
-            seen=seen,
+        sources.append(
+            _Source(spec.channel, None, start(store_after, first_post, None), store_after)
+        )
+    elif channel_messages:
+        newest = max(channel_messages)
+        sources.append(
+            _Source(spec.channel, None, min(channel_messages) - 1, newest, stop=newest + 1)
         )
     for post in posts:
         if post.thread_id is None:
@@ -259,45 +327,46 @@ async def backfill_occurrence(
             run.occurrence_id, spec.channel, thread_id=post.thread_id
         )
         store_after = last_in_thread or post.thread_id
-        messages += await _read(
-            client,
-            collector,
-            post.thread_id,
-            start=start(store_after, post.thread_id),
-            store_after=store_after,
-            seen=seen,
-        )
+        first = start(store_after, post.thread_id, post.thread_id)
+        sources.append(_Source(post.thread_id, post.thread_id, first, store_after))
+    messages = edits = 0
+    deleted: list[int] = []
+    for source in sources:
+        read = await _read(client, collector, source, seen=seen, versions=versions)
+        messages += read.stored
+        edits += read.edited
+        if read.complete:
+            deleted += _deleted(source, versions, seen)
+    if deleted:
+        collector.enqueue_delete(deleted)
     await collector.flush()
     me = client.user.id if client.user is not None else None
     reactions = await _reconcile(collector, await store.reactions_of(run.occurrence_id), seen, me)
-    return Backfilled(messages, reactions)
+    return Backfilled(messages, edits, len(deleted), reactions)
 
 
 async def backfill(
     client: discord.Client, collector: Collector, store: SqliteStore, *, full: bool = True
 ) -> int:
-    """Backfill every occurrence that is collecting answers; logs and returns the messages
-    stored. ``full=False`` after a resumed session (see the module docstring)."""
+    """Backfill every occurrence that is collecting answers or whose recap is live; logs
+    and returns the messages stored. ``full=False`` after a resumed session (see the
+    module docstring)."""
     await collector.refresh()
-    messages = reactions = 0
+    total = Backfilled()
     for occurrence in collector.live:
         done = await backfill_occurrence(client, collector, store, occurrence, full=full)
-        messages += done.messages
-        reactions += done.reactions
+        total = Backfilled(*(a + b for a, b in zip(total, done, strict=True)))
     # Chats whose recap is live still take late answers in their questions' threads and
-    # takeaways in the recap's thread: those threads are read after their last stored
-    # message (the channel is no longer the chat's; reactions are not re-read, to keep a
-    # week of finished chats cheap at every start).
+    # takeaways in the recap's thread; their channel takes no new messages.
     for occurrence in collector.recapped:
         done = await backfill_occurrence(
-            client, collector, store, occurrence, full=False, threads_only=True
+            client, collector, store, occurrence, full=full, collecting=False
         )
-        messages += done.messages
-        reactions += done.reactions
+        total = Backfilled(*(a + b for a, b in zip(total, done, strict=True)))
     log.info(
-        "backfill: %d missed message(s) stored, %d reaction change(s) applied%s",
-        messages,
-        reactions,
+        "backfill: %d missed message(s) stored, %d edit(s) and %d delete(s) caught up, "
+        "%d reaction change(s) applied%s",
+        *total,
         "" if full else " (since the last stored message)",
     )
-    return messages
+    return total.messages

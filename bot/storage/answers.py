@@ -74,6 +74,9 @@ _INCOMING_COLUMNS = (
 # A new answer row starts with the reactions already stored for its message: a reaction
 # may be handled before its message (events run concurrently, backfill comes late).
 # An existing row's count is kept current by the reaction writes themselves.
+# An edit with no prefix of its own (conversation) keeps the question its part was stored
+# under: it was attributed by the question current when it was sent, and an edit (or the
+# same edit read again by backfill) comes later, when another question may be current.
 _INCOMING = (
     "CREATE TEMP VIEW IF NOT EXISTS incoming_answers AS SELECT "  # noqa: S608 (constants only)
     + ", ".join(("NULL AS author_name" if c == "author_name" else c) for c in _INCOMING_COLUMNS)
@@ -92,8 +95,9 @@ _INCOMING = (
                 NEW.author_id, NEW.question, NEW.content, NEW.source, NEW.created_at,
                 NEW.edited_at, NEW.reply_to, NEW.late,
                 (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = NEW.message_id), 0)
-        ON CONFLICT(message_id, part) DO UPDATE SET
-            content = excluded.content, question = excluded.question, source = excluded.source,
+        ON CONFLICT(message_id, part) DO UPDATE SET content = excluded.content,
+            question = IIF(excluded.source = 'conversation', answers.question, excluded.question),
+            source = IIF(excluded.source = 'conversation', answers.source, excluded.source),
             edited_at = excluded.edited_at, deleted = 0
         WHERE answers.deleted != 1 AND COALESCE(excluded.edited_at, excluded.created_at)
                                        >= COALESCE(answers.edited_at, answers.created_at);
@@ -188,6 +192,14 @@ def _answer(row: sqlite3.Row) -> Answer:
         reply_to=row["reply_to"],
         late=bool(row["late"]),
     )
+
+
+class StoredVersion(NamedTuple):
+    """Where a stored message was sent and which version of it is stored (for backfill)."""
+
+    thread_id: int | None
+    edited_at: datetime | None
+    deleted: bool
 
 
 class AnswerRepository:
@@ -286,6 +298,22 @@ class AnswerRepository:
             if user_id is not None:
                 reactions.add((int(user_id), str(emoji)))
         return stored
+
+    async def stored_versions(self, occurrence_id: int) -> dict[int, StoredVersion]:
+        """Every stored message of an occurrence: its thread (None: the channel), the edit
+        stored (None: never edited) and whether it was deleted. Backfill compares them with
+        the history Discord shows to catch edits and deletes it missed."""
+        rows = await self.db.fetchall(
+            """SELECT message_id, MAX(thread_id), MAX(edited_at), MIN(deleted) = 1 FROM answers
+               WHERE occurrence_id = ? GROUP BY message_id""",
+            (occurrence_id,),
+        )
+        return {
+            int(message_id): StoredVersion(
+                None if thread_id is None else int(thread_id), dt_or_none(edited), bool(deleted)
+            )
+            for message_id, thread_id, edited, deleted in rows
+        }
 
     async def first_timers(self, occurrence_id: int, chat_id: str, start: datetime) -> set[int]:
         """Participants who answered in this occurrence and in no earlier one of the chat.

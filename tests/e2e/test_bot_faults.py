@@ -349,20 +349,35 @@ async def test_a_full_disk_mid_chat_loses_nothing_and_recovers_once_there_is_roo
 async def test_gateway_resume_and_reidentify_mid_chat_backfill_missed_answers(
     world: World, bot: BotProcess
 ) -> None:
+    """Messages, an edit and a delete missed while the gateway was down: a resumed session
+    replays them; after a lost session, backfill reads them from the history (the edit
+    replaces the stored text, the deleted answer leaves the record)."""
     standin, (ana, ben, cy) = world.standin, world.people
     await start_chat(world, bot, questions=2, interval="12s", late="3s")
     thread = await wait_thread(world, await wait_post(world, "**Q1:**"))
+    edited = int((await standin.say(world.channel, cy, "A1: first thoughts"))["id"])
+    deleted = int((await standin.say(thread, ben, "an answer taken back later"))["id"])
+    await standin.wait_for(lambda: len(bot.query("SELECT 1 FROM answers")) == 2, timeout=20)
     async with standin.faults.gateway_down(resumable=True):
         await standin.say(world.channel, ana, "A1: sent while the gateway was down (resume)")
+    # Back (resumed, the missed message replayed) before the session is lost.
+    await standin.wait_for(lambda: bot.log_count("reconnected (resumed)") == 1, timeout=30)
     async with standin.faults.gateway_down(resumable=False):
         await standin.say(world.channel, ben, "A1: sent while the session was lost")
         await standin.say(thread, cy, "in the thread while the session was lost")
+        await standin.edit(edited, cy, "A1: second thoughts, edited while the session was lost")
+        await standin.delete(deleted)
     await standin.wait_for(
-        lambda: len(bot.query("SELECT 1 FROM answers WHERE deleted = 0")) == 3, timeout=40
+        lambda: len(bot.query("SELECT 1 FROM answers WHERE deleted = 0")) == 4, timeout=40
     )
     recap = await wait_post(world, "📋", within=60)
-    assert re.search(r"Q1: .* — 3 answers from 3 people", recap["content"]), recap["content"]
-    assert "backfill:" in bot.log.read_text()
+    assert re.search(r"Q1: .* — 4 answers from 3 people", recap["content"]), recap["content"]
+    assert bot.query("SELECT content, question FROM answers WHERE message_id = ?", (edited,)) == [
+        ("second thoughts, edited while the session was lost", 1)
+    ]
+    assert bot.query("SELECT deleted FROM answers WHERE message_id = ?", (deleted,)) == [(1,)]
+    assert bot.log_count("connected as") == 2  # a new session: on_ready and a full backfill
+    assert bot.log_count("1 edit(s) and 1 delete(s) caught up") == 1
 
 
 async def test_broken_chat_files_dropped_in_are_reported_and_others_keep_running(

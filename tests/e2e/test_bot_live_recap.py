@@ -87,27 +87,42 @@ async def test_the_published_recap_follows_late_answers_deletes_and_takeaways(
     assert await bot.stop() == 0
 
 
-async def test_late_answers_and_takeaways_sent_while_the_bot_was_down_update_the_recap(
+async def test_what_changed_while_the_bot_was_down_updates_the_recap(
     world: World, bot: BotProcess
 ) -> None:
-    standin, (ana, ben, _) = world.standin, world.people
+    """While the bot is down after the recap: a late answer and a takeaway are sent, an
+    answer in the channel is edited, one in a thread is deleted, and an answer gets a
+    reaction. At the next start backfill reads them all back and the recap follows."""
+    standin, (ana, ben, cy) = world.standin, world.people
     thread = await start(world, bot, questions=1)
-    await standin.say(thread, ana, "An answer in time")
+    kept = await standin.say(thread, ana, "An answer in time")
+    edited = await standin.say(world.channel, cy, "A1: a first draft")
+    doomed = await standin.say(thread, ben, "An answer taken back while the bot was down")
     recap = await wait_post(world, "📋", within=60)
     reflection = await wait_thread(world, recap)
     await standin.wait_for(lambda: bot.log_count("recap published"), timeout=30)
+    assert "a first draft" in transcript(world, mid(recap))
 
     await bot.kill()
     await standin.say(thread, ben, "Sent while the bot was down")
     await standin.say(reflection, ana, "R2: following ben, sent while the bot was down")
+    await standin.edit(mid(edited), cy, "A1: the final version, edited while the bot was down")
+    await standin.delete(mid(doomed))
+    await standin.react(mid(kept), ben, "👍")
     await bot.start()
 
     def updated() -> bool:
-        return "Sent while the bot was down" in transcript(world, mid(recap))
+        text = transcript(world, mid(recap))
+        return "Sent while the bot was down" in text and "taken back" not in text
 
     await standin.wait_for(updated, timeout=30)
     text = transcript(world, mid(recap))
     assert "following ben, sent while the bot was down" in text
-    assert "+1 late answer" in standin.world.messages[mid(recap)].content
+    assert "the final version, edited while the bot was down" in text
+    assert "a first draft" not in text
+    assert bot.query("SELECT reactions FROM answers WHERE message_id = ?", (mid(kept),)) == [(1,)]
+    content = standin.world.messages[mid(recap)].content
+    assert "+1 late answer" in content
+    assert "1 removed" in content
     assert count_posts(world, "📋") == 1
     assert await bot.stop() == 0

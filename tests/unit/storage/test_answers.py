@@ -7,10 +7,12 @@ twice. Each test stores messages as the collector does and reads them back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
-from bot.core.answers import Answer
+from bot.core.answers import Answer, AnswerSource
 from bot.storage import SqliteStore
+from bot.storage.answers import StoredVersion
 from tests.unit.storage import CHANNEL, START, answer, new_occurrence
 
 ALICE, BOB, CAROL = 501, 502, 503
@@ -128,6 +130,48 @@ async def test_edit_that_adds_a_dropped_part_back_counts_it_again(store: SqliteS
     await store.drop_parts_from(9001, 2, START + timedelta(minutes=14))
 
     assert _contents(await store.answers(occurrence)) == ["yes", "no after all"]
+
+
+async def test_edit_without_a_prefix_keeps_the_question_it_was_stored_under(
+    store: SqliteStore,
+) -> None:
+    """A remark made during Q2 and edited during Q3 stays with Q2 (the collector attributes
+    an unprefixed edit to the question current at edit time); an edit that adds a prefix
+    moves it to that question."""
+    occurrence = await _occurrence(store)
+    remark = answer(occurrence, 9001, "same here", question=2)
+    await store.upsert_answers([replace(remark, source=AnswerSource.REPLY)])
+    edit = answer(occurrence, 9001, "same here, and more", question=3, edited_minute=20)
+    await store.upsert_answers([replace(edit, source=AnswerSource.CONVERSATION)])
+    [stored] = await store.answers(occurrence)
+    assert (stored.question, stored.source, stored.content) == (
+        2,
+        AnswerSource.REPLY,
+        "same here, and more",
+    )
+    prefixed = answer(occurrence, 9001, "now an answer to Q3", question=3, edited_minute=25)
+    await store.upsert_answers([prefixed])
+    [stored] = await store.answers(occurrence)
+    assert (stored.question, stored.source) == (3, AnswerSource.PREFIX)
+
+
+async def test_stored_versions_tell_backfill_what_it_has(store: SqliteStore) -> None:
+    """Per message: its thread, the newest edit stored, and whether it was deleted."""
+    occurrence = await _occurrence(store)
+    await store.upsert_answers(
+        [
+            answer(occurrence, 9001, "A1: plain"),
+            answer(occurrence, 9002, "in a thread", thread_id=THREAD, edited_minute=12),
+            answer(occurrence, 9003, "A1: yes"),
+            answer(occurrence, 9003, "A2: no", part=1, question=2),
+        ]
+    )
+    await store.mark_deleted([9002])
+    versions = await store.stored_versions(occurrence)
+    assert versions[9001] == StoredVersion(None, None, False)
+    assert versions[9002] == StoredVersion(THREAD, START + timedelta(minutes=12), True)
+    assert versions[9003] == StoredVersion(None, None, False)  # one entry for its two parts
+    assert set(versions) == {9001, 9002, 9003}
 
 
 # --- reactions ----------------------------------------------------------------------------
