@@ -14,8 +14,6 @@ next to it). Recap pages embed their chart as a ``data:`` image, as the single-f
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Sequence
 from functools import cache
 
@@ -29,7 +27,12 @@ from bot.render.common import (
     long_date,
     question_label,
 )
-from bot.render.html_page import recap_context, template_environment, template_source
+from bot.render.html_page import (
+    allowed_style,
+    recap_context,
+    template_environment,
+    template_source,
+)
 
 #: Scripts copied next to the pages as they are (name in the site, template).
 SCRIPTS = {
@@ -52,8 +55,7 @@ def script(name: str) -> str:
 def content_security_policy(*, scripts: bool = False, images: bool = False) -> str:
     """The page's policy: nothing but the inline stylesheet (by hash), plus the archive's own
     script files or ``data:`` images when the page needs them."""
-    digest = base64.b64encode(hashlib.sha256(stylesheet().encode("utf-8")).digest()).decode()
-    policy = ["default-src 'none'", f"style-src 'sha256-{digest}'"]
+    policy = ["default-src 'none'", f"style-src {allowed_style(stylesheet())}"]
     if scripts:
         policy.append("script-src 'self'")
     if images:

@@ -2,8 +2,8 @@
 
 Generated from Jinja2 templates with autoescaping on, so participants' text is
 always text, never markup or script. The page loads nothing: its CSS is inline,
-the chart is a ``data:`` image, and a Content-Security-Policy forbids scripts and
-any other request. User text carries ``dir="auto"`` so right-to-left answers
+the chart is a ``data:`` image, and a Content-Security-Policy allows that one stylesheet
+(by its hash) and forbids scripts and any other request. User text carries ``dir="auto"`` so right-to-left answers
 read correctly next to left-to-right ones.
 
 The templates (``bot/render/templates``): ``page.html.j2`` is the skeleton of every
@@ -16,6 +16,7 @@ back link and resources link, with its own stylesheet and policy.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -39,10 +40,6 @@ from bot.render.common import (
     split_links,
     takeaway_groups,
 )
-
-#: The single page's policy: its inline stylesheet and a ``data:`` chart, nothing else (no
-#: script at all).
-POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _linked(text: str) -> Markup:
@@ -85,6 +82,22 @@ def template_source(name: str) -> str:
 def stylesheet() -> str:
     """The single page's CSS, inlined in it."""
     return template_source("recap_style.css.j2").strip()
+
+
+def allowed_style(css: str) -> str:
+    """The policy source that allows exactly this inline stylesheet and no other style."""
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+@cache
+def policy() -> str:
+    """The single page's Content-Security-Policy: its own inline stylesheet (by hash) and a
+    ``data:`` chart, nothing else (no script at all, no style a participant could inject)."""
+    return (
+        f"default-src 'none'; style-src {allowed_style(stylesheet())}; img-src data:; "
+        "base-uri 'none'"
+    )
 
 
 def _withheld(question: QuestionRecap) -> str:
@@ -136,7 +149,7 @@ def render_html(recap: Recap, chart: bytes | None = None) -> str:
     template = template_environment().get_template("recap.html.j2")
     # Our own constants, not user text: written as they are.
     return template.render(
-        csp=Markup(POLICY),  # noqa: S704
+        csp=Markup(policy()),  # noqa: S704
         css=Markup(stylesheet()),  # noqa: S704
         **recap_context(recap, chart),
     )

@@ -17,7 +17,7 @@ import pytest
 
 from bot.archive.pages import render_recap_page
 from bot.render.chart import render_chart
-from bot.render.html_page import render_html
+from bot.render.html_page import allowed_style, render_html, stylesheet
 from tests.browser.chromium import open_page
 from tests.unit.archive.sample import EDCHAT_PAGE, PLNCHAT_PAGE, build_sample_archive
 from tests.unit.render.revised import REVISION_LOCAL, RTL, revised_recap
@@ -77,7 +77,8 @@ def test_the_updated_recap_shows_its_note_and_its_takeaways_as_text(
 @pytest.mark.parametrize(
     ("name", "original", "changed"),
     [
-        (SINGLE, "style-src 'unsafe-inline'", "style-src 'sha256-AAAA'"),
+        (SINGLE, f"style-src {allowed_style(stylesheet())}", "style-src 'sha256-AAAA'"),
+        (SINGLE, "<style>:root", "<style> :root"),
         (SINGLE, "img-src data:", "img-src 'none'"),
         (REVISED_PAGE, ".revision {", ".revision  {"),
     ],
