@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from bot.core.recap import Header, Quote, Recap, Resource
+from bot.core.recap import Header, Quote, Recap, Resource, Revision, Takeaway
 from bot.core.recap_text import find_links, normalise_link
 from bot.render.common import local
 
@@ -20,6 +20,24 @@ class Entry:
     page: str
     header: Header
     questions: tuple[str, ...]
+    #: The recap's reflection prompts (search results name the one a takeaway answers).
+    prompts: tuple[str, ...] = ()
+    #: What changed since the recap was first published (None: never updated).
+    revision: Revision | None = None
+    #: How many takeaways learners left in the recap's thread.
+    takeaways: int = 0
+
+    @classmethod
+    def of(cls, page: str, recap: Recap) -> Entry:
+        """The entry of ``recap``, written as ``page``."""
+        return cls(
+            page,
+            recap.header,
+            tuple(q.text for q in recap.questions),
+            tuple(recap.prompts),
+            recap.revision,
+            len(recap.takeaways),
+        )
 
     @property
     def sort_key(self) -> tuple[datetime, int]:
@@ -39,9 +57,11 @@ def day(header: Header) -> str:
     return f"{start.day} {start:%b %Y}"
 
 
-def anchor(quote: Quote) -> str:
-    """The id of a message on its recap page: ``m900000012-0``."""
-    return f"m{quote.message_id}-{quote.part}"
+def anchor(message: Quote | Takeaway) -> str:
+    """The id of a message on its recap page: ``m900000012-0`` (a takeaway: ``t900000012``)."""
+    if isinstance(message, Takeaway):
+        return f"t{message.message_id}"
+    return f"m{message.message_id}-{message.part}"
 
 
 def messages(recap: Recap) -> Iterator[Quote]:

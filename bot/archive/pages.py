@@ -26,6 +26,7 @@ from bot.render.common import (
     duration,
     long_date,
     question_label,
+    revision_time,
 )
 from bot.render.html_page import (
     allowed_style,
@@ -92,6 +93,7 @@ def render_index(entries: Sequence[Entry], resources: int) -> str:
         resources=count(resources, "resource"),
         date=long_date,
         length=lambda header: duration(header.duration),
+        updated=lambda entry: revision_time(entry.revision, entry.header.timezone),
     )
 
 

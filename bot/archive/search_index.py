@@ -7,14 +7,17 @@ participants wrote: every non-ASCII character is a ``\\u`` escape (so the file r
 in any encoding, and U+2028/U+2029 cannot end a line), and ``<``, ``>`` and ``&`` are escaped
 too, so even ``</script>`` pasted into HTML stays inside its string.
 
-Shape (``schema`` 1)::
+Shape (``schema`` 2)::
 
-    {"recaps": [{"page", "chat", "title", "hashtag", "date", "questions": [text, ...]}, ...],
-     "messages": [[recap, anchor, question, author, text, flags], ...], "schema": 1}
+    {"recaps": [{"page", "chat", "title", "hashtag", "date", "questions": [text, ...],
+                 "prompts": [text, ...]}, ...],
+     "messages": [[recap, anchor, question, author, text, flags], ...], "schema": 2}
 
-``recaps`` are newest first and ``messages`` follow them, each recap's in page order;
-``recap`` indexes ``recaps``, ``question`` is 0 before the first question, and ``flags``
-is 1 for an answer (not conversation) plus 2 for a late one.
+``recaps`` are newest first and ``messages`` follow them, each recap's in page order, its
+takeaways last; ``recap`` indexes ``recaps``; ``flags`` is 1 for an answer (not
+conversation) plus 2 for a late one, or 4 for a takeaway. ``question`` is the question's
+number (0 before the first question), or for a takeaway the number of the prompt it
+answers (0: none in particular).
 """
 
 from __future__ import annotations
@@ -29,10 +32,11 @@ from bot.core.recap import Recap
 #: The global the index sets, read by ``search.js``.
 GLOBAL = "QACHAT_SEARCH"
 #: Raised when the shape changes in a way ``search.js`` would notice.
-SCHEMA = 1
+SCHEMA = 2
 
 ANSWER = 1
 LATE = 2
+TAKEAWAY = 4
 
 _SCRIPT_UNSAFE = str.maketrans(
     {
@@ -63,6 +67,10 @@ def message_rows(recap: Recap) -> list[list[Any]]:
             (ANSWER if quote.is_answer else 0) | (LATE if quote.late else 0),
         ]
         for quote in messages(recap)
+    ] + [
+        [anchor(takeaway), takeaway.prompt, takeaway.author, takeaway.text, TAKEAWAY]
+        for takeaway in recap.takeaways
+        if takeaway.message_id
     ]
 
 
@@ -78,6 +86,7 @@ def render_search_index(recaps: Sequence[tuple[Entry, Sequence[list[Any]]]]) -> 
                 "hashtag": entry.header.hashtag,
                 "date": short_date(entry.header),
                 "questions": list(entry.questions),
+                "prompts": list(entry.prompts),
             }
             for entry, _ in recaps
         ],

@@ -109,7 +109,7 @@ class _Site:
         page = _page_name(file_stem(recap), self.taken)
         self.taken.add(page)
         self.write(page, render_recap_page(recap, render_chart(recap) if self.charts else None))
-        entry = Entry(page, recap.header, tuple(q.text for q in recap.questions))
+        entry = Entry.of(page, recap)
         self.entries.append(entry)
         self.rows[page] = message_rows(recap)
         self.places += share_places(entry, recap)

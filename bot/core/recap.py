@@ -157,7 +157,14 @@ def build_recap(
         prompts=tuple(defuse_mentions(prompt) for prompt in spec.recap.prompts),
         timeline=_timeline(run, timeline, hidden),
         takeaways=tuple(
-            Takeaway(t.prompt, t.author_id, defuse_mentions(t.author), scrub.text(t.text), t.at)
+            Takeaway(
+                t.prompt,
+                t.author_id,
+                defuse_mentions(t.author),
+                scrub.text(t.text),
+                t.at,
+                t.message_id,
+            )
             for t in takeaways
             if t.author_id not in hidden
         ),

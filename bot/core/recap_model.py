@@ -139,6 +139,8 @@ class Takeaway:
     author: str
     text: str
     at: datetime
+    #: The Discord message it was sent as (0 when unknown); the archive links to it.
+    message_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)

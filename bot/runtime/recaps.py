@@ -58,7 +58,7 @@ async def load_recap(
     stored = await store.answers(run.occurrence_id)
     answers = [a for a in stored if a.source is not AnswerSource.TAKEAWAY]
     takeaways = [
-        Takeaway(a.question or 0, a.author_id, a.author_name, a.content, a.created_at)
+        Takeaway(a.question or 0, a.author_id, a.author_name, a.content, a.created_at, a.message_id)
         for a in stored
         if a.source is AnswerSource.TAKEAWAY
     ]

@@ -95,6 +95,20 @@ def test_a_search_that_finds_nothing_says_so(
     assert summary.startswith("No answers match")
 
 
+def test_a_takeaway_is_found_with_the_prompt_it_answers(
+    chromium: str, site: tuple[Path, TwoChats], tmp_path: Path
+) -> None:
+    """Takeaways left in the recap's thread are searchable, named as takeaways with their
+    prompt, and link to their own place on the recap page."""
+    folder, _ = site
+    _, results = search(chromium, tmp_path, folder, q="first-year-plus-one")
+    (result,) = results
+    assert re.search(rf'href="{PLNCHAT_PAGE}#t\d+"', result)
+    assert "Takeaway, prompt 2: " in result
+    assert '<span class="who" dir="auto">ben</span>' in result
+    assert "conversation" not in result
+
+
 def test_hostile_text_is_shown_as_text_and_the_chat_filter_applies(
     chromium: str, site: tuple[Path, TwoChats], tmp_path: Path
 ) -> None:

@@ -16,8 +16,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from markupsafe import escape
 
 from bot.archive import build_archive
+from bot.archive.entries import Entry
+from bot.archive.pages import render_index
 from bot.archive.search_index import script_json
 from bot.storage import open_store
 from tests.unit.archive.conftest import Built, Page, search_index
@@ -34,6 +37,7 @@ from tests.unit.archive.sample import (
     SHARED_IN_BOTH,
     ZEBADIAH_SAID,
 )
+from tests.unit.render.revised import REVISION_LOCAL, revised_recap
 
 SITE = [
     ".qachat-archive",
@@ -181,7 +185,7 @@ def test_the_search_index_is_safe_to_embed_and_keeps_every_character(built: Buil
     assert raw.isascii()
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in raw
     data = search_index(raw)
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     assert [r["page"] for r in data["recaps"]] == [EDCHAT_PAGE, PLNCHAT_PAGE]
     assert data["recaps"][0]["title"] == "Ed Chat <i>after dark</i>"
     assert data["recaps"][0]["date"] == "Tue 2 Mar 2027, 10:00 JST"
@@ -193,6 +197,33 @@ def test_the_search_index_is_safe_to_embed_and_keeps_every_character(built: Buil
     joined = json.dumps(data, ensure_ascii=False)
     assert f"{RTL} {EMOJI}" in joined
     assert "@\u200beveryone" in joined
+
+
+def test_takeaways_are_in_the_search_and_each_links_to_its_place(built: Built) -> None:
+    """Learners' takeaways are searchable like answers: each row names its recap's prompt
+    and points at the takeaway's own anchor on the recap page."""
+    data = search_index(built.text("search-index.js"))
+    takeaways = [m for m in data["messages"] if m[5] == 4]
+    assert takeaways
+    for number, anchor, prompt, _, text, _ in takeaways:
+        recap = data["recaps"][number]
+        assert anchor.startswith("t")
+        assert 0 <= prompt <= len(recap["prompts"])
+        page = built.text(recap["page"])
+        assert f'<li id="{anchor}">' in page
+        assert str(escape(text)).split("\n")[0][:40] in page
+    assert any(m[2] >= 1 for m in takeaways)  # one answers a prompt by number
+
+
+def test_an_updated_recap_says_so_in_the_index() -> None:
+    recap = revised_recap()
+    assert recap.revision is not None
+    index = render_index([Entry.of("revised.html", recap)], resources=0)
+    assert (
+        f'<p class="revision">Updated <time datetime="{recap.revision.at.isoformat()}">'
+        f"{REVISION_LOCAL}</time>: {recap.revision.summary}</p>"
+    ) in index
+    assert f"<strong>{len(recap.takeaways)}</strong> takeaways" in index
 
 
 def test_script_json_escapes_what_could_end_a_script_or_a_line() -> None:

@@ -30,6 +30,7 @@ _ARCHIVE_ONLY = [
         r'<p class="note"><a href="resources\.html">Every resource shared in every chat</a></p>'
     ),
     re.compile(r' id="m\d+-\d+"'),
+    re.compile(r' id="t\d+"'),
     re.compile(r'<a class="time" href="#m\d+-\d+" title="Show in the transcript">\d\d:\d\d</a>'),
 ]
 
