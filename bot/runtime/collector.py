@@ -64,6 +64,7 @@ bot fall behind. So:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import re
@@ -103,6 +104,11 @@ BATCH_DELAY = 0.025
 BATCH_ROWS = 1000
 #: How many recent messages' occurrences are remembered (per generation; two are kept).
 RECENT_MESSAGES = 25_000
+#: A message in a thread no chat knows yet, in a chat's channel, is kept this many seconds
+#: (at most UNKNOWN_KEEP_MAX of them): the thread may be one the bot just opened and has
+#: not recorded yet (a recap's reflection thread someone wrote in at once). When the thread
+#: becomes known the message is attributed; otherwise it is forgotten.
+UNKNOWN_KEEP, UNKNOWN_KEEP_MAX = 300.0, 1000
 #: Retrying a batch the database refused: first and longest delay (seconds).
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0
 #: While a batch is being written, every this many seconds the loop is blocked for HANDOFF
@@ -210,6 +216,10 @@ class Collector:
         self.on_stored: list[Callable[[Collection[int], Collection[int]], None]] = []
         self._lookups: set[asyncio.Task[None]] = set()
         self._by_channel: dict[int, list[_Live]] = {}
+        #: Channels where a collecting or recapped chat posts (its channel, its recap's).
+        self._watched: set[int] = set()
+        #: Messages in threads not known yet: (thread id, when kept, message), oldest first.
+        self._unknown: collections.deque[tuple[int, float, IncomingMessage]] = collections.deque()
         #: A live question's message id and thread id -> (occurrence, question number).
         self._questions: dict[int, tuple[int, int]] = {}
         #: Message id -> occurrence, for replies; two generations bound the memory.
@@ -247,6 +257,8 @@ class Collector:
         await self._learn_questions(occurrence_id, reattribute=False)
         if live.thread_id is not None:
             self._takeaway_threads[live.thread_id] = occurrence_id
+            self._index()
+            self._replay_unknown((live.thread_id,))
         log.info(
             "occurrence %s: recap published; its threads take late answers (and thread %s "
             "takeaways) until %s",
@@ -293,6 +305,39 @@ class Collector:
         for live in self._live.values():
             by_channel.setdefault(live.occurrence.spec.channel, []).append(live)
         self._by_channel = by_channel
+        self._watched = {
+            channel
+            for live in (*self._live.values(), *self._recapped.values())
+            for channel in (live.occurrence.spec.channel, live.occurrence.spec.recap.channel)
+            if channel is not None
+        }
+
+    def _keep_unknown(self, message: IncomingMessage) -> None:
+        """Keep a message of a thread no chat knows yet, in a chat's channel (see
+        :data:`UNKNOWN_KEEP`)."""
+        if message.thread_id is None or message.channel_id not in self._watched:
+            return
+        now = asyncio.get_running_loop().time()
+        while self._unknown and (
+            len(self._unknown) >= UNKNOWN_KEEP_MAX or self._unknown[0][1] < now - UNKNOWN_KEEP
+        ):
+            self._unknown.popleft()
+        self._unknown.append((message.thread_id, now, message))
+
+    def _replay_unknown(self, thread_ids: Collection[int]) -> None:
+        """Attribute the kept messages of threads that just became known, in order."""
+        if not self._unknown or not thread_ids:
+            return
+        replay = [message for thread, _, message in self._unknown if thread in thread_ids]
+        if not replay:
+            return
+        self._unknown = collections.deque(
+            item for item in self._unknown if item[0] not in thread_ids
+        )
+        for message in replay:
+            write = self._attribute(message)
+            if write is not None:
+                self._put(write)
 
     async def _learn_questions(self, occurrence_id: int, *, reattribute: bool) -> None:
         """Remember where an occurrence's questions were posted (one query per save, not per
@@ -308,6 +353,7 @@ class Collector:
             if post.thread_id is not None:
                 new = new or post.thread_id not in self._questions
                 self._questions[post.thread_id] = (occurrence_id, number)
+                self._replay_unknown((post.thread_id,))
             if new and reattribute:
                 self._put(
                     AttributeToQuestion(occurrence_id, number, post.message_id, post.thread_id)
@@ -442,6 +488,7 @@ class Collector:
             return 0
         write = self._attribute(message)
         if write is None:
+            self._keep_unknown(message)
             return 0
         self._put(write)
         return len(write.parts)
@@ -497,6 +544,11 @@ class Collector:
 
     def enqueue_delete(self, message_ids: list[int]) -> None:
         """Queue marking messages deleted (after anything queued for them before)."""
+        if self._unknown:
+            gone = set(message_ids)
+            self._unknown = collections.deque(
+                item for item in self._unknown if item[2].message_id not in gone
+            )
         self._put(DeleteMessages(tuple(message_ids)))
 
     async def delete(self, message_ids: list[int]) -> int:

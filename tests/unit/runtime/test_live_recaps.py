@@ -16,7 +16,7 @@ import pytest
 from bot.core.ports import PostRequest, VenueError
 from bot.core.spec import RecapSpec
 from bot.runtime.clock import VirtualClock
-from bot.runtime.collector import LIVE_FOR, Collector, IncomingMessage
+from bot.runtime.collector import LIVE_FOR, UNKNOWN_KEEP_MAX, Collector, IncomingMessage
 from bot.runtime.engine import Engine
 from bot.runtime.live_recaps import UPDATE_DELAY
 from bot.storage import SqliteStore, open_store
@@ -73,12 +73,21 @@ class Chat:
         return await self.engine.live_recaps.update_due()
 
 
-async def _chat(tmp_path: Path) -> Chat:
+async def _chat(tmp_path: Path, *, at_once: str | None = None) -> Chat:
+    """The chat, played until its recap is posted. ``at_once``: a takeaway someone sends in
+    the reflection thread the moment it opens, before the bot has recorded the recap."""
     store = await open_store(tmp_path / "bot.db")
     clock = VirtualClock(T0)
     venue = MemoryVenue(clock)
     engine = Engine(store, venue, clock)
     collector = Collector(store, clock=clock)
+
+    def write_at_once(request: PostRequest) -> None:
+        recap = venue.messages[-1]
+        if at_once is not None and request.step_key == "recap" and recap.thread_id:
+            assert collector.enqueue(message(clock, at_once, thread_id=recap.thread_id)) == 0
+
+    venue.after_post = write_at_once
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
     planned = await engine.schedule_chat(SPEC)
@@ -197,6 +206,36 @@ async def test_takeaways_in_the_reflection_thread_become_a_section(chat: Chat) -
     )
     assert [(r[0], r[1]) for r in rows] == [(2, "takeaway"), (None, "takeaway")]
     assert "late answer" not in chat.recap.text
+
+
+async def test_a_takeaway_sent_before_the_recap_is_recorded_is_kept(tmp_path: Path) -> None:
+    """Someone writes in the reflection thread the moment it opens, before the bot has
+    recorded the recap (so the thread is not known yet): the message is kept and becomes a
+    takeaway once the recap is recorded."""
+    chat = await _chat(tmp_path, at_once="R1: the first one in, before the bot knew")
+    try:
+        await chat.after(UPDATE_DELAY)
+        rows = await chat.store.db.fetchall(
+            "SELECT question, source, content FROM answers WHERE thread_id = ?",
+            (chat.recap.thread_id,),
+        )
+        assert [tuple(r) for r in rows] == [
+            (1, "takeaway", "the first one in, before the bot knew")
+        ]
+        assert "1 takeaway" in chat.recap.text
+    finally:
+        await chat.collector.close()
+        await chat.store.close()
+
+
+async def test_a_message_in_an_unknown_thread_is_forgotten_after_a_while(chat: Chat) -> None:
+    """A thread that never becomes a chat's: its messages are not kept for ever."""
+    for n in range(UNKNOWN_KEEP_MAX + 5):
+        assert chat.collector.enqueue(message(chat.clock, f"elsewhere {n}", thread_id=424242)) == 0
+    assert len(chat.collector._unknown) == UNKNOWN_KEEP_MAX
+    assert chat.collector._unknown[0][2].content == "elsewhere 5"
+    chat.collector.enqueue(message(chat.clock, "in the channel, no thread"))
+    assert len(chat.collector._unknown) == UNKNOWN_KEEP_MAX
 
 
 async def test_new_messages_in_the_channel_after_the_recap_are_not_the_chats(chat: Chat) -> None:
