@@ -219,6 +219,9 @@ class Recap:
     activity: tuple[int, ...]
     #: Set once the published recap has been updated (None: as first published).
     revision: Revision | None = None
+    #: The Discord thread opened under the published recap where learners answer the
+    #: prompts (None until it exists); a copy posted again points to it.
+    reflection_thread: int | None = None
 
     @property
     def late_answers(self) -> tuple[Quote, ...]:

@@ -366,6 +366,8 @@ def _extras(recap: Recap) -> list[Embed]:
         )
     if recap.prompts:
         items = [f"{n}. {fit(p, 300)}" for n, p in enumerate(recap.prompts, start=1)]
+        if recap.reflection_thread is not None:
+            items.insert(0, f"Share your takeaways in <#{recap.reflection_thread}>:")
         embeds.append(_listing("🪞 Reflect", items, 1500, in_transcript))
     if recap.takeaways:
         embeds.append(_takeaways(recap))

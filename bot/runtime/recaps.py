@@ -76,7 +76,9 @@ async def load_recap(
             timeline=occurrence.records,
             takeaways=takeaways,
         )
-    return replace(recap, revision=revision)
+    live = await store.live_recap(run.occurrence_id)
+    thread = live.thread_id if live is not None else None
+    return replace(recap, revision=revision, reflection_thread=thread)
 
 
 async def stored_revision(

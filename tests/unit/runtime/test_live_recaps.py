@@ -307,6 +307,23 @@ async def test_a_deleted_recap_stops_updating_until_posted_again(chat: Chat) -> 
     assert "after the repost" in reposted.request.files[0].data.decode()
 
 
+def _reflect(request: PostRequest | None) -> str:
+    assert request is not None
+    return str(next(e["description"] for e in request.embeds if e["title"] == "🪞 Reflect"))
+
+
+async def test_a_copy_posted_again_points_to_the_reflection_thread(chat: Chat) -> None:
+    """The copy has no thread of its own: its Reflect embed links the first copy's thread
+    (a channel link, which pings nobody). The first copy, built before its thread existed,
+    gets the link with its next update."""
+    thread = chat.recap.thread_id
+    assert "<#" not in _reflect(chat.recap.request)
+    message_id = await chat.engine.repost_recap(SPEC.id)
+    reposted = chat.venue.message(message_id)
+    assert reposted.thread_id is None
+    assert _reflect(reposted.request).startswith(f"Share your takeaways in <#{thread}>:\n1. ")
+
+
 async def test_a_passing_failure_is_retried(chat: Chat) -> None:
     failures = [VenueError("503 Service Unavailable")]
 
