@@ -73,7 +73,9 @@ class RecordingVenue:
         """Nothing was posted before a crash here."""
         return None
 
-    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+    async def open_thread(
+        self, channel_id: int, message_id: int, name: str, notice_channel_id: int | None = None
+    ) -> int:
         """Threads open with their post."""
         raise VenueError("threads open with the post", permanent=True)
 

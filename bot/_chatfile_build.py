@@ -54,6 +54,7 @@ OPTIONAL = (
     "late_answers",
     "max_late",
     "recap",
+    "moderator_channel",
     "hosts",
     "guests",
 )
@@ -285,6 +286,7 @@ _READERS: dict[str, Reader] = {
     "late_answers": partial(read_duration, allow_zero=True),
     "max_late": partial(read_duration, allow_zero=True),
     "recap": _read_recap,
+    "moderator_channel": partial(read_snowflake, what="Discord channel id"),
     "hosts": _as_tuple(_read_ids),
     "guests": _as_tuple(_read_ids),
 }

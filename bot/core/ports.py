@@ -47,6 +47,9 @@ class PostRequest:
     #: the first group with the first message, the next with the next message (the
     #: continuation), and any groups left over in messages of their own.
     embeds: tuple[dict[str, Any], ...] = ()
+    #: Where to tell moderators about a problem with this post (the bot may not open its
+    #: thread); None means the post's own channel.
+    notice_channel_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,12 @@ class Venue(Protocol):
         """
         ...
 
-    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
-        """Open a thread from an existing message; returns the thread id."""
+    async def open_thread(
+        self, channel_id: int, message_id: int, name: str, notice_channel_id: int | None = None
+    ) -> int:
+        """Open a thread from an existing message; returns the thread id. A problem worth
+        telling moderators about (a missing permission) is told in ``notice_channel_id``
+        (None: ``channel_id``)."""
         ...
 
     async def edit_post(

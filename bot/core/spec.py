@@ -110,11 +110,19 @@ class ChatSpec:
     late_answers: timedelta = timedelta(minutes=30)
     max_late: timedelta = timedelta(minutes=30)
     recap: RecapSpec = field(default_factory=RecapSpec)
+    #: Where notes meant for moderators go (a chat missed or cut short, a post that failed, a
+    #: missing permission); ``None`` means the chat's ``channel``.
+    moderator_channel: int | None = None
     hosts: tuple[int, ...] = ()
     guests: tuple[int, ...] = ()
     #: Where the spec came from: a chat file path, or ``None`` for chats
     #: scheduled at run time and kept only in the database.
     source: str | None = None
+
+    @property
+    def notice_channel(self) -> int:
+        """The channel for notes to moderators: ``moderator_channel``, else ``channel``."""
+        return self.moderator_channel or self.channel
 
     @property
     def rrule(self) -> str | None:
@@ -149,7 +157,7 @@ class ChatSpec:
 
 
 def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
-    return {
+    plain: dict[str, Any] = {
         "id": spec.id,
         "title": spec.title,
         "hashtag": spec.hashtag,
@@ -180,6 +188,11 @@ def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
         "guests": list(spec.guests),
         "source": spec.source,
     }
+    # Written only when set, so a chat without it keeps the fingerprint it was stored with
+    # (bot.storage.chats.spec_hash) and is not taken for a changed chat after an upgrade.
+    if spec.moderator_channel is not None:
+        plain["moderator_channel"] = spec.moderator_channel
+    return plain
 
 
 def _seconds(value: float | None) -> timedelta | None:
@@ -213,6 +226,7 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
             channel=plain.get("recap", {}).get("channel"),
             prompts=tuple(plain.get("recap", {}).get("prompts", [])),
         ),
+        moderator_channel=plain.get("moderator_channel"),
         hosts=tuple(plain.get("hosts", [])),
         guests=tuple(plain.get("guests", [])),
         source=plain.get("source"),

@@ -6,7 +6,8 @@ it. An occurrence dropped before it started (its chat was rescheduled or its fil
 removed) has its event cancelled, so members never see a chat at a time it will not
 happen; events left behind by a crash between the two are swept at the next start.
 Updates run in the background so a slow API never delays a question. A missing Manage
-Events permission is logged once and told to moderators once.
+Events permission is logged once and told to moderators once (in the chat's moderator
+channel when it has one).
 """
 
 from __future__ import annotations
@@ -155,9 +156,11 @@ class ScheduledEvents:
         return discord.utils.utcnow()
 
     async def _forbidden(self, spec: ChatSpec) -> None:
+        """Tell moderators once per guild, in the chat's moderator channel, to grant Manage
+        Events."""
         channel = self.client.get_channel(spec.channel)
         if (
-            not isinstance(channel, discord.TextChannel)
+            not isinstance(channel, discord.abc.GuildChannel)
             or channel.guild.id in self._forbidden_guilds
         ):
             return
@@ -166,8 +169,15 @@ class ScheduledEvents:
             "guild %s: no Manage Events permission; chats are not listed as events",
             channel.guild.id,
         )
+        moderators = self.client.get_channel(spec.notice_channel)
+        if not isinstance(moderators, discord.abc.Messageable):
+            log.warning(
+                "could not tell moderators about Manage Events: no text channel %s",
+                spec.notice_channel,
+            )
+            return
         try:
-            await channel.send(
+            await moderators.send(
                 "🛠️ Moderators: grant me **Manage Events** to list each chat as a server event "
                 "(members can then press Interested and get Discord's reminders).",
                 allowed_mentions=discord.AllowedMentions.none(),

@@ -4,7 +4,8 @@ Every message goes out with mentions disabled (a question or recap that quotes
 "@everyone" pings nobody), split within Discord's 2,000-character limit and
 paced per channel. Threads are opened from question messages with the longest
 auto-archive time; when the bot may not open threads, the question stands and
-answers come as "A1:" in the channel; moderators are told once per channel.
+answers come as "A1:" in the channel; moderators are told once per channel, in the
+chat's moderator channel when it has one.
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ class DiscordVenue:
         first = sent[0]  # split_message always gives at least one chunk
         thread_id = None
         if request.thread_name and request.kind is StepKind.QUESTION:
-            thread_id = await self._thread_or_fallback(channel, first, request.thread_name)
+            thread_id = await self._thread_or_fallback(
+                channel, first, request.thread_name, request.notice_channel_id
+            )
         elif request.thread_name:
             thread_id = await self._other_thread(first, request.thread_name)
         return PostResult(first.id, thread_id, tuple(message.id for message in sent[1:]))
@@ -168,7 +171,11 @@ class DiscordVenue:
         return tuple(shown)
 
     async def _thread_or_fallback(
-        self, channel: discord.abc.Messageable, message: discord.PartialMessage, name: str
+        self,
+        channel: discord.abc.Messageable,
+        message: discord.PartialMessage,
+        name: str,
+        notice_channel_id: int | None = None,
     ) -> int | None:
         """Open the question's thread from ``message``; None when there can be none (the
         question stands and answers come as "A1:" in the channel).
@@ -177,7 +184,8 @@ class DiscordVenue:
         (503), is retried here after 1, 2 and 4 s. When Discord created the thread but its
         answer was lost, the retry gets error 160004 ("A thread has already been created for
         this message"): the thread exists and, opened from a message, has the message's id.
-        Without the permission, moderators are told once per channel.
+        Without the permission, moderators are told once per channel, in
+        ``notice_channel_id`` (None: the question's channel).
         """
         for delay in (1.0, 2.0, 4.0, None):
             try:
@@ -192,12 +200,7 @@ class DiscordVenue:
                         "channel %s: may not create threads; answers come as A1: instead",
                         channel_id,
                     )
-                    await self.send(
-                        channel,
-                        "🛠️ Moderators: I may not create threads in this channel, so answers "
-                        'go here with "A1:", "A2:" … Grant me **Create Public Threads** and '
-                        "**Send Messages in Threads** to get a thread per question.",
-                    )
+                    await self._tell_no_threads(channel, notice_channel_id)
                 return None
             except discord.HTTPException as error:
                 if error.code == 160004:
@@ -211,6 +214,26 @@ class DiscordVenue:
             else:
                 return thread.id
         return None  # unreachable: the last delay is None
+
+    async def _tell_no_threads(
+        self, channel: discord.abc.Messageable, notice_channel_id: int | None
+    ) -> None:
+        """Tell moderators, in ``notice_channel_id`` (None: ``channel``), that answers come as
+        "A1:" in ``channel``. Only logged when that fails: the question itself went out."""
+        channel_id = getattr(channel, "id", 0)
+        target, where, there = channel, "this channel", "here"
+        try:
+            if notice_channel_id is not None and notice_channel_id != channel_id:
+                target = await self._channel(notice_channel_id)
+                where, there = f"<#{channel_id}>", "there"
+            await self.send(
+                target,
+                f"🛠️ Moderators: I may not create threads in {where}, so answers go {there} "
+                'with "A1:", "A2:" … Grant me **Create Public Threads** and **Send Messages '
+                "in Threads** to get a thread per question.",
+            )
+        except VenueError as error:
+            log.warning("could not tell moderators about threads: %s", error.reason)
 
     async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
         """The bot's own message with this text posted since ``after``, read from history."""
@@ -227,12 +250,15 @@ class DiscordVenue:
             raise venue_error(error) from error
         return None
 
-    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+    async def open_thread(
+        self, channel_id: int, message_id: int, name: str, notice_channel_id: int | None = None
+    ) -> int:
         """Open a thread from an existing message (a crash came between post and thread, or
-        the post could not open it); an existing thread's id is returned as it is."""
+        the post could not open it); an existing thread's id is returned as it is. Without
+        the permission, moderators are told in ``notice_channel_id`` (None: ``channel_id``)."""
         channel = await self._channel(channel_id)
         message = discord.PartialMessage(channel=channel, id=message_id)  # type: ignore[arg-type]
-        thread_id = await self._thread_or_fallback(channel, message, name)
+        thread_id = await self._thread_or_fallback(channel, message, name, notice_channel_id)
         if thread_id is None:
             raise VenueError(f"no thread could be opened on message {message_id}")
         return thread_id

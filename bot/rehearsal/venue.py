@@ -87,7 +87,9 @@ class TerminalVenue:
         """A rehearsal never crashes half-way through a post: nothing to find."""
         return None
 
-    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+    async def open_thread(
+        self, channel_id: int, message_id: int, name: str, notice_channel_id: int | None = None
+    ) -> int:
         """Threads are implied: a thread's id is its question's message id."""
         return message_id
 

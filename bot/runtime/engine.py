@@ -232,12 +232,11 @@ class Engine:
         request = PostRequest(
             occurrence_id=run.occurrence_id,
             step_key=post.key,
-            channel_id=spec.recap.channel or spec.channel
-            if post.kind is StepKind.RECAP
-            else spec.channel,
+            channel_id=_channel_for(post, spec),
             kind=post.kind,
             text=post.text,
             thread_name=_thread_name(post, spec),
+            notice_channel_id=spec.notice_channel,
         )
         as_of = self.clock.now()
         try:
@@ -305,7 +304,10 @@ class Engine:
             return result
         try:
             thread_id = await self.venue.open_thread(
-                request.channel_id, result.message_id, request.thread_name
+                request.channel_id,
+                result.message_id,
+                request.thread_name,
+                request.notice_channel_id,
             )
         except VenueError as error:
             # The question stands; answers come as "A1:" in the channel instead.
@@ -404,6 +406,15 @@ class Engine:
                         await listener(occurrence.run, occurrence.spec)
                     except Exception:
                         log.exception("a run listener failed on a planned occurrence")
+
+
+def _channel_for(post: Post, spec: ChatSpec) -> int:
+    """Notices go to the moderators' channel, the recap to its own; the rest to the chat's."""
+    if post.kind is StepKind.NOTICE:
+        return spec.notice_channel
+    if post.kind is StepKind.RECAP:
+        return spec.recap.channel or spec.channel
+    return spec.channel
 
 
 def _thread_name(post: Post, spec: ChatSpec) -> str | None:

@@ -32,11 +32,16 @@ def chat_yaml(
     interval: str = "8s",
     last_call: str = "2s",
     late: str = "6s",
+    moderator_channel: Channel | int | None = None,
 ) -> str:
-    """A short chat (seconds, not minutes) in ``channel``, far in the future until started."""
+    """A short chat (seconds, not minutes) in ``channel``, far in the future until started;
+    notes to moderators go to ``moderator_channel`` (a channel, or any id) when given."""
     items = "\n".join(
         f"  - Question number {n}, what do you think?" for n in range(1, questions + 1)
     )
+    if isinstance(moderator_channel, Channel):
+        moderator_channel = moderator_channel.id
+    extra = "" if moderator_channel is None else f"moderator_channel: {moderator_channel}\n"
     return f"""\
 id: {chat_id}
 title: End to end chat
@@ -51,7 +56,7 @@ late_answers: {late}
 questions:
 {items}
 closing: Thanks everyone.
-"""
+{extra}"""
 
 
 @dataclass
@@ -144,25 +149,31 @@ class BotProcess:
             return connection.execute(sql, params).fetchall()
 
 
-def bot_posts(world: World) -> list[dict[str, Any]]:
-    """The bot's messages in the chat channel, oldest first (deleted ones left out)."""
+def bot_posts(world: World, channel: Channel | None = None) -> list[dict[str, Any]]:
+    """The bot's messages in ``channel`` (the chat channel by default), oldest first (deleted
+    ones left out)."""
     return [
         m
-        for m in world.standin.messages(world.channel, include_deleted=False)
+        for m in world.standin.messages(channel or world.channel, include_deleted=False)
         if m["author"]["id"] == str(world.standin.bot.id)
     ]
 
 
-def count_posts(world: World, prefix: str) -> int:
-    """How many of the bot's messages start with ``prefix``."""
-    return sum(1 for m in bot_posts(world) if m["content"].startswith(prefix))
+def count_posts(world: World, prefix: str, channel: Channel | None = None) -> int:
+    """How many of the bot's messages (in ``channel``, the chat's by default) start with
+    ``prefix``."""
+    return sum(1 for m in bot_posts(world, channel) if m["content"].startswith(prefix))
 
 
-async def wait_post(world: World, prefix: str, within: float = 40.0) -> dict[str, Any]:
-    """The bot's first message starting with ``prefix``, waiting for it to appear."""
+async def wait_post(
+    world: World, prefix: str, within: float = 40.0, channel: Channel | None = None
+) -> dict[str, Any]:
+    """The bot's first message starting with ``prefix`` (in ``channel``, the chat's by
+    default), waiting for it to appear."""
 
     def find() -> dict[str, Any] | None:
-        return next((m for m in bot_posts(world) if m["content"].startswith(prefix)), None)
+        posts = bot_posts(world, channel)
+        return next((m for m in posts if m["content"].startswith(prefix)), None)
 
     found: dict[str, Any] = await world.standin.wait_for(find, timeout=within)
     return found

@@ -18,6 +18,7 @@ from tests.e2e.botproc import (
     World,
     assert_on_schedule,
     bot_posts,
+    chat_yaml,
     command,
     count_posts,
     planned_questions,
@@ -110,6 +111,61 @@ async def test_no_thread_permission_falls_back_to_prefixes_and_tells_moderators_
     assert re.search(r"Q1: .* — 1 answer from 1 person", recap["content"])
     assert re.search(r"Q2: .* — 1 answer from 1 person", recap["content"])
     assert standin.calls("POST", r"/threads$")  # it tried, got 403, and did not crash
+
+
+async def test_notes_to_moderators_go_to_the_moderator_channel_not_the_chat(
+    world: World, bot: BotProcess
+) -> None:
+    """With ``moderator_channel`` set, what the bot has to tell moderators (it may not open
+    threads, it may not list the chat as a server event) is said there, once each, and the
+    chat channel carries only the chat."""
+    standin = world.standin
+    moderators = standin.add_text_channel(world.guild, "moderators")
+    standin.deny(world.channel, int(Perm.CREATE_PUBLIC_THREADS))
+    role = standin.bot_role(world.guild)
+    standin.set_role_permissions(
+        role, role.permissions & ~int(Perm.MANAGE_EVENTS | Perm.CREATE_EVENTS)
+    )
+    await start_chat(world, bot, questions=2, interval="4s", moderator_channel=moderators)
+    threads = await wait_post(world, "🛠️ Moderators: I may not create threads", channel=moderators)
+    await wait_post(world, "🛠️ Moderators: grant me **Manage Events**", channel=moderators)
+    await wait_post(world, "**Q2:**")
+    await wait_post(world, "🏁", within=60)
+
+    assert f"<#{world.channel.id}>" in threads["content"]  # names the chat's channel
+    assert count_posts(world, "🛠️", channel=moderators) == 2  # told once each
+    assert [m for m in bot_posts(world, moderators) if not m["content"].startswith("🛠️")] == []
+    assert count_posts(world, "🛠️") == 0
+    assert count_posts(world, "**Q") == 2  # the questions stand in the chat channel
+
+
+async def test_chat_check_reports_the_moderator_channel_of_each_chat(
+    world: World, bot: BotProcess
+) -> None:
+    """``/chat check`` and the start-up check look at a chat's own moderator channel too: a
+    channel where the bot may not post, and one it cannot find, are named with the fix."""
+    standin = world.standin
+    moderators = standin.add_text_channel(world.guild, "moderators")
+    standin.deny(moderators, int(Perm.SEND_MESSAGES))
+    (bot.chats / "e2echat.yaml").write_text(chat_yaml(world.channel, moderator_channel=moderators))
+    (bot.chats / "lostchat.yaml").write_text(
+        chat_yaml(world.channel, chat_id="lostchat", moderator_channel=1187654321098765432)
+    )
+    await bot.start()
+
+    check = await command(world, world.mod, "check")
+    lines = check.content.splitlines()
+    unknown = (
+        "⚠️ lostchat (moderator notices): moderator channel 1187654321098765432 not found; "
+        "invite the bot to its server or fix `moderator_channel` in the chat file"
+    )
+    assert "✅ e2echat in #chats: all permissions in place" in lines
+    at = lines.index("⚠️ e2echat (moderator notices) in #moderators:")
+    assert lines[at + 1].startswith("    missing **Send Messages** (to tell moderators")
+    assert "✅ lostchat in #chats: all permissions in place" in lines
+    assert unknown in lines
+    assert "View Channel" not in check.content  # the bot sees both channels it was given
+    assert f"check: {unknown}" in bot.log.read_text()
 
 
 async def test_429_storm_and_5xx_burst_on_thread_creation_keep_one_thread_per_question(

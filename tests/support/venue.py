@@ -80,7 +80,9 @@ class MemoryVenue:
                 return PostResult(message.message_id, message.thread_id)
         return None
 
-    async def open_thread(self, channel_id: int, message_id: int, name: str) -> int:
+    async def open_thread(
+        self, channel_id: int, message_id: int, name: str, notice_channel_id: int | None = None
+    ) -> int:
         """Open a thread on a posted message."""
         if not self.threads_allowed:
             raise VenueError("Missing Permissions: create public threads", permanent=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,7 @@ max_late: 15m
 recap:
   channel: 1190538217764921999
   prompts: ["What will you try?", "Who will you follow?"]
+moderator_channel: 1190538217764921777
 hosts: [559301284712648704]
 guests: ["830177465022087168"]
 """,
@@ -160,6 +162,7 @@ guests: ["830177465022087168"]
         late_answers=timedelta(0),
         max_late=timedelta(minutes=15),
         recap=RecapSpec(1190538217764921999, ("What will you try?", "Who will you follow?")),
+        moderator_channel=1190538217764921777,
         hosts=(559301284712648704,),
         guests=(830177465022087168,),
         source=str(path),
@@ -172,6 +175,38 @@ def test_empty_optional_fields_mean_their_defaults() -> None:
     assert result.problems == []
     assert result.spec is not None
     assert (result.spec.intro, result.spec.recap, result.spec.hosts) == ("", RecapSpec(), ())
+
+
+def test_moderator_channel_is_where_notices_go_and_defaults_to_the_chat_channel() -> None:
+    own = load(chat('moderator_channel: "1190538217764921777"\n'))
+    default = load(BASE)
+
+    assert own.problems == default.problems == []
+    assert own.spec is not None
+    assert default.spec is not None
+    assert (own.spec.moderator_channel, own.spec.notice_channel) == (
+        1190538217764921777,
+        1190538217764921777,
+    )
+    assert (default.spec.moderator_channel, default.spec.notice_channel) == (
+        None,
+        1187423950213476372,
+    )
+
+
+def test_moderator_channel_survives_storage_and_old_specs_load_without_it() -> None:
+    spec = load(chat("moderator_channel: 1190538217764921777\n")).spec
+    assert spec is not None
+    plain = json.loads(spec.to_json())
+    old = {key: value for key, value in plain.items() if key != "moderator_channel"}
+
+    assert plain["moderator_channel"] == 1190538217764921777
+    assert ChatSpec.from_json(spec.to_json()) == spec
+    restored = ChatSpec.from_json(json.dumps(old))
+    assert restored.moderator_channel is None
+    assert restored.notice_channel == restored.channel == 1187423950213476372
+    # A chat without one is stored as before, so its fingerprint does not change.
+    assert "moderator_channel" not in json.loads(restored.to_json())
 
 
 def test_text_fields_keep_what_was_written() -> None:
@@ -440,6 +475,13 @@ def test_wrong_values_of_required_fields(field: str, value: str, column: int, me
         ("recap: [a]", (10, 8), "recap", "is a list; expected a mapping"),
         ("recap: {channel: x}", (10, 18), "recap.channel", "expected a Discord channel id"),
         ("recap: {prompts: [a, [b]]}", (10, 22), "recap.prompts[2]", "is a list"),
+        (
+            "moderator_channel: general",
+            (10, 20),
+            "moderator_channel",
+            "is the text 'general'; expected a Discord channel id",
+        ),
+        ("moderator_channel: 0", (10, 20), "moderator_channel", "'0' is not a valid id"),
         ("count: three", (10, 8), "count", "expected a whole number from 1 to 100000"),
         ("count: 0", (10, 8), "count", "is the number '0'; expected a whole number"),
         ("until: soon", (10, 8), "until", "expected a date like 2027-06-30 (no time)"),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.core.plan import build_plan
-from bot.core.ports import PostRequest
+from bot.core.ports import PostRequest, VenueError
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
 from bot.storage import SqliteStore, open_store
@@ -158,3 +158,41 @@ async def test_bot_back_after_max_late_marks_missed_and_plans_next(tmp_path: Pat
         assert occurrences[1].run.start == START + timedelta(days=7)
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(("moderator_channel", "notices_in"), [(None, 111), (222, 222)])
+async def test_notices_go_to_the_moderator_channel_and_the_chat_stays_in_its_channel(
+    engine: Engine,
+    venue: MemoryVenue,
+    clock: VirtualClock,
+    moderator_channel: int | None,
+    notices_in: int,
+) -> None:
+    spec = make_spec(moderator_channel=moderator_channel)
+
+    def refuse_last_reminder(request: PostRequest) -> None:
+        if request.step_key == "reminder-10m":
+            raise VenueError("403 Missing Permissions", permanent=True)
+
+    venue.before_post = refuse_last_reminder
+    await engine.schedule_chat(spec)
+    await drive(engine, clock, START + timedelta(minutes=10))  # Q1 posted at +8
+    clock.set(START + timedelta(minutes=50))  # down from +10: last call 1 (+15) is past max_late
+    await drive(engine, clock, END)
+
+    channels = {m.step_key: m.channel_id for m in venue.messages}
+    notices = {key: channel for key, channel in channels.items() if key.startswith("notice-")}
+    assert notices == {
+        "notice-failed-reminder-10m": notices_in,
+        "notice-cut-lastcall-1": notices_in,
+    }
+    chat = {key: channel for key, channel in channels.items() if key not in notices}
+    assert chat == dict.fromkeys(
+        ["reminder-1d", "reminder-1h", "intro", "q1", "closing", "recap"], 111
+    )
+    cut = next(m for m in venue.messages if m.step_key == "notice-cut-lastcall-1")
+    assert "cut short after Q1" in cut.text
+    # The venue knows where to tell moderators that it could not open a question's thread.
+    q1 = next(m for m in venue.messages if m.step_key == "q1")
+    assert q1.request is not None
+    assert q1.request.notice_channel_id == notices_in
