@@ -151,7 +151,8 @@ class StandIn:
         ]
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109
-        """Wait until ``predicate()`` is truthy (re-checked on every change); returns its value."""
+        """Wait until ``predicate()`` is truthy (re-checked on every change, and every 0.1 s
+        for what the stand-in cannot see, such as the bot's database); returns its value."""
         return await self.world.wait_for(predicate, timeout)
 
     def messages(

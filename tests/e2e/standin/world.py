@@ -39,6 +39,10 @@ APP_FLAG_GUILD_MEMBERS = 1 << 14
 APP_FLAG_MESSAGE_CONTENT = 1 << 18
 
 
+#: How often ``World.wait_for`` re-checks a condition when nothing in the world changed.
+RECHECK = 0.1
+
+
 class World:
     def __init__(self, *, bot_name: str = "StandInBot", token: str = "standin-token") -> None:
         self.ids = Snowflakes()
@@ -73,6 +77,11 @@ class World:
         self._changed = asyncio.Event()
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109
+        """Wait until ``predicate()`` is truthy; returns its value.
+
+        It is re-checked on every change of the world, and at least every ``RECHECK``
+        seconds, since tests also wait on what the stand-in cannot see change: the bot's
+        database and log (a row is written just after the request that it records)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -84,7 +93,7 @@ class World:
                 raise TimeoutError(f"stand-in condition not met within {timeout}s: {predicate}")
             waiter = self._changed
             try:
-                await asyncio.wait_for(waiter.wait(), remaining)
+                await asyncio.wait_for(waiter.wait(), min(remaining, RECHECK))
             except TimeoutError:
                 continue
 
