@@ -17,7 +17,8 @@ bot fall behind. So:
   to an older message follows the channel's rule: the hashtag it names, else
   the chat that started last).
 * The writes (messages, edits, deletes, reactions) go into one
-  :class:`asyncio.Queue`, drained by a single writer task. It commits a batch
+  :class:`asyncio.Queue`, drained by a single writer task
+  (:class:`bot.runtime.answer_writer.AnswerWriter`). It commits a batch
   every :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes
   first, in one transaction of three statements (begin, one multi-row insert,
   commit: :meth:`bot.storage.answers.AnswerRepository.write_answers`).
@@ -65,21 +66,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import logging
-import re
-import sqlite3
-import time
-from collections.abc import Callable, Collection, Coroutine
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bot.core.answers import Answer, Attribution, attribute, attribute_takeaway
 from bot.core.plan import StepKind, StepStatus
 from bot.core.ports import Clock, Occurrence
 from bot.core.run import Phase, Run
 from bot.core.spec import ChatSpec
+from bot.runtime.answer_writer import BATCH_DELAY, BATCH_ROWS, AnswerWriter
 from bot.storage import SqliteStore, StorageError
 from bot.storage.answers import (
     AnswerWrite,
@@ -98,10 +95,6 @@ log = logging.getLogger(__name__)
 #: Phases in which messages in a chat's channel belong to it.
 COLLECTING = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
 
-#: The longest a queued write waits for others to share its commit (seconds).
-BATCH_DELAY = 0.025
-#: The most writes committed in one transaction.
-BATCH_ROWS = 1000
 #: How many recent messages' occurrences are remembered (per generation; two are kept).
 RECENT_MESSAGES = 25_000
 #: A message in a thread no chat knows yet, in a chat's channel, is kept this many seconds
@@ -109,11 +102,6 @@ RECENT_MESSAGES = 25_000
 #: not recorded yet (a recap's reflection thread someone wrote in at once). When the thread
 #: becomes known the message is attributed; otherwise it is forgotten.
 UNKNOWN_KEEP, UNKNOWN_KEEP_MAX = 300.0, 1000
-#: Retrying a batch the database refused: first and longest delay (seconds).
-RETRY_FIRST, RETRY_MAX = 0.1, 5.0
-#: While a batch is being written, every this many seconds the loop is blocked for HANDOFF
-#: seconds so that the database thread can take the GIL (see the module docstring).
-HANDOFF_EVERY, HANDOFF = 0.002, 0.0002
 
 
 @dataclass(frozen=True)
@@ -180,17 +168,6 @@ class _Live:
         return self.until is None or message.created_at <= self.until
 
 
-#: A queued write (None: a flush barrier), the future of whoever waits for it (None: nobody),
-#: and when it was queued (the event loop's clock). A tuple: one is made per message.
-_Item = tuple[AnswerWrite | None, "asyncio.Future[int] | None", float]
-
-
-def _transient(error: BaseException) -> bool:
-    """True when retrying may help: the database is locked, busy, read-only or full."""
-    cause = error.__cause__ if isinstance(error, StorageError) else error
-    return isinstance(cause, sqlite3.OperationalError | OSError)
-
-
 class Collector:
     """Attributes and stores messages for the occurrences that are collecting them."""
 
@@ -204,8 +181,10 @@ class Collector:
     ) -> None:
         self.store = store
         self.clock = clock
-        self.batch_delay = batch_delay
-        self.batch_rows = batch_rows
+        #: Commits what attribution produced, in batches (see bot.runtime.answer_writer).
+        self.writer = AnswerWriter(
+            store, batch_delay=batch_delay, batch_rows=batch_rows, on_committed=self._tell_stored
+        )
         self._live: dict[int, _Live] = {}
         #: Recapped occurrences whose recap is live: late answers and takeaways still count.
         self._recapped: dict[int, _Live] = {}
@@ -225,9 +204,6 @@ class Collector:
         #: Message id -> occurrence, for replies; two generations bound the memory.
         self._recent: dict[int, int] = {}
         self._older: dict[int, int] = {}
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
-        self._hurry = asyncio.Event()
-        self._writer: asyncio.Task[None] | None = None
 
     # --- what is collecting -----------------------------------------------------------------
 
@@ -337,7 +313,7 @@ class Collector:
         for message in replay:
             write = self._attribute(message)
             if write is not None:
-                self._put(write)
+                self.writer.put(write)
 
     async def _learn_questions(self, occurrence_id: int, *, reattribute: bool) -> None:
         """Remember where an occurrence's questions were posted (one query per save, not per
@@ -355,7 +331,7 @@ class Collector:
                 self._questions[post.thread_id] = (occurrence_id, number)
                 self._replay_unknown((post.thread_id,))
             if new and reattribute:
-                self._put(
+                self.writer.put(
                     AttributeToQuestion(occurrence_id, number, post.message_id, post.thread_id)
                 )
 
@@ -490,7 +466,7 @@ class Collector:
         if write is None:
             self._keep_unknown(message)
             return 0
-        self._put(write)
+        self.writer.put(write)
         return len(write.parts)
 
     def _remembers(self, message: IncomingMessage) -> bool:
@@ -511,7 +487,7 @@ class Collector:
             self._remember(message.message_id, stored)
         write = self._attribute(message)
         if write is not None:
-            self._put(write)
+            self.writer.put(write)
 
     async def ingest(self, message: IncomingMessage) -> list[Answer]:
         """Attribute and store a new or edited message, returning once it is committed.
@@ -521,7 +497,7 @@ class Collector:
         write = self._attribute(message)
         if write is None:
             return []
-        await self._submit(write)
+        await self.writer.submit(write)
         return [
             Answer(
                 message_id=write.message_id,
@@ -549,19 +525,19 @@ class Collector:
             self._unknown = collections.deque(
                 item for item in self._unknown if item[2].message_id not in gone
             )
-        self._put(DeleteMessages(tuple(message_ids)))
+        self.writer.put(DeleteMessages(tuple(message_ids)))
 
     async def delete(self, message_ids: list[int]) -> int:
         """Mark messages deleted; they never appear in a recap again. Returns parts touched."""
-        return await self._submit(DeleteMessages(tuple(message_ids)))
+        return await self.writer.submit(DeleteMessages(tuple(message_ids)))
 
     def enqueue_reaction(self, message_id: int, user_id: int, emoji: str, present: bool) -> None:
         """Queue counting (or uncounting) one user's reaction on a message."""
-        self._put(ChangeReaction(message_id, user_id, emoji, present))
+        self.writer.put(ChangeReaction(message_id, user_id, emoji, present))
 
     async def react(self, message_id: int, user_id: int, emoji: str, present: bool) -> None:
         """Count (or uncount) one user's reaction on a message, returning once committed."""
-        await self._submit(ChangeReaction(message_id, user_id, emoji, present))
+        await self.writer.submit(ChangeReaction(message_id, user_id, emoji, present))
 
     async def flush(self) -> None:
         """Wait until every write queued before this call is committed.
@@ -571,9 +547,7 @@ class Collector:
         """
         while self._lookups:
             await asyncio.gather(*self._lookups, return_exceptions=True)
-        if self._writer is None and self._queue.empty():
-            return
-        await self._submit(None)
+        await self.writer.flush()
 
     async def close(self, grace: float | None = None) -> None:
         """Flush (waiting at most ``grace`` seconds), then stop the writer (at shutdown).
@@ -590,89 +564,17 @@ class Collector:
                 self.pending,
                 error or "timed out",
             )
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.cancel()
-            await asyncio.gather(writer, return_exceptions=True)
+        await self.writer.stop()
 
     @property
     def pending(self) -> int:
         """Writes queued and not yet committed (the batch being written excluded)."""
-        return self._queue.qsize()
-
-    def _put(self, write: AnswerWrite | None, waiter: asyncio.Future[int] | None = None) -> None:
-        loop = asyncio.get_running_loop()
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._write_loop(), name="answer-writer")
-        self._queue.put_nowait((write, waiter, loop.time()))
-        if waiter is not None or self._queue.qsize() >= self.batch_rows:
-            self._hurry.set()
-
-    async def _submit(self, write: AnswerWrite | None) -> int:
-        waiter: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._put(write, waiter)
-        return await waiter
-
-    async def _write_loop(self) -> None:
-        """The single writer: take a batch (lingering up to ``batch_delay`` for company
-        unless someone is waiting), commit it, repeat; end when the queue is empty
-        (:meth:`_put` starts it again), so no task lingers when nothing is written."""
-        loop = asyncio.get_running_loop()
-        while not self._queue.empty():
-            first = self._queue.get_nowait()
-            linger = first[2] + self.batch_delay - loop.time()
-            if (
-                first[1] is None
-                and linger > 0
-                and not self._hurry.is_set()
-                and self._queue.qsize() < self.batch_rows
-            ):
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._hurry.wait(), linger)
-            self._hurry.clear()
-            batch = [first]
-            while len(batch) < self.batch_rows and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._commit(batch)
-
-    async def _commit(self, batch: list[_Item]) -> None:
-        """Store a batch in one transaction; if one of its writes can never be stored,
-        store the others one by one and drop only that one."""
-        writes = [item[0] for item in batch if item[0] is not None]
-        try:
-            results = await self._write(writes, batch)
-        except Exception as error:
-            if len(writes) == 1 and isinstance(error, UnicodeEncodeError):
-                # A lone surrogate (valid in JSON, not in UTF-8): store the text without it.
-                batch = [(_encodable(writes[0]), *batch[0][1:])]
-                writes = [batch[0][0]] if batch[0][0] is not None else []
-                try:
-                    results = await self._write(writes, batch)
-                except Exception as again:
-                    error = again
-                else:
-                    self._finish(batch, results, writes)
-                    return
-            if len(writes) <= 1:
-                log.error("dropped an answer write that cannot be stored: %s %r", error, writes)
-                for _, waiter, _ in batch:
-                    _fail(waiter, error)
-                return
-            for item in batch:
-                await self._commit([item])
-            return
-        self._finish(batch, results, writes)
-
-    def _finish(self, batch: list[_Item], results: list[int], writes: list[AnswerWrite]) -> None:
-        done = iter(results)
-        for write, waiter, _ in batch:
-            result = next(done) if write is not None else 0
-            if waiter is not None and not waiter.done():
-                waiter.set_result(result)
-        if self.on_stored:
-            self._tell_stored(writes)
+        return self.writer.pending
 
     def _tell_stored(self, writes: list[AnswerWrite]) -> None:
+        """Tell :attr:`on_stored` which occurrences and messages a committed batch touched."""
+        if not self.on_stored:
+            return
         occurrences: set[int] = set()
         messages: list[int] = []
         for write in writes:
@@ -688,67 +590,8 @@ class Collector:
             except Exception:
                 log.exception("a listener of stored answers failed")
 
-    async def _write(self, writes: list[AnswerWrite], batch: list[_Item]) -> list[int]:
-        """``write_answers``, retried with a growing delay while the database refuses it for a
-        passing reason (locked, read-only, full); whoever waits is told at the first failure."""
-        delay = RETRY_FIRST
-        while True:
-            try:
-                return await _handing_over(self.store.write_answers(writes))
-            except Exception as error:
-                if not _transient(error):
-                    raise
-                for _, waiter, _ in batch:
-                    _fail(waiter, error)
-                log.error(
-                    "storing %d answer write(s) failed: %s; retrying in %.1fs",
-                    len(writes),
-                    error,
-                    delay,
-                )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RETRY_MAX)
-
-
-async def _handing_over(write: Coroutine[Any, Any, list[int]]) -> list[int]:
-    """Await ``write`` (run by the database thread), blocking the loop for :data:`HANDOFF`
-    every :data:`HANDOFF_EVERY` until it is done, so that the thread gets the GIL."""
-    task = asyncio.ensure_future(write)
-    try:
-        while True:
-            done, _ = await asyncio.wait((task,), timeout=HANDOFF_EVERY)
-            if done:
-                return task.result()
-            _hand_over_gil()
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-
-
-def _hand_over_gil() -> None:
-    time.sleep(HANDOFF)  # releases the GIL; a waiting thread takes it
-
 
 def _asked(run: Run) -> frozenset[str]:
     return frozenset(
         s.key for s in run.steps if s.kind is StepKind.QUESTION and s.status is StepStatus.DONE
     )
-
-
-def _encodable(write: AnswerWrite | None) -> AnswerWrite | None:
-    """``write`` with lone surrogates in its text replaced (U+FFFD), so UTF-8 can hold it."""
-    if not isinstance(write, StoreMessage):
-        return write
-
-    return write._replace(
-        author_name=_SURROGATE.sub("\ufffd", write.author_name),
-        parts=[replace(part, text=_SURROGATE.sub("\ufffd", part.text)) for part in write.parts],
-    )
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _fail(waiter: asyncio.Future[int] | None, error: Exception) -> None:
-    if waiter is not None and not waiter.done():
-        waiter.set_exception(error)

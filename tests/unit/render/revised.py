@@ -14,16 +14,10 @@ from datetime import timedelta
 
 from bot.core.recap import Recap, Revision, Takeaway
 from bot.core.spec import RecapSpec
+from tests.support.hostile import BREAKERS, EMOJI, PINGS, RTL, SCRIPT
 from tests.unit.recap.generate import START
 from tests.unit.recap.talk import Talk, small_spec
 
-SCRIPT = '<script>alert("owned")</script><img src=x onerror=alert(1)>'
-PINGS = "@everyone @here <@123> <@&456> look"
-BREAKERS = (
-    "```\n# heading\n> quote\n- item\n||spoiler|| **bold** [link](javascript:alert(1)) `code`"
-)
-RTL = "مرحبا بالجميع — שלום לכולם"
-EMOJI = "🧪🙌🏽👩‍🏫"
 LONG = " ".join(["takeaway"] * 444) + " done"  # 4,000 characters
 MARKUP_NAME = "<b>bold name</b> @everyone"
 #: The chat's reflection prompts: the first is as hostile as a moderator could make it.

@@ -14,16 +14,10 @@ import pytest
 
 from bot.core.recap import Recap
 from bot.render.discord_limits import message_problems
+from tests.support.hostile import BREAKERS, EMOJI, PINGS, RTL, SCRIPT
 from tests.unit.recap.talk import Talk
 from tests.unit.render.conftest import Rendered, render_everything
 
-SCRIPT = '<script>alert("owned")</script><img src=x onerror=alert(1)>'
-PINGS = "@everyone @here <@123> <@&456> look"
-BREAKERS = (
-    "```\n# heading\n> quote\n- item\n||spoiler|| **bold** [link](javascript:alert(1)) `code`"
-)
-RTL = "مرحبا بالجميع — שלום לכולם"
-EMOJI = "🧪🙌🏽👩‍🏫"
 LONG = ("word " * 800).strip()  # 3,999 characters
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.core.answers import AnswerSource
 from bot.core.ports import Occurrence, PostRequest
-from bot.runtime import collector as collector_module
+from bot.runtime import answer_writer
 from bot.runtime.clock import VirtualClock
 from bot.runtime.collector import Collector, IncomingMessage
 from bot.runtime.engine import Engine
@@ -193,7 +193,7 @@ async def test_conversation_queued_before_its_question_was_known_is_reattributed
 async def test_a_locked_database_delays_writes_but_loses_none(
     engine: Engine, store: SqliteStore, clock: VirtualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(collector_module, "RETRY_FIRST", 0.001)
+    monkeypatch.setattr(answer_writer, "RETRY_FIRST", 0.001)
     collector = await live(engine, store, clock)
     write_answers = store.write_answers
     failures = [StorageError("database is locked")]

@@ -1,0 +1,229 @@
+"""The answer writer: one task that commits queued answer writes in batches, in order.
+
+The collector (:mod:`bot.runtime.collector`) attributes messages in memory and hands
+the resulting writes (messages, edits, deletes, reactions) to an :class:`AnswerWriter`.
+Why batches, and why the writer blocks the event loop for an instant now and then, is
+told in the collector's module docstring ("Design: attribute now, write in batches").
+In short:
+
+* one :class:`asyncio.Queue`, drained by a single task that commits a batch every
+  :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes first, in one
+  transaction (:meth:`bot.storage.answers.AnswerRepository.write_answers`); the task ends
+  when the queue is empty and the next write starts it again;
+* order is the queue's, and every write is an upsert, so a retried batch stores once;
+* a batch the database refuses for a passing reason (locked, read-only, full) is retried
+  with a growing delay until it is stored; whoever waits for it is told at once;
+* a write that can never be stored is logged and dropped alone, never with its batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+
+from bot.storage import SqliteStore, StorageError
+from bot.storage.answers import AnswerWrite, StoreMessage
+
+log = logging.getLogger(__name__)
+
+#: The longest a queued write waits for others to share its commit (seconds).
+BATCH_DELAY = 0.025
+#: The most writes committed in one transaction.
+BATCH_ROWS = 1000
+#: Retrying a batch the database refused: first and longest delay (seconds).
+RETRY_FIRST, RETRY_MAX = 0.1, 5.0
+#: While a batch is being written, every this many seconds the loop is blocked for HANDOFF
+#: seconds so that the database thread can take the GIL (see bot.runtime.collector).
+HANDOFF_EVERY, HANDOFF = 0.002, 0.0002
+
+#: A queued write (None: a flush barrier), the future of whoever waits for it (None: nobody),
+#: and when it was queued (the event loop's clock). A tuple: one is made per message.
+_Item = tuple[AnswerWrite | None, "asyncio.Future[int] | None", float]
+
+
+class AnswerWriter:
+    """Commits answer writes in batches, in the order they were put, from one task."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        *,
+        batch_delay: float = BATCH_DELAY,
+        batch_rows: int = BATCH_ROWS,
+        on_committed: Callable[[list[AnswerWrite]], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.batch_delay = batch_delay
+        self.batch_rows = batch_rows
+        #: Called with the writes of every committed batch (not for dropped ones).
+        self.on_committed = on_committed
+        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._hurry = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def put(self, write: AnswerWrite | None, waiter: asyncio.Future[int] | None = None) -> None:
+        """Queue a write (``None``: a barrier); ``waiter`` gets its result once committed."""
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._write_loop(), name="answer-writer")
+        self._queue.put_nowait((write, waiter, loop.time()))
+        if waiter is not None or self._queue.qsize() >= self.batch_rows:
+            self._hurry.set()
+
+    async def submit(self, write: AnswerWrite | None) -> int:
+        """Queue a write and wait until it is committed; returns the rows it touched.
+
+        Raises :class:`StorageError` when the database refused it (it stays queued and
+        is retried)."""
+        waiter: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.put(write, waiter)
+        return await waiter
+
+    async def flush(self) -> None:
+        """Wait until every write queued before this call is committed."""
+        if self._task is None and self._queue.empty():
+            return
+        await self.submit(None)
+
+    async def stop(self) -> None:
+        """Stop the writing task; what is still queued stays unwritten."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    @property
+    def pending(self) -> int:
+        """Writes queued and not yet committed (the batch being written excluded)."""
+        return self._queue.qsize()
+
+    async def _write_loop(self) -> None:
+        """The single writer: take a batch (lingering up to ``batch_delay`` for company
+        unless someone is waiting), commit it, repeat; end when the queue is empty
+        (:meth:`put` starts it again), so no task lingers when nothing is written."""
+        loop = asyncio.get_running_loop()
+        while not self._queue.empty():
+            first = self._queue.get_nowait()
+            linger = first[2] + self.batch_delay - loop.time()
+            if (
+                first[1] is None
+                and linger > 0
+                and not self._hurry.is_set()
+                and self._queue.qsize() < self.batch_rows
+            ):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._hurry.wait(), linger)
+            self._hurry.clear()
+            batch = [first]
+            while len(batch) < self.batch_rows and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[_Item]) -> None:
+        """Store a batch in one transaction; if one of its writes can never be stored,
+        store the others one by one and drop only that one."""
+        writes = [item[0] for item in batch if item[0] is not None]
+        try:
+            results = await self._write(writes, batch)
+        except Exception as error:
+            if len(writes) == 1 and isinstance(error, UnicodeEncodeError):
+                # A lone surrogate (valid in JSON, not in UTF-8): store the text without it.
+                batch = [(_encodable(writes[0]), *batch[0][1:])]
+                writes = [batch[0][0]] if batch[0][0] is not None else []
+                try:
+                    results = await self._write(writes, batch)
+                except Exception as again:
+                    error = again
+                else:
+                    self._finish(batch, results, writes)
+                    return
+            if len(writes) <= 1:
+                log.error("dropped an answer write that cannot be stored: %s %r", error, writes)
+                for _, waiter, _ in batch:
+                    _fail(waiter, error)
+                return
+            for item in batch:
+                await self._commit([item])
+            return
+        self._finish(batch, results, writes)
+
+    def _finish(self, batch: list[_Item], results: list[int], writes: list[AnswerWrite]) -> None:
+        done = iter(results)
+        for write, waiter, _ in batch:
+            result = next(done) if write is not None else 0
+            if waiter is not None and not waiter.done():
+                waiter.set_result(result)
+        if self.on_committed is not None and writes:
+            self.on_committed(writes)
+
+    async def _write(self, writes: list[AnswerWrite], batch: list[_Item]) -> list[int]:
+        """``write_answers``, retried with a growing delay while the database refuses it for a
+        passing reason (locked, read-only, full); whoever waits is told at the first failure."""
+        delay = RETRY_FIRST
+        while True:
+            try:
+                return await _handing_over(self.store.write_answers(writes))
+            except Exception as error:
+                if not _transient(error):
+                    raise
+                for _, waiter, _ in batch:
+                    _fail(waiter, error)
+                log.error(
+                    "storing %d answer write(s) failed: %s; retrying in %.1fs",
+                    len(writes),
+                    error,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX)
+
+
+def _transient(error: BaseException) -> bool:
+    """True when retrying may help: the database is locked, busy, read-only or full."""
+    cause = error.__cause__ if isinstance(error, StorageError) else error
+    return isinstance(cause, sqlite3.OperationalError | OSError)
+
+
+async def _handing_over(write: Coroutine[Any, Any, list[int]]) -> list[int]:
+    """Await ``write`` (run by the database thread), blocking the loop for :data:`HANDOFF`
+    every :data:`HANDOFF_EVERY` until it is done, so that the thread gets the GIL."""
+    task = asyncio.ensure_future(write)
+    try:
+        while True:
+            done, _ = await asyncio.wait((task,), timeout=HANDOFF_EVERY)
+            if done:
+                return task.result()
+            _hand_over_gil()
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+
+
+def _hand_over_gil() -> None:
+    time.sleep(HANDOFF)  # releases the GIL; a waiting thread takes it
+
+
+def _encodable(write: AnswerWrite | None) -> AnswerWrite | None:
+    """``write`` with lone surrogates in its text replaced (U+FFFD), so UTF-8 can hold it."""
+    if not isinstance(write, StoreMessage):
+        return write
+
+    return write._replace(
+        author_name=_SURROGATE.sub("\ufffd", write.author_name),
+        parts=[replace(part, text=_SURROGATE.sub("\ufffd", part.text)) for part in write.parts],
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _fail(waiter: asyncio.Future[int] | None, error: Exception) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_exception(error)
