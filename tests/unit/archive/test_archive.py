@@ -70,7 +70,7 @@ def test_the_index_lists_every_chat_newest_first_in_its_own_time_zone(built: Bui
     assert "Tuesday 12 January 2027, 20:00 CST (America/Chicago)" in index
     assert '<time datetime="2027-01-13T02:00:00+00:00">' in index
     counts = re.sub(r"<[^>]+>", "", index[plnchat:])
-    assert "25 participants113 answers12 resources" in counts
+    assert "25 participants112 answers12 resources" in counts
     assert f'<a href="{PLNCHAT_PAGE}#q5">' in index  # the questions, each linked
     assert '<form class="find" action="search.html" method="get" role="search">' in index
 

@@ -37,6 +37,8 @@ def test_prefix_styles(text: str, expected: list[tuple[int, str]]) -> None:
         "email@A1: x",
         "HA1: no",
         "A1 without mark",
+        "Tip: answer with A1, A2... so people can follow along.",
+        "version A2.5 of the rubric",
     ],
 )
 def test_not_prefixes_are_conversation(text: str) -> None:

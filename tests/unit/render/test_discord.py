@@ -139,7 +139,7 @@ def test_the_sample_recap_in_discord(sample: Sample) -> None:
     _assert_within_limits(messages)
     first = messages[0].content
     assert first.startswith("📋 Recap of PLN Chat: learning networks for educators #plnchat")
-    assert "113 answers from 25 participants (all here for the first time), 7 late" in first
+    assert "112 answers from 25 participants (all here for the first time), 7 late" in first
     assert (
         "Q1: Who or what is in your PLN today, and how did it start? — 23 answers from 22 people"
     ) in first
