@@ -27,7 +27,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,10 +90,12 @@ def build_recap(
     first_timers: Collection[int] = frozenset(),
     timeline: Sequence[Record] = (),
     takeaways: Sequence[Takeaway] = (),
+    known_names: Mapping[int, str] | None = None,
 ) -> Recap:
     """The recap of ``run``. ``answers`` are its stored messages (answers and conversation);
     deleted ones are left out here too. ``first_timers`` are participants whose first answer
-    in this chat is in this occurrence."""
+    in this chat is in this occurrence. ``known_names`` name hosts and guests who did not
+    post in this occurrence (as seen elsewhere); the names they post under here win."""
     messages = sorted(
         (a for a in answers if not a.deleted), key=lambda a: (a.created_at, a.message_id, a.part)
     )
@@ -141,8 +143,8 @@ def build_recap(
         conversation=len(messages) - len(answered),
         resources=len(resources),
         opted_out=len(participants & hidden),
-        hosts=_people(spec.hosts, names, hidden),
-        guests=_people(spec.guests, names, hidden),
+        hosts=_people(spec.hosts, {**(known_names or {}), **names}, hidden),
+        guests=_people(spec.guests, {**(known_names or {}), **names}, hidden),
     )
     return Recap(
         header=header,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -116,9 +117,14 @@ def takeaway_groups(recap: Recap) -> list[TakeawayGroup]:
     return groups
 
 
-def person_label(person: Person) -> str:
-    """A host or guest in a file: their name, or their user id when they never posted."""
-    return person.name or f"user {person.user_id}"
+def named(people: Iterable[Person]) -> list[str]:
+    """Hosts or guests as a file shows them: the names of those whose name is known.
+
+    A name is known once someone posted (in any chat); a bare user id would tell a reader
+    nothing, so the others are left out of files. In Discord the recap mentions them all,
+    and Discord shows each reader their names.
+    """
+    return [person.name for person in people if person.name]
 
 
 def question_label(number: int | None) -> str:

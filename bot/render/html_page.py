@@ -25,7 +25,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.core.recap import Person, QuestionRecap, Quote, Recap
+from bot.core.recap import QuestionRecap, Quote, Recap
 from bot.render.common import (
     OTHER_TAKEAWAYS,
     clock_time,
@@ -33,7 +33,7 @@ from bot.render.common import (
     duration,
     headline,
     long_date,
-    person_label,
+    named,
     question_label,
     question_numbers,
     revision_time,
@@ -106,10 +106,6 @@ def _withheld(question: QuestionRecap) -> str:
     )
 
 
-def _label(person: Person) -> str:
-    return person_label(person)
-
-
 def recap_context(
     recap: Recap,
     chart: bytes | None = None,
@@ -134,7 +130,8 @@ def recap_context(
         "chart": base64.b64encode(chart).decode("ascii") if chart else "",
         "time": time,
         "numbers": question_numbers,
-        "label": _label,
+        "hosts": named(header.hosts),
+        "guests": named(header.guests),
         "qlabel": question_label,
         "withheld": _withheld,
         "anchor": anchor,

@@ -19,7 +19,7 @@ from bot.render.common import (
     long_date,
     markdown_inline,
     marks,
-    person_label,
+    named,
     question_label,
     question_numbers,
     revision_time,
@@ -40,12 +40,9 @@ def render_markdown(recap: Recap) -> str:
         f"{headline(header)}.  ",
     ]
     people = []
-    if header.hosts:
-        people.append("Hosts: " + ", ".join(markdown_inline(person_label(p)) for p in header.hosts))
-    if header.guests:
-        people.append(
-            "Guests: " + ", ".join(markdown_inline(person_label(p)) for p in header.guests)
-        )
+    for role, names in (("Hosts", named(header.hosts)), ("Guests", named(header.guests))):
+        if names:
+            people.append(f"{role}: " + ", ".join(markdown_inline(name) for name in names))
     if people:
         lines.append(" · ".join(people) + "  ")
     if header.opted_out:

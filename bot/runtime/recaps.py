@@ -64,6 +64,8 @@ async def load_recap(
     ]
     opted_out = await store.opted_out()
     firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
+    spec = occurrence.spec
+    known = await store.participant_names([*spec.hosts, *spec.guests])
     if revision is None:
         revision = await stored_revision(store, run.occurrence_id)
     with _collection_paused():
@@ -75,6 +77,7 @@ async def load_recap(
             first_timers=firsts,
             timeline=occurrence.records,
             takeaways=takeaways,
+            known_names=known,
         )
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Generator, Sequence
+from collections.abc import Collection, Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -358,6 +358,18 @@ class AnswerRepository:
             await connection.execute(
                 "UPDATE participants SET opted_out = ? WHERE user_id = ?", (int(opted_out), user_id)
             )
+
+    async def participant_names(self, user_ids: Collection[int]) -> dict[int, str]:
+        """The names these users last posted under, in any chat (those never seen are left
+        out): hosts and guests who did not post in a chat are still named in its recap."""
+        if not user_ids:
+            return {}
+        ids = sorted(set(user_ids))
+        rows = await self.db.fetchall(
+            f"SELECT user_id, name FROM participants WHERE user_id IN ({','.join('?' * len(ids))})",  # noqa: S608
+            ids,
+        )
+        return {int(row[0]): str(row[1]) for row in rows if row[1]}
 
     async def opted_out(self) -> set[int]:
         """Ids of participants who opted out."""

@@ -19,8 +19,9 @@ from bot.archive.pages import render_recap_page
 from bot.render.chart import render_chart
 from bot.render.html_page import allowed_style, render_html, stylesheet
 from tests.browser.chromium import open_page
+from tests.support.hostile import RTL
 from tests.unit.archive.sample import EDCHAT_PAGE, PLNCHAT_PAGE, build_sample_archive
-from tests.unit.render.revised import REVISION_LOCAL, RTL, revised_recap
+from tests.unit.render.revised import REVISION_LOCAL, revised_recap
 
 #: The updated recap with hostile takeaways: its single page, and its page in the archive.
 SINGLE = "revised-single.html"

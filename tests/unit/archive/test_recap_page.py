@@ -18,9 +18,10 @@ from bot.render.chart import render_chart
 from bot.render.html_page import render_html
 from bot.runtime.recaps import load_recap
 from bot.storage import open_store
+from tests.support.hostile import RTL
 from tests.unit.archive.conftest import Built, Page
 from tests.unit.archive.sample import PLNCHAT_PAGE
-from tests.unit.render.revised import LONG, REVISION_LOCAL, RTL, revised_recap
+from tests.unit.render.revised import LONG, REVISION_LOCAL, revised_recap
 
 #: What only the archive's page has: its way back, its link to every resource, the ids of
 #: messages and, in quoted messages, the time linking to the message's row.

@@ -15,9 +15,11 @@ from bot.core.ports import PostRequest
 from bot.core.run import Phase, Run
 from bot.core.spec import ChatSpec
 from bot.render.discord_limits import group_embeds, message_problems
+from bot.render.html_page import render_html
+from bot.render.markdown import render_markdown
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
-from bot.runtime.recaps import find_occurrence, load_recap
+from bot.runtime.recaps import find_occurrence, load_recap, recap_post
 from bot.storage import SqliteStore
 from tests.support.venue import MemoryVenue
 from tests.unit.recap.generate import START, finished_run
@@ -67,6 +69,32 @@ async def test_first_timers_are_people_whose_first_answer_in_the_chat_is_this_on
     assert (recap.header.participants, recap.header.first_timers) == (2, 1)
     earlier = await load_recap(store, await store.load_occurrence(last_week.occurrence_id))
     assert earlier.header.first_timers == 1
+
+
+async def test_hosts_and_guests_are_named_as_last_seen_and_unknown_ones_left_out_of_files(
+    store: SqliteStore,
+) -> None:
+    """The host (9) answered in last week's chat and is silent tonight; guest 31 posts
+    tonight; guest 32 never posted anywhere. Files name the first two and leave out the
+    bare id; Discord mentions all three (Discord shows each reader their names)."""
+    spec = replace(small_spec(), guests=(31, 32))
+    last_week = await _occurrence(store, spec, START - timedelta(days=7))
+    tonight = await _occurrence(store, spec, START)
+    await store.upsert_answers([_answer(last_week, 1, 9, "Host Hana", "welcome all", 9)])
+    await store.upsert_answers([_answer(tonight, 2, 31, "Guest Gil", "glad to be here", 9)])
+
+    recap = await load_recap(store, await store.load_occurrence(tonight.occurrence_id))
+    assert [(p.user_id, p.name) for p in recap.header.hosts] == [(9, "Host Hana")]
+    assert [(p.user_id, p.name) for p in recap.header.guests] == [(31, "Guest Gil"), (32, "")]
+    markdown = render_markdown(recap)
+    assert "Hosts: Host Hana · Guests: Guest Gil  " in markdown
+    assert "user 32" not in markdown
+    assert ", 32" not in markdown
+    page = render_html(recap)
+    assert '<p>Guests: <span class="who" dir="auto">Guest Gil</span></p>' in page
+    text = recap_post(recap, PostRequest(0, "recap", 77, StepKind.RECAP, "")).text
+    assert "Hosts: <@9>" in text
+    assert "<@31>, <@32>" in text
 
 
 async def test_storage_opt_outs_and_deletes_reach_the_recap(store: SqliteStore) -> None:

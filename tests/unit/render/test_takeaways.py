@@ -24,20 +24,11 @@ from bot.render.discord_post import (
 )
 from bot.render.html_page import render_html
 from bot.render.markdown import render_markdown
+from tests.support.hostile import BREAKERS, EMOJI, PINGS, RTL, SCRIPT
 from tests.unit.recap.generate import START
 from tests.unit.recap.talk import Talk, small_spec
 from tests.unit.render.conftest import Rendered, render_everything
-from tests.unit.render.revised import (
-    BREAKERS,
-    EMOJI,
-    LONG,
-    MARKUP_NAME,
-    PINGS,
-    PROMPTS,
-    RTL,
-    SCRIPT,
-    revised_recap,
-)
+from tests.unit.render.revised import LONG, MARKUP_NAME, PROMPTS, revised_recap
 
 AT = START + timedelta(minutes=50)
 
