@@ -21,7 +21,7 @@ from bot.core.recap import Recap
 from bot.core.run import Run
 from bot.core.schedule import to_local
 from bot.core.spec import ChatSpec
-from bot.rehearsal.script import Action, ScriptLine, load_script
+from bot.rehearsal.script import Action, ScriptLine, cast_hosts, load_script
 from bot.rehearsal.venue import TerminalVenue
 from bot.render.chart import render_chart
 from bot.render.html_page import render_html
@@ -81,6 +81,7 @@ async def rehearse(
             out.write(f"{problem}\n")
         return 1
     script = load_script(answers) if answers else []
+    hosts = cast_hosts(script, loaded.spec.hosts, str(answers))
     spec, start = rehearsal_spec(loaded.spec, origin)
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as scratch:
         store = await open_store(db_path or Path(scratch) / "rehearsal.db")
@@ -93,7 +94,7 @@ async def rehearse(
             occurrence = await rehearsal.engine.schedule_chat(spec)
             assert occurrence is not None
             rehearsal.occurrence_id = occurrence.run.occurrence_id
-            await _play(rehearsal, script)
+            await _play(rehearsal, script, hosts)
             if out_dir is not None:
                 await _write_outputs(out_dir, rehearsal, occurrence.run.occurrence_id)
                 out.write(f"Recap written to {out_dir}/\n")
@@ -120,12 +121,12 @@ def _assemble(
     return Rehearsal(spec, start, store, clock, venue, engine, collector, finished)
 
 
-async def _play(rehearsal: Rehearsal, script: list[ScriptLine]) -> None:
+async def _play(rehearsal: Rehearsal, script: list[ScriptLine], hosts: dict[str, int]) -> None:
     """Run the chat to its recap; lines scripted after the recap (late answers in a question's
     thread, takeaways in the recap's thread) are played too, and the rehearsal ends once the
     published recap has been updated to show them."""
     loop = asyncio.create_task(rehearsal.engine.run_forever())
-    feeder = asyncio.create_task(_feed(rehearsal, script))
+    feeder = asyncio.create_task(_feed(rehearsal, script, hosts))
     try:
         await rehearsal.finished.wait()
         await asyncio.wait({feeder, loop}, return_when=asyncio.FIRST_COMPLETED)
@@ -153,16 +154,17 @@ async def _recap_shown(rehearsal: Rehearsal) -> None:
 class _People:
     """Made-up user ids and each person's latest message, for replies, edits and reactions."""
 
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
+    def __init__(self, hosts: dict[str, int]) -> None:
+        #: Script names -> user ids; ``!host`` lines' authors have their host's.
+        self.ids: dict[str, int] = dict(hosts)
         self.latest: dict[str, IncomingMessage] = {}
 
     def id_of(self, name: str) -> int:
         return self.ids.setdefault(name, 500 + len(self.ids))
 
 
-async def _feed(rehearsal: Rehearsal, script: list[ScriptLine]) -> None:
-    people = _People()
+async def _feed(rehearsal: Rehearsal, script: list[ScriptLine], hosts: dict[str, int]) -> None:
+    people = _People(hosts)
     never = asyncio.Event()
     for line in script:
         await rehearsal.clock.sleep_until(rehearsal.start + line.at, never)
@@ -195,6 +197,8 @@ async def _act(rehearsal: Rehearsal, people: _People, line: ScriptLine) -> None:
         venue.say(
             f"   {line.author} {'reacted' if present else 'unreacted'} {line.emoji} to {line.target}"
         )
+    elif line.action is Action.HOST:
+        venue.say(f"   {line.author} hosts the chat")
     elif line.action in (Action.OPT_OUT, Action.OPT_IN):
         opted_out = line.action is Action.OPT_OUT
         await store.set_opt_out(author_id, line.author, opted_out, now)

@@ -11,11 +11,16 @@ Format (``#`` starts a comment; times are from the chat's start, the intro)::
     +10:05 erin: !react alice 👍                       erin reacts to alice's latest message
     +10:06 erin: !unreact alice 👍                     ... and takes it back
     +00:30 frank: !optout                             frank may not be named or quoted (!optin undoes)
+    +00:00 gina: !host                                gina is the chat file's first host
+
+``!host`` gives the person the user id of the next host in the chat file's ``hosts``
+(in order), so the recap names its hosts; it comes before that person's first line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from enum import StrEnum
@@ -41,6 +46,7 @@ class Action(StrEnum):
     UNREACT = "unreact"
     OPT_OUT = "optout"
     OPT_IN = "optin"
+    HOST = "host"
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def parse_line(text: str, number: int, source: str) -> ScriptLine | None:
 def _command(command: str, rest: str, base: ScriptLine, where: str) -> ScriptLine:
     if command == "edit":
         return replace(base, action=Action.EDIT, text=rest)
-    if command in ("delete", "optout", "optin"):
+    if command in ("delete", "optout", "optin", "host"):
         return replace(base, action=Action(command))
     if command in ("react", "unreact"):
         target, _, emoji = rest.partition(" ")
@@ -97,8 +103,31 @@ def _command(command: str, rest: str, base: ScriptLine, where: str) -> ScriptLin
             raise ScriptError(f"{where}: use '!{command} NAME EMOJI'")
         return replace(base, action=Action(command), target=target, emoji=emoji.strip())
     raise ScriptError(
-        f"{where}: unknown action !{command}; use !edit, !delete, !react, !unreact, !optout or !optin"
+        f"{where}: unknown action !{command}; use !edit, !delete, !react, !unreact, !optout, "
+        "!optin or !host"
     )
+
+
+def cast_hosts(script: Sequence[ScriptLine], hosts: Sequence[int], source: str) -> dict[str, int]:
+    """Who plays which host: each ``!host`` line's author gets the next user id of ``hosts``
+    (the chat file's). Raises :class:`ScriptError` for a ``!host`` after its author's first
+    line, or one more than the chat file has hosts."""
+    cast: dict[str, int] = {}
+    seen: set[str] = set()
+    for line in script:
+        if line.action is Action.HOST:
+            if line.author in seen:
+                raise ScriptError(
+                    f"{source}:{line.line}: !host must come before {line.author}'s first line"
+                )
+            if len(cast) == len(hosts):
+                raise ScriptError(
+                    f"{source}:{line.line}: the chat file names {len(hosts)} host(s), "
+                    f"none left for {line.author}; add their user id to its hosts"
+                )
+            cast[line.author] = hosts[len(cast)]
+        seen.add(line.author)
+    return cast
 
 
 def load_script(path: Path) -> list[ScriptLine]:

@@ -256,12 +256,34 @@ def test_health_with_a_stale_or_disconnected_heartbeat_exits_1(
 # --- a whole rehearsal --------------------------------------------------------------------
 
 ANSWERS = """\
-# a tiny script: two participants, one reaction
+# a tiny script: two participants (alice hosts), one reaction
++00:00 alice: !host
 +00:20 alice: Hi all, Alice from Tucson
 +08:30 alice: A1: a group of science teachers I met online
 +16:40 bob: A2: we tried exit tickets from our PLN
 +17:00 carol: !react alice 👍
 """
+
+
+@pytest.mark.parametrize(
+    ("script", "problem"),
+    [
+        ("+00:10 alice: hello\n+00:20 alice: !host\n", ":2: !host must come before alice's first"),
+        ("+00:00 alice: !host\n+00:00 bob: !host\n", ":2: the chat file names 1 host(s)"),
+    ],
+)
+def test_rehearse_host_lines_that_cannot_be_cast(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, script: str, problem: str
+) -> None:
+    """A !host after the person's first line, or more !host lines than the chat file has
+    hosts: exit 1 naming the file, the line and the fix, before anything runs."""
+    answers = tmp_path / "answers.txt"
+    answers.write_text(script, encoding="utf-8")
+    code, out, err = _run(capsys, "rehearse", str(SAMPLE_CHAT), "--answers", str(answers))
+    assert code == 1
+    assert out == []
+    assert len(err) == 1
+    assert f"{answers}{problem}" in err[0]
 
 
 def test_rehearse_the_sample_chat(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -293,6 +315,7 @@ def test_rehearse_the_sample_chat(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert out[-1] == f"Recap written to {out_dir}/"
 
     transcript = (out_dir / "transcript.md").read_text(encoding="utf-8")
+    assert "Hosts: alice  " in transcript  # !host gave alice the chat file's host id
     assert "**alice**: a group of science teachers I met online" in transcript
     assert "**bob**: we tried exit tickets from our PLN" in transcript
     assert (out_dir / "recap.txt").read_text(encoding="utf-8").startswith("📋 Recap of PLN Chat")

@@ -16,7 +16,7 @@ from bot.core.ports import Occurrence
 from bot.core.run import Run
 from bot.core.spec import ChatSpec
 from bot.rehearsal.runner import script_thread
-from bot.rehearsal.script import Action, ScriptLine, load_script
+from bot.rehearsal.script import Action, ScriptLine, cast_hosts, load_script
 from bot.runtime.clock import VirtualClock
 from bot.runtime.collector import Collector, IncomingMessage
 from bot.runtime.engine import Engine, RecapBuilder
@@ -87,7 +87,7 @@ async def play(
     assert planned is not None
     occurrence_id = planned.run.occurrence_id
     start = planned.run.start
-    people = _People()
+    people = _People(ids=cast_hosts(script, spec.hosts, "script"))
     for line in script:
         await drive(engine, clock, start + line.at)
         await _act(store, collector, people, occurrence_id, spec, line, clock.now())

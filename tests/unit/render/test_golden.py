@@ -31,6 +31,9 @@ async def test_sample_chat_markdown_matches_the_golden_file(store: SqliteStore) 
     # What a learner looks for, spelled out so a regenerated golden cannot lose it silently.
     assert markdown.startswith("# PLN Chat: learning networks for educators #plnchat\n")
     assert "**Tuesday 12 January 2027, 20:00 CST (America/Chicago)** · 48 min" in markdown
+    assert "\nHosts: elena  \n" in markdown
+    # "answer with A1, A2... so people can follow along" is intro chatter, not an answer to Q2.
+    assert "💬 **kwame**: Tip for newcomers: answer with A1, A2... so" in markdown
     for number in range(1, 6):
         assert f"\n## Q{number}: " in markdown
     assert "<https://www.edutopia.org/article/building-your-professional-learning-network>" in (
