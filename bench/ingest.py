@@ -12,6 +12,10 @@ storage, until durably committed; against the same run's limit.
   does nothing), plus a bare aiosqlite loop inserting the very rows the bot
   stored (``executemany``, batches of the collector's size, WAL, ``synchronous``
   as the bot sets it, the bot's schema and indexes), timed together.
+* **Share of the limit.** Each repeat runs the bot path and then its limit, back to
+  back; the figure is the median of those pairs' ratios. (Comparing the best bot run
+  with the best limit run mixed moments of a shared machine: it read 0.51-0.54 where
+  the pairs read 0.46-0.50.)
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import shutil
+import statistics
 import time
 import types
 from collections.abc import Callable, Sequence
@@ -73,6 +78,9 @@ class IngestResult:
     insert_batches: list[float]
     yield_every: int
     repeats: int
+    #: Each repeat's bot-path rate over the limit measured right after it (parse + insert
+    #: back to back): a slow spell of the shared machine then slows both sides of a pair.
+    pair_ratios: list[float]
 
     @property
     def rate(self) -> float:
@@ -108,21 +116,26 @@ async def measure(
     gc.collect()
     gc.freeze()
     try:
-        runs = []
+        runs, parses, inserts, pair_ratios = [], [], [], []
+        rows: list[tuple[Any, ...]] = []
+        people: list[tuple[Any, ...]] = []
         for attempt in range(repeats):
+            # The bot path, then its limit on the very rows it stored, back to back.
             path = temp_db(folder, f"ingest-{attempt}.db")
             shutil.copyfile(world, path)
             runs.append(await _bot_run(path, chats, guild, payloads, yield_every))
+            if attempt == 0:
+                rows, people = await _stored_rows(path)
+            parses.append(await _parse_only(guild, payloads))
+            inserts.append(
+                await _bare_insert(temp_db(folder, f"ingest-bare-{attempt}.db"), rows, people)
+            )
+            pair_ratios.append((parses[-1] + inserts[-1][0]) / runs[-1].seconds)
         every_event = await _bot_run(
             temp_db(folder, "ingest-every.db"), chats, guild, payloads, 1, copy_from=world
         )
         best = min(runs, key=lambda run: run.seconds)
-        rows, people = await _stored_rows(folder / "ingest-0.db")
-        parse_seconds = min([await _parse_only(guild, payloads) for _ in range(repeats)])
-        inserts = [
-            await _bare_insert(temp_db(folder, f"ingest-bare-{i}.db"), rows, people)
-            for i in range(repeats)
-        ]
+        parse_seconds = min(parses)
     finally:
         gc.unfreeze()
     insert_seconds, insert_batches = min(inserts, key=lambda pair: pair[0])
@@ -136,6 +149,7 @@ async def measure(
         insert_batches=insert_batches,
         yield_every=yield_every,
         repeats=repeats,
+        pair_ratios=pair_ratios,
     )
 
 
@@ -271,7 +285,7 @@ async def _bare_insert(
 
 def figures(result: IngestResult) -> list[Figure]:
     """The ingest rows of the table."""
-    ratio = result.rate / result.limit
+    ratio = statistics.median(result.pair_ratios)
     latencies = result.best.latencies
     p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
     every = result.every_event
@@ -297,7 +311,9 @@ def figures(result: IngestResult) -> list[Figure]:
             "1.00 (the limit)",
             f">= {TARGET_RATIO}",
             ratio >= TARGET_RATIO,
-            "the limit: discord.py's parse + a bare aiosqlite executemany loop, same rows",
+            f"median of {len(result.pair_ratios)} pairs, each the bot path then its limit back "
+            "to back (pairs: " + ", ".join(f"{r:.2f}" for r in result.pair_ratios) + "); the "
+            "limit: discord.py's parse + a bare aiosqlite executemany loop, same rows",
             below(ratio, TARGET_RATIO) if ratio < TARGET_RATIO else "",
         ),
         Figure(
