@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 _PREFIX = re.compile(
     # "A" at the start or after white space: checked after matching the letter, which
@@ -51,9 +52,10 @@ class AnswerSource(StrEnum):
 _PROMPT = re.compile(r"\s*(?:[RrPpTt]|#)? ?(\d{1,2}) ?[:).\-–—](?=\s|$)\s*")
 
 
-@dataclass(frozen=True)
-class Attribution:
-    """One part of a message: the question it answers (None: no question yet) and its text."""
+class Attribution(NamedTuple):
+    """One part of a message: the question it answers (None: no question yet) and its text.
+
+    A named tuple: at least one is made per message, on the gateway's hot path."""
 
     question: int | None
     text: str

@@ -183,7 +183,7 @@ async def _act(rehearsal: Rehearsal, people: _People, line: ScriptLine) -> None:
         where = f"[thread Q{line.thread_question}] " if line.thread_question else ""
         venue.say(f"   {line.author}: {where}{line.text}{_attributed(stored)}")
     elif line.action is Action.EDIT and latest is not None:
-        edited = replace(latest, content=line.text, edited_at=now)
+        edited = latest._replace(content=line.text, edited_at=now)
         people.latest[line.author] = edited
         stored = await collector.ingest(edited)
         venue.say(f"   {line.author} edited: {line.text}{_attributed(stored)}")

@@ -6,7 +6,7 @@ Why batches, and why the writer blocks the event loop for an instant now and the
 told in the collector's module docstring ("Design: attribute now, write in batches").
 In short:
 
-* one :class:`asyncio.Queue`, drained by a single task that commits a batch every
+* one queue (a deque), drained by a single task that commits a batch every
   :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes first, in one
   transaction (:meth:`bot.storage.answers.AnswerRepository.write_answers`); the task ends
   when the queue is empty and the next write starts it again;
@@ -19,13 +19,13 @@ In short:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import re
 import sqlite3
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from typing import Any
 
 from bot.storage import SqliteStore, StorageError
@@ -64,7 +64,8 @@ class AnswerWriter:
         self.batch_rows = batch_rows
         #: Called with the writes of every committed batch (not for dropped ones).
         self.on_committed = on_committed
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue()
+        #: The queue (a deque: the writer never waits on it, it lingers on ``_hurry``).
+        self._queue: collections.deque[_Item] = collections.deque()
         self._hurry = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -73,8 +74,8 @@ class AnswerWriter:
         loop = asyncio.get_running_loop()
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._write_loop(), name="answer-writer")
-        self._queue.put_nowait((write, waiter, loop.time()))
-        if waiter is not None or self._queue.qsize() >= self.batch_rows:
+        self._queue.append((write, waiter, loop.time()))
+        if waiter is not None or len(self._queue) >= self.batch_rows:
             self._hurry.set()
 
     async def submit(self, write: AnswerWrite | None) -> int:
@@ -88,7 +89,7 @@ class AnswerWriter:
 
     async def flush(self) -> None:
         """Wait until every write queued before this call is committed."""
-        if self._task is None and self._queue.empty():
+        if self._task is None and not self._queue:
             return
         await self.submit(None)
 
@@ -102,28 +103,29 @@ class AnswerWriter:
     @property
     def pending(self) -> int:
         """Writes queued and not yet committed (the batch being written excluded)."""
-        return self._queue.qsize()
+        return len(self._queue)
 
     async def _write_loop(self) -> None:
         """The single writer: take a batch (lingering up to ``batch_delay`` for company
         unless someone is waiting), commit it, repeat; end when the queue is empty
         (:meth:`put` starts it again), so no task lingers when nothing is written."""
         loop = asyncio.get_running_loop()
-        while not self._queue.empty():
-            first = self._queue.get_nowait()
+        queue = self._queue
+        while queue:
+            first = queue.popleft()
             linger = first[2] + self.batch_delay - loop.time()
             if (
                 first[1] is None
                 and linger > 0
                 and not self._hurry.is_set()
-                and self._queue.qsize() < self.batch_rows
+                and len(queue) < self.batch_rows
             ):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._hurry.wait(), linger)
             self._hurry.clear()
             batch = [first]
-            while len(batch) < self.batch_rows and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            while len(batch) < self.batch_rows and queue:
+                batch.append(queue.popleft())
             await self._commit(batch)
 
     async def _commit(self, batch: list[_Item]) -> None:
@@ -217,7 +219,7 @@ def _encodable(write: AnswerWrite | None) -> AnswerWrite | None:
 
     return write._replace(
         author_name=_SURROGATE.sub("\ufffd", write.author_name),
-        parts=[replace(part, text=_SURROGATE.sub("\ufffd", part.text)) for part in write.parts],
+        parts=[part._replace(text=_SURROGATE.sub("\ufffd", part.text)) for part in write.parts],
     )
 
 

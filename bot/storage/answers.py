@@ -212,7 +212,10 @@ class AnswerRepository:
     async def upsert_answers(self, answers: Sequence[Answer]) -> None:
         """Store answers (and their authors) in one transaction; idempotent per message part."""
         if answers:
-            await self._write(_upsert_plan([_answer_row(a) for a in answers]))
+            values: list[object] = []
+            for answer in answers:
+                values.extend(_answer_row(answer))
+            await self._write(_upsert_plan(values))
 
     async def write_answers(self, writes: Sequence[AnswerWrite]) -> list[int]:
         """Apply ``writes`` in order, in one transaction (all or nothing).
@@ -408,7 +411,7 @@ async def _run(connection: aiosqlite.Connection, plan: _Plan) -> None:
 def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
     """Every write in order; consecutive messages share their statements. Appends one number
     per write to ``results``."""
-    rows: list[tuple[object, ...]] = []
+    rows: list[object] = []  # message parts' values, row after row (no tuple per row)
     for write in writes:
         if isinstance(write, StoreMessage):
             _message_rows(write, rows)
@@ -430,13 +433,16 @@ def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
     yield from _upsert_plan(rows)
 
 
-def _upsert_plan(rows: Sequence[tuple[object, ...]]) -> _Plan:
-    """Message parts (and their authors), one statement per :data:`_ROWS_PER_STATEMENT`."""
-    for first in range(0, len(rows), _ROWS_PER_STATEMENT):
-        chunk = rows[first : first + _ROWS_PER_STATEMENT]
-        size = 1 << (len(chunk) - 1).bit_length()  # the power of two that fits it
-        params = [value for row in chunk for value in row]
-        params.extend(_NULL_ROW * (size - len(chunk)))
+def _upsert_plan(values: list[object]) -> _Plan:
+    """Message parts (and their authors), one statement per :data:`_ROWS_PER_STATEMENT`;
+    ``values`` holds the parts' columns (:data:`_INCOMING_COLUMNS`) row after row."""
+    width = len(_INCOMING_COLUMNS)
+    step = _ROWS_PER_STATEMENT * width
+    for first in range(0, len(values), step):
+        params = values[first : first + step]
+        count = len(params) // width
+        size = 1 << (count - 1).bit_length()  # the power of two that fits it
+        params.extend(_NULL_ROW * (size - count))
         yield _incoming_sql(size), params
 
 
@@ -510,10 +516,10 @@ def _answer_row(a: Answer) -> tuple[object, ...]:
     )
 
 
-def _message_rows(m: StoreMessage, rows: list[tuple[object, ...]]) -> None:
+def _message_rows(m: StoreMessage, rows: list[object]) -> None:
     created, edited, late = ts(m.created_at), ts_or_none(m.edited_at), int(m.late)
     for index, part in enumerate(m.parts):
-        rows.append(
+        rows.extend(
             (
                 m.message_id,
                 index,

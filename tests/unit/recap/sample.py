@@ -126,7 +126,7 @@ async def _act(
         people.latest[line.author] = message
         await collector.ingest(message)
     elif line.action is Action.EDIT and latest is not None:
-        edited = replace(latest, content=line.text, edited_at=now)
+        edited = latest._replace(content=line.text, edited_at=now)
         people.latest[line.author] = edited
         await collector.ingest(edited)
     elif line.action is Action.DELETE and latest is not None:

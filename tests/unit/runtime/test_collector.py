@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.answers import AnswerSource
 from bot.runtime.clock import VirtualClock
-from bot.runtime.collector import Collector, IncomingMessage
+from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
 from bot.storage import SqliteStore
 from tests.support.driving import drive
@@ -52,9 +52,7 @@ async def test_answers_are_attributed_and_stored_once(
     ]
 
     # An edit that drops the second prefix leaves one answer; a delete hides it.
-    edited = IncomingMessage(
-        **{**prefixed.__dict__, "content": "A1: only Q1 now", "edited_at": clock.now()}
-    )
+    edited = prefixed._replace(content="A1: only Q1 now", edited_at=clock.now())
     await collector.ingest(edited)
     await collector.react(in_thread.message_id, 8, "👍", True)
     await collector.react(in_thread.message_id, 8, "👍", True)  # redelivered

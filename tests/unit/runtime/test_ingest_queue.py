@@ -100,9 +100,7 @@ async def test_edits_deletes_and_reactions_apply_in_the_order_received(
     collector.enqueue(first)
     collector.enqueue(doomed)
     clock.advance(timedelta(seconds=5))
-    collector.enqueue(
-        IncomingMessage(**{**first.__dict__, "content": "A1: only", "edited_at": clock.now()})
-    )
+    collector.enqueue(first._replace(content="A1: only", edited_at=clock.now()))
     collector.enqueue_delete([doomed.message_id])
     collector.enqueue(doomed)  # a late redelivery never brings it back
     await collector.flush()

@@ -7,7 +7,7 @@ The real engine, collector and SQLite file, an in-memory venue and a virtual clo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -104,7 +104,7 @@ async def _chat(tmp_path: Path, *, at_once: str | None = None) -> Chat:
     threaded = message(
         clock, "Portfolios beat CVs https://example.org/p", author_id=8, author_name="ben"
     )
-    threaded = replace(threaded, thread_id=threads[2])
+    threaded = threaded._replace(thread_id=threads[2])
     await collector.ingest(threaded)
     await drive(engine, clock, start + SPEC.run_length + SPEC.late_answers + timedelta(minutes=1))
     await engine.live_recaps.load()
@@ -179,8 +179,8 @@ async def test_an_edit_days_later_after_a_restart_is_shown(chat: Chat, tmp_path:
     chat.collector = Collector(chat.store, clock=chat.clock)
     chat.collector.on_stored.append(chat.engine.live_recaps.changed)
     await chat.collector.refresh()
-    edited = replace(
-        chat.prefixed, content="A1: I thank weak ties every Friday", edited_at=chat.clock.now()
+    edited = chat.prefixed._replace(
+        content="A1: I thank weak ties every Friday", edited_at=chat.clock.now()
     )
     assert chat.collector.enqueue(edited) == 0  # queued after the lookup
     await chat.after(UPDATE_DELAY)
