@@ -128,6 +128,7 @@ def build_recap(
     )
     resources = _resources(messages, quotes, hidden)
     participants = {a.author_id for a in messages}
+    host_names = {**known_names, **names} if known_names else names
     header = Header(
         chat_id=spec.id,
         occurrence_id=run.occurrence_id,
@@ -143,8 +144,8 @@ def build_recap(
         conversation=len(messages) - len(answered),
         resources=len(resources),
         opted_out=len(participants & hidden),
-        hosts=_people(spec.hosts, {**(known_names or {}), **names}, hidden),
-        guests=_people(spec.guests, {**(known_names or {}), **names}, hidden),
+        hosts=_people(spec.hosts, host_names, hidden),
+        guests=_people(spec.guests, host_names, hidden),
     )
     return Recap(
         header=header,

@@ -19,14 +19,13 @@ from pathlib import Path
 from bot.archive import ArchiveReport, build_archive
 from bot.core.spec import ChatSpec
 from bot.storage import SqliteStore, open_store
+from tests.support.hostile import EMOJI, RTL
 from tests.unit.recap.generate import START, finished_run
 from tests.unit.recap.sample import play
 from tests.unit.recap.talk import Talk, small_spec
 
 SCRIPT = "</script><script>alert(1)</script>"
 PINGS = "@everyone look at this"
-RTL = "مرحبا بالجميع — שלום לכולם"
-EMOJI = "🧪🙌🏽👩‍🏫"
 MARKUP_NAME = "<b>mallory</b>"
 EDCHAT_TITLE = "Ed Chat <i>after dark</i>"
 #: The answer the browser test looks for, and one only the sample has.

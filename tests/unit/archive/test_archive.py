@@ -23,15 +23,14 @@ from bot.archive.entries import Entry
 from bot.archive.pages import render_index
 from bot.archive.search_index import script_json
 from bot.storage import open_store
+from tests.support.hostile import EMOJI, RTL
 from tests.unit.archive.conftest import Built, Page, search_index
 from tests.unit.archive.sample import (
     AXOLOTL,
     DELETED_SAID,
     DEREK_SAID,
     EDCHAT_PAGE,
-    EMOJI,
     PLNCHAT_PAGE,
-    RTL,
     SAMPLE_DELETED,
     SCRIPT,
     SHARED_IN_BOTH,
