@@ -28,6 +28,7 @@ from pathlib import Path
 from bench import ingest, processes, recap, timing
 from bench.common import Figure, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
+from bot.runtime.process import tune_gc
 
 NAMES = ("ingest", "recap", "timing", "memory", "restart")
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -172,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(NAMES)}")
         return 2
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
+    # The garbage collector's settings of the bot process (python -m bot run), for every
+    # figure and every baseline alike.
+    tune_gc()
     with tempfile.TemporaryDirectory(prefix="qachat-bench-") as scratch:
         folder = config.folder or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

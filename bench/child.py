@@ -167,6 +167,9 @@ def main(argv: list[str]) -> int:
         return 0
     database, chats_dir = Path(argv[1]), Path(argv[2])
     import_all(recap=False)
+    from bot.runtime.process import tune_gc
+
+    tune_gc()  # as python -m bot run does after its imports
     if mode == "restart":
         state = asyncio.run(_restart(database, chats_dir))
     elif mode == "memory":

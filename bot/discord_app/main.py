@@ -20,6 +20,7 @@ from bot.logs import setup_logging
 from bot.runtime.clock import SystemClock
 from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
+from bot.runtime.process import tune_gc
 from bot.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def run_bot(settings: Settings) -> int:
     """Run until stopped; returns the exit code."""
     secrets = [settings.token.reveal()] if settings.token else []
     setup_logging(level_number(settings), settings.log_format, secrets)
+    tune_gc()
     return asyncio.run(serve(settings))
 
 

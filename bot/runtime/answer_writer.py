@@ -68,11 +68,16 @@ class AnswerWriter:
         self._queue: collections.deque[_Item] = collections.deque()
         self._hurry = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        #: The loop the writing task runs on (set when it starts).
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def put(self, write: AnswerWrite | None, waiter: asyncio.Future[int] | None = None) -> None:
         """Queue a write (``None``: a barrier); ``waiter`` gets its result once committed."""
-        loop = asyncio.get_running_loop()
-        if self._task is None or self._task.done():
+        task, loop = self._task, self._loop
+        if task is None or task.done() or loop is None:
+            # Asked only when the task (re)starts: get_running_loop() makes a getpid() system
+            # call, which costs microseconds per message in a sandbox such as gVisor.
+            loop = self._loop = asyncio.get_running_loop()
             self._task = loop.create_task(self._write_loop(), name="answer-writer")
         self._queue.append((write, waiter, loop.time()))
         if waiter is not None or len(self._queue) >= self.batch_rows:
