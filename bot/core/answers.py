@@ -23,18 +23,22 @@ raises, whatever the text.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-_PREFIX = re.compile(
-    # "A" at the start or after white space: checked after matching the letter, which
-    # lets the regex engine skip to candidate letters fast (2.7x faster on chat text).
-    # A dot or a dash must be followed by white space: "A2..." and "A1-5" name nothing.
-    r"[Aa](?<!\S[Aa]) ?(\d{1,3})(?: ?[:)\]]| ?[.\-–—](?=\s|$))",
-)
+#: A prefix after its letter: "3:", " 3 -", "3)". A dot or a dash must be followed by white
+#: space: "A2..." and "A1-5" name nothing.
+_PREFIX_TAIL = r" ?(\d{1,3})(?: ?[:)\]]| ?[.\-–—](?=\s|$))"
+#: "A" or "a" at the start or after white space, then the tail: one pattern per case of the
+#: letter. A literal first character lets the regex engine skip to candidates fast (the
+#: lookbehind, checked after the letter, rejects the letters inside words); two passes with
+#: a literal take half the time of one with ``[Aa]`` on chat text.
+_UPPER_PREFIX = re.compile(r"A(?<!\S.)" + _PREFIX_TAIL)
+_LOWER_PREFIX = re.compile(r"a(?<!\S.)" + _PREFIX_TAIL)
 
 
 class AnswerSource(StrEnum):
@@ -104,8 +108,17 @@ def attribute(
 
 def _split_prefixes(content: str, question_count: int) -> list[Attribution]:
     marks = [
-        match for match in _PREFIX.finditer(content) if 1 <= int(match.group(1)) <= question_count
+        match
+        for match in _UPPER_PREFIX.finditer(content)
+        if 1 <= int(match.group(1)) <= question_count
     ]
+    lower = [
+        match
+        for match in _LOWER_PREFIX.finditer(content)
+        if 1 <= int(match.group(1)) <= question_count
+    ]
+    if lower:
+        marks = sorted(marks + lower, key=_start) if marks else lower
     if not marks:
         return []
     preamble = content[: marks[0].start()].strip()
@@ -117,6 +130,9 @@ def _split_prefixes(content: str, question_count: int) -> list[Attribution]:
             text = f"{preamble} {text}".strip()
         parts.append(Attribution(int(match.group(1)), text, AnswerSource.PREFIX))
     return parts
+
+
+_start = operator.methodcaller("start")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ from datetime import UTC, datetime
 
 def ts(moment: datetime) -> str:
     """An aware datetime as fixed-width UTC ISO-8601 text (sorts like time)."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored; pass an aware UTC time")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    zone = moment.tzinfo
+    if zone is not UTC:  # Discord's times are UTC already: one call per answer saved
+        if zone is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC time")
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
 
 
 def ts_or_none(moment: datetime | None) -> str | None:

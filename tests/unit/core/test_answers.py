@@ -21,6 +21,9 @@ from bot.core.answers import AnswerSource, attribute, attribute_takeaway
         ("A1: first A2: second", [(1, "first"), (2, "second")]),
         ("A1: line one\nA3: line two", [(1, "line one"), (3, "line two")]),
         ("Great q! A2: my answer", [(2, "Great q! my answer")]),
+        ("a1: lower A2: upper a3) lower", [(1, "lower"), (2, "upper"), (3, "lower")]),
+        ("A3: upper a1: lower A2: upper", [(3, "upper"), (1, "lower"), (2, "upper")]),
+        ("HA1: no a2: yes", [(2, "HA1: no yes")]),
     ],
 )
 def test_prefix_styles(text: str, expected: list[tuple[int, str]]) -> None:
