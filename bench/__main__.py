@@ -39,7 +39,7 @@ def run_ingest(config: Config, folder: Path) -> list[Figure]:
     """Ingest: bot path vs limit."""
     result = asyncio.run(
         ingest.measure(
-            config.ingest_messages, folder, chats=config.ingest_chats, repeats=config.repeats
+            config.ingest_messages, folder, chats=config.ingest_chats, repeats=config.ingest_pairs
         )
     )
     return ingest.figures(result)

@@ -20,6 +20,8 @@ class Config:
 
     ingest_messages: int = 100_000
     ingest_chats: int = 10
+    #: Pairs (the bot path, then its limit) behind the ingest share: their median is reported.
+    ingest_pairs: int = 5
 
     recap_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
 
@@ -42,6 +44,7 @@ QUICK = Config(
     repeats=1,
     ingest_messages=2_000,
     ingest_chats=3,
+    ingest_pairs=1,
     recap_sizes=(100, 300, 1_000),
     timing_chats=3,
     timing_rate=100.0,
