@@ -103,7 +103,7 @@ async def resume(database: Path, chats_dir: Path) -> dict[str, Any]:
 async def memory(database: Path, chats_dir: Path, messages: int) -> dict[str, Any]:
     """Resume, fill the collector's caches, build and render one recap; report peak RSS."""
     from bench.common import peak_rss_mb
-    from bot.runtime.collector import IncomingMessage
+    from bot.runtime.routing import IncomingMessage
 
     state = await resume(database, chats_dir)
     store, collector = state.pop("store"), state.pop("collector")

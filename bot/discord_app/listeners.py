@@ -16,7 +16,8 @@ from typing import Any
 
 import discord
 
-from bot.runtime.collector import Collector, IncomingMessage
+from bot.runtime.collector import Collector
+from bot.runtime.routing import IncomingMessage
 
 log = logging.getLogger(__name__)
 

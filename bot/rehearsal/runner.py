@@ -28,9 +28,10 @@ from bot.render.html_page import render_html
 from bot.render.json_data import render_json
 from bot.render.markdown import render_markdown
 from bot.runtime.clock import ScaledClock
-from bot.runtime.collector import Collector, IncomingMessage
+from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
 from bot.runtime.recaps import load_recap
+from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore, open_store
 
 #: A one-hour chat takes about a minute.

@@ -9,8 +9,8 @@ after downtime, is stored once.
 messages a second in bursts; one SQLite transaction per message would make the
 bot fall behind. So:
 
-* Attribution is done at once, in memory, with no SQL: the collector keeps the
-  occurrences that are collecting (updated by the engine through
+* Attribution is done at once, in memory, with no SQL: the collector keeps
+  (in :class:`bot.runtime.routing.Routes`) the occurrences that are collecting (updated by the engine through
   :meth:`Collector.on_run_saved`), an index of them by channel, every live
   question's message and thread id, and the occurrence of the last 25,000 to
   50,000 messages (for replies in a channel that several chats share; a reply
@@ -69,7 +69,6 @@ import collections
 import logging
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
 
 from bot.core.answers import Answer, Attribution, attribute, attribute_takeaway
 from bot.core.plan import StepKind, StepStatus
@@ -77,6 +76,7 @@ from bot.core.ports import Clock, Occurrence
 from bot.core.run import Phase, Run
 from bot.core.spec import ChatSpec
 from bot.runtime.answer_writer import BATCH_DELAY, BATCH_ROWS, AnswerWriter
+from bot.runtime.routing import IncomingMessage, LiveOccurrence, Routes
 from bot.storage import SqliteStore, StorageError
 from bot.storage.answers import (
     AnswerWrite,
@@ -95,78 +95,11 @@ log = logging.getLogger(__name__)
 #: Phases in which messages in a chat's channel belong to it.
 COLLECTING = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
 
-#: How many recent messages' occurrences are remembered (per generation; two are kept).
-RECENT_MESSAGES = 25_000
 #: A message in a thread no chat knows yet, in a chat's channel, is kept this many seconds
 #: (at most UNKNOWN_KEEP_MAX of them): the thread may be one the bot just opened and has
 #: not recorded yet (a recap's reflection thread someone wrote in at once). When the thread
 #: becomes known the message is attributed; otherwise it is forgotten.
 UNKNOWN_KEEP, UNKNOWN_KEEP_MAX = 300.0, 1000
-
-
-class IncomingMessage(NamedTuple):
-    """A participant's message as the platform delivered it.
-
-    ``channel_id`` is the chat channel; ``thread_id`` is set when the message
-    was posted in a thread of that channel. A named tuple, not a dataclass: one is
-    made per gateway event, and a frozen dataclass costs almost three times as much
-    to build (``_replace`` makes an edited copy).
-    """
-
-    message_id: int
-    channel_id: int
-    author_id: int
-    author_name: str
-    content: str
-    created_at: datetime
-    thread_id: int | None = None
-    reply_to: int | None = None
-    edited_at: datetime | None = None
-
-
-class _Live:
-    """A collecting occurrence (or one whose recap is live, ``until`` set) with what
-    attribution needs, computed once per save."""
-
-    __slots__ = (
-        "channel_until",
-        "current_question",
-        "hashtag",
-        "late_from",
-        "occurrence",
-        "prompts",
-        "questions",
-        "until",
-    )
-
-    def __init__(self, occurrence: Occurrence, until: datetime | None = None) -> None:
-        run = occurrence.run
-        self.occurrence = occurrence
-        self.questions = len(occurrence.spec.questions)
-        self.current_question = run.current_question
-        self.hashtag = occurrence.spec.hashtag.lower()
-        closings = [
-            s.due
-            for s in run.steps
-            if s.kind is StepKind.CLOSING and s.status is not StepStatus.SKIPPED
-        ]
-        #: Messages sent at or after this are late answers (see :meth:`Run.is_late`).
-        self.late_from = min(closings, default=None)
-        self.prompts = len(occurrence.spec.recap.prompts)
-        #: For a recapped occurrence: messages sent after this are no longer its.
-        self.until = until
-        recaps = [
-            s.due
-            for s in run.steps
-            if s.kind is StepKind.RECAP and s.status is not StepStatus.SKIPPED
-        ]
-        #: Messages in the channel itself (not a thread, not a reply) sent after the
-        #: late-answer window (when the recap is due) are no longer the chat's.
-        self.channel_until = min(recaps, default=None) if until is None else run.start
-
-    def takes(self, message: IncomingMessage) -> bool:
-        """True unless the occurrence is recapped and the message came after its live time."""
-        return self.until is None or message.created_at <= self.until
 
 
 class Collector:
@@ -186,25 +119,14 @@ class Collector:
         self.writer = AnswerWriter(
             store, batch_delay=batch_delay, batch_rows=batch_rows, on_committed=self._tell_stored
         )
-        self._live: dict[int, _Live] = {}
-        #: Recapped occurrences whose recap is live: late answers and takeaways still count.
-        self._recapped: dict[int, _Live] = {}
-        #: A live recap's reflection thread -> its occurrence.
-        self._takeaway_threads: dict[int, int] = {}
+        #: Where messages belong: collecting occurrences, their questions, recent messages.
+        self._routes = Routes()
         #: Told after each commit: (occurrences whose messages were stored, message ids that
         #: were deleted or reacted to). The engine's live recaps listen.
         self.on_stored: list[Callable[[Collection[int], Collection[int]], None]] = []
         self._lookups: set[asyncio.Task[None]] = set()
-        self._by_channel: dict[int, list[_Live]] = {}
-        #: Channels where a collecting or recapped chat posts (its channel, its recap's).
-        self._watched: set[int] = set()
         #: Messages in threads not known yet: (thread id, when kept, message), oldest first.
         self._unknown: collections.deque[tuple[int, float, IncomingMessage]] = collections.deque()
-        #: A live question's message id and thread id -> (occurrence, question number).
-        self._questions: dict[int, tuple[int, int]] = {}
-        #: Message id -> occurrence, for replies; two generations bound the memory.
-        self._recent: dict[int, int] = {}
-        self._older: dict[int, int] = {}
 
     # --- what is collecting -----------------------------------------------------------------
 
@@ -213,15 +135,15 @@ class Collector:
         occurrences = [
             o for o in await self.store.occurrences(unfinished=True) if o.run.phase in COLLECTING
         ]
-        self._live = {o.run.occurrence_id: _Live(o) for o in occurrences}
-        self._questions = {}
+        self._routes.live = {o.run.occurrence_id: LiveOccurrence(o) for o in occurrences}
+        self._routes.questions = {}
         for occurrence in occurrences:
             await self._learn_questions(occurrence.run.occurrence_id, reattribute=False)
-        self._recapped, self._takeaway_threads = {}, {}
+        self._routes.recapped, self._routes.takeaway_threads = {}, {}
         now = self.clock.now() if self.clock is not None else datetime.now(UTC)
         for live in await self.store.live_recaps(now - LIVE_FOR):
             await self._learn_recapped(live.occurrence_id)
-        self._index()
+        self._routes.index()
 
     async def _learn_recapped(self, occurrence_id: int) -> None:
         """Keep taking late answers and takeaways for an occurrence whose recap is live."""
@@ -230,11 +152,11 @@ class Collector:
             return
         occurrence = await self.store.load_occurrence(occurrence_id)
         until = live.published_at + LIVE_FOR
-        self._recapped[occurrence_id] = _Live(occurrence, until=until)
+        self._routes.recapped[occurrence_id] = LiveOccurrence(occurrence, until=until)
         await self._learn_questions(occurrence_id, reattribute=False)
         if live.thread_id is not None:
-            self._takeaway_threads[live.thread_id] = occurrence_id
-            self._index()
+            self._routes.takeaway_threads[live.thread_id] = occurrence_id
+            self._routes.index()
             self._replay_unknown((live.thread_id,))
         log.info(
             "occurrence %s: recap published; its threads take late answers (and thread %s "
@@ -251,48 +173,38 @@ class Collector:
         its recap falls due, or it is stopped), every queued write is flushed.
         """
         occurrence_id = run.occurrence_id
-        previous = self._live.get(occurrence_id)
+        previous = self._routes.live.get(occurrence_id)
         if run.phase in COLLECTING:
-            self._live[occurrence_id] = _Live(Occurrence(run=run, spec=spec))
+            self._routes.live[occurrence_id] = LiveOccurrence(Occurrence(run=run, spec=spec))
             asked = _asked(run)
             if previous is None or asked != _asked(previous.occurrence.run):
                 await self._learn_questions(occurrence_id, reattribute=previous is not None)
         else:
-            self._live.pop(occurrence_id, None)
-            self._questions = {k: v for k, v in self._questions.items() if v[0] != occurrence_id}
+            self._routes.live.pop(occurrence_id, None)
+            self._routes.questions = {
+                k: v for k, v in self._routes.questions.items() if v[0] != occurrence_id
+            }
             if run.phase is Phase.RECAPPED:
                 await self._learn_recapped(occurrence_id)
-        self._index()
+        self._routes.index()
         if run.phase is Phase.LATE_ANSWERS or (previous is not None and run.phase.finished):
             await self.flush()
 
     @property
     def live(self) -> list[Occurrence]:
         """Occurrences collecting answers now."""
-        return [live.occurrence for live in self._live.values()]
+        return [live.occurrence for live in self._routes.live.values()]
 
     @property
     def recapped(self) -> list[Occurrence]:
         """Occurrences whose recap is live: their threads still take late answers and
         takeaways."""
-        return [live.occurrence for live in self._recapped.values()]
-
-    def _index(self) -> None:
-        by_channel: dict[int, list[_Live]] = {}
-        for live in self._live.values():
-            by_channel.setdefault(live.occurrence.spec.channel, []).append(live)
-        self._by_channel = by_channel
-        self._watched = {
-            channel
-            for live in (*self._live.values(), *self._recapped.values())
-            for channel in (live.occurrence.spec.channel, live.occurrence.spec.recap.channel)
-            if channel is not None
-        }
+        return [live.occurrence for live in self._routes.recapped.values()]
 
     def _keep_unknown(self, message: IncomingMessage) -> None:
         """Keep a message of a thread no chat knows yet, in a chat's channel (see
         :data:`UNKNOWN_KEEP`)."""
-        if message.thread_id is None or message.channel_id not in self._watched:
+        if message.thread_id is None or message.channel_id not in self._routes.watched:
             return
         now = asyncio.get_running_loop().time()
         while self._unknown and (
@@ -325,75 +237,16 @@ class Collector:
             if post.message_id is None or not key.startswith("q") or not key[1:].isdigit():
                 continue
             number = int(key[1:])
-            new = post.message_id not in self._questions
-            self._questions[post.message_id] = (occurrence_id, number)
+            new = post.message_id not in self._routes.questions
+            self._routes.questions[post.message_id] = (occurrence_id, number)
             if post.thread_id is not None:
-                new = new or post.thread_id not in self._questions
-                self._questions[post.thread_id] = (occurrence_id, number)
+                new = new or post.thread_id not in self._routes.questions
+                self._routes.questions[post.thread_id] = (occurrence_id, number)
                 self._replay_unknown((post.thread_id,))
             if new and reattribute:
                 self.writer.put(
                     AttributeToQuestion(occurrence_id, number, post.message_id, post.thread_id)
                 )
-
-    def _remember(self, message_id: int, occurrence_id: int) -> None:
-        if len(self._recent) >= RECENT_MESSAGES:
-            self._older, self._recent = self._recent, {}
-        self._recent[message_id] = occurrence_id
-
-    def _claimed(self, occurrence_id: int, message: IncomingMessage) -> _Live | None:
-        """The collecting or recapped occurrence ``occurrence_id``, if it takes ``message``."""
-        live = self._live.get(occurrence_id) or self._recapped.get(occurrence_id)
-        return live if live is not None and live.takes(message) else None
-
-    def _occurrence_for(
-        self, message: IncomingMessage
-    ) -> tuple[_Live, int | None, int | None] | None:
-        """The occurrence a message belongs to, with its thread question and reply question.
-
-        An edit belongs to the occurrence its message was stored under when that is known
-        here. A question's thread and replies to a question belong to its occurrence while
-        it collects and while its recap is live; the channel itself only to collecting ones.
-        """
-        if message.edited_at is not None:
-            known = self._recent.get(message.message_id) or self._older.get(message.message_id)
-            live = self._claimed(known, message) if known is not None else None
-            if live is not None:
-                found = self._questions.get(message.thread_id or 0)
-                in_thread = found[1] if found is not None and found[0] == known else None
-                return live, in_thread, None
-        if message.thread_id is not None:
-            found = self._questions.get(message.thread_id)
-            if found is not None and (live := self._claimed(found[0], message)) is not None:
-                return live, found[1], None
-            # A thread of no question we know (yet): its parent channel decides; if the
-            # question's post is recorded later, it is re-attributed (see _learn_questions).
-        if message.reply_to is not None:
-            found = self._questions.get(message.reply_to)
-            if found is not None and (live := self._claimed(found[0], message)) is not None:
-                return live, None, found[1]
-            replied = self._recent.get(message.reply_to) or self._older.get(message.reply_to)
-            if replied is not None and replied in self._live:
-                return self._live[replied], None, None
-        in_channel = self._by_channel.get(message.channel_id)
-        if not in_channel:
-            return None
-        if len(in_channel) == 1:  # the common case, kept fast
-            only = in_channel[0]
-            if only.channel_until is not None and message.created_at >= only.channel_until:
-                return None
-            return only, None, None
-        in_channel = [
-            live
-            for live in in_channel
-            if live.channel_until is None or message.created_at < live.channel_until
-        ]
-        if not in_channel:
-            return None
-        content = message.content.lower()
-        tagged = [live for live in in_channel if live.hashtag in content]
-        chosen = max(tagged or in_channel, key=lambda live: live.occurrence.run.start)
-        return chosen, None, None
 
     def _attribute(self, message: IncomingMessage) -> StoreMessage | None:
         """The message's attributed parts, ready to store; None when no chat collects it
@@ -405,11 +258,11 @@ class Collector:
             return None
 
     def _attributed(self, message: IncomingMessage) -> StoreMessage | None:
-        takeaway = self._takeaway_threads.get(message.thread_id or 0)
-        if takeaway is not None and (live := self._claimed(takeaway, message)) is not None:
+        takeaway = self._routes.takeaway_threads.get(message.thread_id or 0)
+        if takeaway is not None and (live := self._routes.claimed(takeaway, message)) is not None:
             parts = [attribute_takeaway(message.content, prompt_count=live.prompts)]
             return self._store_message(message, live, parts, late=False)
-        target = self._occurrence_for(message)
+        target = self._routes.occurrence_for(message)
         if target is None:
             return None
         live, thread_question, reply_question = target
@@ -425,7 +278,7 @@ class Collector:
     def _store_message(
         self,
         message: IncomingMessage,
-        live: _Live,
+        live: LiveOccurrence,
         parts: list[Attribution],
         *,
         late: bool | None = None,
@@ -433,7 +286,7 @@ class Collector:
         occurrence_id = live.occurrence.run.occurrence_id
         if late is None:
             late = live.late_from is not None and live.late_from <= message.created_at
-        self._remember(message.message_id, occurrence_id)
+        self._routes.remember(message.message_id, occurrence_id)
         return StoreMessage(
             message.message_id,
             occurrence_id,
@@ -458,7 +311,11 @@ class Collector:
         An edit of a message this collector does not remember, while recaps are live, is
         queued once its stored occurrence has been looked up (it returns 0 then).
         """
-        if message.edited_at is not None and self._recapped and not self._remembers(message):
+        if (
+            message.edited_at is not None
+            and self._routes.recapped
+            and not self._routes.remembers(message)
+        ):
             task = asyncio.get_running_loop().create_task(self._enqueue_edit(message))
             self._lookups.add(task)
             task.add_done_callback(self._lookups.discard)
@@ -470,9 +327,6 @@ class Collector:
         self.writer.put(write)
         return len(write.parts)
 
-    def _remembers(self, message: IncomingMessage) -> bool:
-        return message.message_id in self._recent or message.message_id in self._older
-
     async def _enqueue_edit(self, message: IncomingMessage) -> None:
         """Queue an edit after looking up which occurrence its message was stored under (an
         answer edited days later, after a restart): an edit never moves an answer to another
@@ -483,9 +337,9 @@ class Collector:
             log.error("edit of message %s not stored: %s", message.message_id, error)
             return
         if stored is not None:
-            if self._claimed(stored, message) is None:
+            if self._routes.claimed(stored, message) is None:
                 return
-            self._remember(message.message_id, stored)
+            self._routes.remember(message.message_id, stored)
         write = self._attribute(message)
         if write is not None:
             self.writer.put(write)

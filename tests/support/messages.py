@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import count
 
 from bot.runtime.clock import VirtualClock
-from bot.runtime.collector import IncomingMessage
+from bot.runtime.routing import IncomingMessage
 
 _ids = count(50_000)
 

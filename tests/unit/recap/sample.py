@@ -18,8 +18,9 @@ from bot.core.spec import ChatSpec
 from bot.rehearsal.runner import script_thread
 from bot.rehearsal.script import Action, ScriptLine, cast_hosts, load_script
 from bot.runtime.clock import VirtualClock
-from bot.runtime.collector import Collector, IncomingMessage
+from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine, RecapBuilder
+from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore
 from tests.support.driving import drive
 from tests.support.venue import MemoryVenue

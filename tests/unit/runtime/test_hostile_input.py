@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from bot.core.plan import build_plan
 from bot.core.run import Phase, new_run
-from bot.runtime.collector import Collector, IncomingMessage
+from bot.runtime.collector import Collector
+from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore, open_store
 from tests.support.specs import make_spec
 

@@ -16,9 +16,10 @@ import pytest
 from bot.core.ports import PostRequest, VenueError
 from bot.core.spec import RecapSpec
 from bot.runtime.clock import VirtualClock
-from bot.runtime.collector import LIVE_FOR, UNKNOWN_KEEP_MAX, Collector, IncomingMessage
+from bot.runtime.collector import LIVE_FOR, UNKNOWN_KEEP_MAX, Collector
 from bot.runtime.engine import Engine
 from bot.runtime.live_recaps import UPDATE_DELAY
+from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore, open_store
 from tests.conftest import T0
 from tests.support.driving import drive
