@@ -107,16 +107,8 @@ def attribute(
 
 
 def _split_prefixes(content: str, question_count: int) -> list[Attribution]:
-    marks = [
-        match
-        for match in _UPPER_PREFIX.finditer(content)
-        if 1 <= int(match.group(1)) <= question_count
-    ]
-    lower = [
-        match
-        for match in _LOWER_PREFIX.finditer(content)
-        if 1 <= int(match.group(1)) <= question_count
-    ]
+    marks = _marks(_UPPER_PREFIX, content, question_count)
+    lower = _marks(_LOWER_PREFIX, content, question_count)
     if lower:
         marks = sorted(marks + lower, key=_start) if marks else lower
     if not marks:
@@ -130,6 +122,13 @@ def _split_prefixes(content: str, question_count: int) -> list[Attribution]:
             text = f"{preamble} {text}".strip()
         parts.append(Attribution(int(match.group(1)), text, AnswerSource.PREFIX))
     return parts
+
+
+def _marks(pattern: re.Pattern[str], content: str, question_count: int) -> list[re.Match[str]]:
+    """The prefixes ``pattern`` finds in ``content`` that name one of the questions."""
+    return [
+        match for match in pattern.finditer(content) if 1 <= int(match.group(1)) <= question_count
+    ]
 
 
 _start = operator.methodcaller("start")

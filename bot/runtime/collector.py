@@ -9,19 +9,20 @@ after downtime, is stored once.
 messages a second in bursts; one SQLite transaction per message would make the
 bot fall behind. So:
 
-* Attribution is done at once, in memory, with no SQL: the collector keeps
-  (in :class:`bot.runtime.routing.Routes`) the occurrences that are collecting (updated by the engine through
-  :meth:`Collector.on_run_saved`), an index of them by channel, every live
-  question's message and thread id, and the occurrence of the last 25,000 to
-  50,000 messages (for replies in a channel that several chats share; a reply
-  to an older message follows the channel's rule: the hashtag it names, else
-  the chat that started last).
+* Attribution is done at once, in memory, with no SQL: the collector keeps, in
+  :class:`bot.runtime.routing.Routes`, the occurrences that are collecting
+  (updated by the engine through :meth:`Collector.on_run_saved`), an index of
+  them by channel, every live question's message and thread id, and the
+  occurrence of the last 25,000 to 50,000 messages (for replies in a channel
+  that several chats share; a reply to an older message follows the channel's
+  rule: the hashtag it names, else the chat that started last).
 * The writes (messages, edits, deletes, reactions) go into one
   queue, drained by a single writer task
   (:class:`bot.runtime.answer_writer.AnswerWriter`). It commits a batch
   every :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes
-  first, in one transaction of three statements (begin, one multi-row insert,
-  commit: :meth:`bot.storage.answers.AnswerRepository.write_answers`).
+  first: new messages only as one lone multi-row insert (atomic by itself),
+  anything else as one transaction
+  (:meth:`bot.storage.answers.AnswerRepository.write_answers`).
 * **The database thread gets its turn.** aiosqlite runs SQL in a thread of its
   own, which needs the GIL back after every statement step. An event loop
   flooded with gateway events releases the GIL only for an instant when it

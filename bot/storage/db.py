@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ class Database:
                 await self._rollback()
                 raise
 
-    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement as its own transaction; returns the rows it changed.
 
         SQLite applies a lone statement atomically (all its rows, triggers included, or
@@ -92,7 +92,7 @@ class Database:
         """
         async with self._write_lock:
             try:
-                cursor = await self.connection.execute(sql, tuple(params))
+                cursor = await self.connection.execute(sql, params)  # no copy: a batch is big
             except sqlite3.Error as error:
                 raise explain(self.path, error) from error
             return cursor.rowcount
