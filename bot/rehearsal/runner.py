@@ -1,8 +1,9 @@
 """Run a whole chat in the terminal, at N times real speed, from scripted answers.
 
-The rehearsal uses the real engine, collector and a real SQLite file (a
-temporary one unless ``--db`` is given); only the venue (the terminal) and the
-clock (scaled) differ from a live run. The chat starts right away: only the
+The rehearsal uses the real runtime, wired by the same composition root as the bot
+(:func:`bot.runtime.root.build_runtime`), and a real SQLite file (a temporary one unless
+``--db`` is given); only the venue (the terminal) and the clock (scaled) differ from a
+live run. The chat starts right away: only the
 shortest reminder is kept, so a rehearsal shows one reminder and then the run.
 """
 
@@ -28,9 +29,8 @@ from bot.render.html_page import render_html
 from bot.render.json_data import render_json
 from bot.render.markdown import render_markdown
 from bot.runtime.clock import ScaledClock
-from bot.runtime.collector import Collector
-from bot.runtime.engine import Engine
 from bot.runtime.recaps import load_recap
+from bot.runtime.root import Runtime, build_runtime
 from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore, open_store
 
@@ -49,8 +49,7 @@ class Rehearsal:
     store: SqliteStore
     clock: ScaledClock
     venue: TerminalVenue
-    engine: Engine
-    collector: Collector
+    runtime: Runtime
     finished: asyncio.Event
     occurrence_id: int = 0
 
@@ -92,7 +91,7 @@ async def rehearse(
                 f"Rehearsing {spec.title} {spec.hashtag} at {speed:g}x: "
                 f"{len(spec.questions)} questions, {len(script)} scripted lines.\n"
             )
-            occurrence = await rehearsal.engine.schedule_chat(spec)
+            occurrence = await rehearsal.runtime.engine.schedule_chat(spec)
             assert occurrence is not None
             rehearsal.occurrence_id = occurrence.run.occurrence_id
             await _play(rehearsal, script, hosts)
@@ -108,25 +107,22 @@ def _assemble(
     spec: ChatSpec, start: datetime, store: SqliteStore, clock: ScaledClock, out: TextIO
 ) -> Rehearsal:
     venue = TerminalVenue(clock, start, spec.timezone, out)
-    engine = Engine(store, venue, clock)
-    collector = Collector(store, clock=clock)
-    collector.on_stored.append(engine.live_recaps.changed)
+    runtime = build_runtime(store, venue, clock)
     finished = asyncio.Event()
 
-    async def watch(run: Run, saved_spec: ChatSpec) -> None:
-        await collector.on_run_saved(run, saved_spec)
+    async def watch(run: Run, _spec: ChatSpec) -> None:
         if run.phase.finished:
             finished.set()
 
-    engine.on_run_saved.append(watch)
-    return Rehearsal(spec, start, store, clock, venue, engine, collector, finished)
+    runtime.engine.on_run_saved.append(watch)
+    return Rehearsal(spec, start, store, clock, venue, runtime, finished)
 
 
 async def _play(rehearsal: Rehearsal, script: list[ScriptLine], hosts: dict[str, int]) -> None:
     """Run the chat to its recap; lines scripted after the recap (late answers in a question's
     thread, takeaways in the recap's thread) are played too, and the rehearsal ends once the
     published recap has been updated to show them."""
-    loop = asyncio.create_task(rehearsal.engine.run_forever())
+    loop = await rehearsal.runtime.start()
     feeder = asyncio.create_task(_feed(rehearsal, script, hosts))
     try:
         await rehearsal.finished.wait()
@@ -134,17 +130,17 @@ async def _play(rehearsal: Rehearsal, script: list[ScriptLine], hosts: dict[str,
         await _recap_shown(rehearsal)
     finally:
         feeder.cancel()
-        await rehearsal.engine.stop()
+        await rehearsal.runtime.engine.stop()
         loop.cancel()
         await asyncio.gather(loop, feeder, return_exceptions=True)
 
 
 async def _recap_shown(rehearsal: Rehearsal) -> None:
     """Wait (on the rehearsal's clock) until the published recap shows every stored change."""
-    await rehearsal.collector.flush()
-    await rehearsal.engine.live_recaps.settle()
+    await rehearsal.runtime.collector.flush()
+    await rehearsal.runtime.live_recaps.settle()
     never = asyncio.Event()
-    deadline = rehearsal.clock.now() + 3 * rehearsal.engine.live_recaps.delay
+    deadline = rehearsal.clock.now() + 3 * rehearsal.runtime.live_recaps.delay
     while rehearsal.clock.now() < deadline:
         live = await rehearsal.store.live_recap(rehearsal.occurrence_id)
         if live is None or live.dirty_since is None:
@@ -173,7 +169,7 @@ async def _feed(rehearsal: Rehearsal, script: list[ScriptLine], hosts: dict[str,
 
 
 async def _act(rehearsal: Rehearsal, people: _People, line: ScriptLine) -> None:
-    venue, collector, store = rehearsal.venue, rehearsal.collector, rehearsal.store
+    venue, collector, store = rehearsal.venue, rehearsal.runtime.collector, rehearsal.store
     now = rehearsal.clock.now()
     author_id = people.id_of(line.author)
     latest = people.latest.get(line.author)

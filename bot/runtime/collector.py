@@ -40,9 +40,9 @@ bot fall behind. So:
 * :meth:`Collector.enqueue` (the Discord listener) returns as soon as the
   message is attributed and queued; :meth:`Collector.ingest` (tests, the
   rehearsal) also waits for the commit and never lingers.
-  :meth:`Collector.flush` waits for everything queued before it; the collector
-  calls it itself before a recap is built (when an occurrence enters its
-  late-answer window or is about to post its recap), and the client calls
+  :meth:`Collector.flush` waits for everything queued before it; the engine
+  calls it before it builds a recap (:attr:`bot.runtime.engine.Engine.before_recap`,
+  wired by :func:`bot.runtime.root.build_runtime`), and the client calls
   :meth:`Collector.close` at shutdown (SIGTERM) so pending answers are stored
   before exit.
 * A batch that fails because the database is locked, read-only or full is
@@ -168,11 +168,7 @@ class Collector:
         )
 
     async def on_run_saved(self, run: Run, spec: ChatSpec) -> None:
-        """Keep the live-occurrence cache in step with the engine (an Engine listener).
-
-        Before a recap can be built (the occurrence enters its late-answer window,
-        its recap falls due, or it is stopped), every queued write is flushed.
-        """
+        """Keep the live-occurrence cache in step with the engine (an Engine listener)."""
         occurrence_id = run.occurrence_id
         previous = self._routes.live.get(occurrence_id)
         if run.phase in COLLECTING:
@@ -188,8 +184,6 @@ class Collector:
             if run.phase is Phase.RECAPPED:
                 await self._learn_recapped(occurrence_id)
         self._routes.index()
-        if run.phase is Phase.LATE_ANSWERS or (previous is not None and run.phase.finished):
-            await self.flush()
 
     @property
     def live(self) -> list[Occurrence]:

@@ -60,6 +60,8 @@ STORAGE_RETRY_FIRST = timedelta(seconds=2)
 FIND_SLACK = timedelta(seconds=10)
 
 RecapBuilder = Callable[[Occurrence, PostRequest], Awaitable[PostRequest]]
+#: Awaited before every recap is built (the composition root wires the collector's flush).
+BeforeRecap = Callable[[], Awaitable[None]]
 
 
 class Engine:
@@ -72,11 +74,15 @@ class Engine:
         clock: Clock,
         *,
         recap_builder: RecapBuilder | None = None,
+        before_recap: BeforeRecap | None = None,
     ) -> None:
         self.store = store
         self.venue = venue
         self.clock = clock
         self.recap_builder = recap_builder or self.summary_recap
+        #: Awaited before a recap is built, so that it sees every answer received before it
+        #: (see :func:`bot.runtime.root.build_runtime`); raising holds the recap back.
+        self.before_recap = before_recap
         self.planner = Planner(store)
         #: Keeps published recaps up to date (the collector reports changes to it).
         self.live_recaps = LiveRecaps(store, venue, clock)
@@ -98,8 +104,8 @@ class Engine:
     async def run_forever(self) -> None:
         """Sleep until the earliest due timer, advance due occurrences, repeat; never busy-waits.
 
-        The live recaps' loop runs alongside (see :mod:`bot.runtime.live_recaps`)."""
-        await self.live_recaps.load()
+        The live recaps' loop runs alongside (see :mod:`bot.runtime.live_recaps`); which
+        recaps are live is read once at start, before it (:meth:`bot.runtime.root.Runtime.start`)."""
         recaps = asyncio.create_task(self.live_recaps.run_forever(), name="live-recaps")
         try:
             await self._timer_loop()
@@ -241,7 +247,7 @@ class Engine:
         as_of = self.clock.now()
         try:
             if post.kind is StepKind.RECAP:
-                request = await self.recap_builder(occurrence, request)
+                request = await self._build_recap(occurrence, request)
             record, created = await self.store.record_intent(request, self.clock.now(), post.late)
             if record.message_id is not None:
                 return Posted(post.key)
@@ -315,6 +321,13 @@ class Engine:
             return result
         return replace(result, thread_id=thread_id)
 
+    async def _build_recap(self, occurrence: Occurrence, request: PostRequest) -> PostRequest:
+        """The recap ``request`` filled in, after :attr:`before_recap` (answers still queued
+        are stored first)."""
+        if self.before_recap is not None:
+            await self.before_recap()
+        return await self.recap_builder(occurrence, request)
+
     async def summary_recap(self, occurrence: Occurrence, request: PostRequest) -> PostRequest:
         """The recap (the default builder): the model from storage, rendered for Discord as a
         short message naming every question, embeds and continuation messages within
@@ -339,7 +352,7 @@ class Engine:
             kind=StepKind.RECAP,
             text="",
         )
-        request = await self.recap_builder(occurrence, request)
+        request = await self._build_recap(occurrence, request)
         try:
             result = await self.venue.post(request)
         except VenueError as error:

@@ -1,5 +1,5 @@
-"""The sample chat, played deterministically: the real engine and collector on a real SQLite
-file, a virtual clock, and the scripted answers of ``chats/samples/plnchat.answers.txt``.
+"""The sample chat, played deterministically: the real runtime (wired as the bot's, by
+build_runtime) on a real SQLite file, a virtual clock, and the scripted answers of ``chats/samples/plnchat.answers.txt``.
 
 Message ids, user ids and times depend only on the script, so a recap of the result can be
 compared with a golden file.
@@ -13,13 +13,13 @@ from pathlib import Path
 
 from bot.chatfile import load_chat_file
 from bot.core.ports import Occurrence
-from bot.core.run import Run
 from bot.core.spec import ChatSpec
 from bot.rehearsal.runner import script_thread
 from bot.rehearsal.script import Action, ScriptLine, cast_hosts, load_script
 from bot.runtime.clock import VirtualClock
 from bot.runtime.collector import Collector
-from bot.runtime.engine import Engine, RecapBuilder
+from bot.runtime.engine import RecapBuilder
+from bot.runtime.root import build_runtime
 from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore
 from tests.support.driving import drive
@@ -77,13 +77,8 @@ async def play(
     script = load_script(SAMPLE_ANSWERS) if script is None else script
     clock = VirtualClock(BEFORE)
     venue = MemoryVenue(clock)
-    engine = Engine(store, venue, clock, recap_builder=recap_builder)
-    collector = Collector(store)
-
-    async def watch(run: Run, saved: ChatSpec) -> None:
-        await collector.on_run_saved(run, saved)
-
-    engine.on_run_saved.append(watch)
+    runtime = build_runtime(store, venue, clock, recap_builder=recap_builder)
+    engine, collector = runtime.engine, runtime.collector
     planned = await engine.schedule_chat(spec)
     assert planned is not None
     occurrence_id = planned.run.occurrence_id

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.answers import AnswerSource
-from bot.core.ports import Occurrence, PostRequest
+from bot.core.ports import PostRequest
 from bot.runtime import answer_writer
 from bot.runtime.clock import VirtualClock
 from bot.runtime.collector import Collector
@@ -145,24 +145,6 @@ async def test_close_stores_everything_queued(
     await collector.close(grace=30)
     assert len(await stored(store)) == 50
     assert collector.pending == 0
-
-
-async def test_the_recap_sees_answers_queued_just_before_it(
-    store: SqliteStore, venue: MemoryVenue, clock: VirtualClock
-) -> None:
-    seen: list[int] = []
-
-    async def recap(occurrence: Occurrence, request: PostRequest) -> PostRequest:
-        seen.append(len(await store.answers(occurrence.run.occurrence_id)))
-        return request
-
-    engine = Engine(store, venue, clock, recap_builder=recap)
-    collector = await live(engine, store, clock, batch_delay=3600)  # only a flush commits
-    await drive(engine, clock, START + timedelta(minutes=50))  # closed, late answers
-    for n in range(30):
-        collector.enqueue(message(clock, f"A5: late {n}"))
-    await drive(engine, clock, START + timedelta(hours=2))  # the recap
-    assert seen == [30]
 
 
 async def test_conversation_queued_before_its_question_was_known_is_reattributed(

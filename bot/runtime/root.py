@@ -1,0 +1,89 @@
+"""The composition root: one function wires a runtime from a store, a venue, a clock and
+settings, for the Discord bot and the rehearsal alike.
+
+What it wires, so no caller does it by hand:
+
+* the collector tells the live recaps about every committed batch
+  (``collector.on_stored`` -> ``live_recaps.changed``), so a published recap follows late
+  answers, edits, deletes, reactions and takeaways;
+* the engine tells the collector about every saved run (``engine.on_run_saved`` ->
+  ``collector.on_run_saved``), so it knows which occurrences collect answers and where
+  their questions are;
+* the engine flushes the collector before it builds a recap (``engine.before_recap`` ->
+  ``collector.flush``), so the recap sees every answer received before it;
+* the live recaps' delay comes from the settings.
+
+Adapters add their own listeners to the hooks (the Discord client's scheduled events to
+``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
+``engine.on_run_saved``) and start the runtime with :meth:`Runtime.start`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core.ports import Clock, Venue
+from bot.runtime.answer_writer import AnswerWriter
+from bot.runtime.collector import Collector
+from bot.runtime.engine import Engine, RecapBuilder
+from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
+from bot.runtime.planner import Planner
+from bot.storage import SqliteStore
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """What the runtime takes from configuration: the bot's come from the environment
+    (:class:`bot.config.Settings`), the rehearsal uses the defaults."""
+
+    #: From the first change after a recap was published to its update (an edit).
+    recap_update_delay: timedelta = UPDATE_DELAY
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The runtime's parts, wired (see the module docstring)."""
+
+    engine: Engine
+    collector: Collector
+    #: The collector's batched writer (every stored answer goes through it).
+    writer: AnswerWriter
+    live_recaps: LiveRecaps
+    planner: Planner
+
+    async def start(self) -> asyncio.Task[None]:
+        """Read which published recaps are live, then run the engine's timer loop (and the
+        live recaps' loop beside it) in a task, which is returned.
+
+        Once, at start. The live recaps are known when this returns, so whatever is
+        stored from then on (the backfill of what was missed while the bot was down
+        included) updates them."""
+        await self.live_recaps.load()
+        return asyncio.create_task(self.engine.run_forever(), name="engine")
+
+
+def build_runtime(
+    store: SqliteStore,
+    venue: Venue,
+    clock: Clock,
+    settings: RuntimeSettings | None = None,
+    *,
+    recap_builder: RecapBuilder | None = None,
+) -> Runtime:
+    """A runtime over ``store`` that posts through ``venue`` on ``clock``'s time.
+    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it)."""
+    settings = settings or RuntimeSettings()
+    collector = Collector(store, clock=clock)
+    engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
+    engine.live_recaps.delay = settings.recap_update_delay
+    engine.on_run_saved.append(collector.on_run_saved)
+    collector.on_stored.append(engine.live_recaps.changed)
+    return Runtime(
+        engine=engine,
+        collector=collector,
+        writer=collector.writer,
+        live_recaps=engine.live_recaps,
+        planner=engine.planner,
+    )
