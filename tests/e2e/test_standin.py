@@ -307,6 +307,105 @@ async def test_slash_commands_sync_and_answers(scene: Scene) -> None:
     assert [a.content for a in public.responses] == ["recap ready (private=False)"]
 
 
+def chat_and_host_tree(client: discord.Client) -> app_commands.CommandTree[discord.Client]:
+    """Two top-level commands: /chat for everyone, /host for members with Manage Events."""
+    tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
+    chat = app_commands.Group(name="chat", description="For everyone")
+    host = app_commands.Group(
+        name="host",
+        description="For moderators",
+        default_permissions=discord.Permissions(manage_events=True),
+    )
+
+    @chat.command(name="list", description="Upcoming chats")
+    async def list_chats(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("nothing planned", ephemeral=True)
+
+    @host.command(name="start", description="Start a chat")
+    async def start(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"started by {interaction.user.name}")
+
+    tree.add_command(chat)
+    tree.add_command(host)
+    return tree
+
+
+async def test_two_commands_and_default_member_permissions_as_discord_shows_them(
+    scene: Scene,
+) -> None:
+    """/host (default_member_permissions: Manage Events) is not shown to a member without
+    it, is to a member with it and to an admin, and to anyone an admin's overwrite allows."""
+    standin = scene.standin
+    moderators = standin.add_role(scene.guild, "Moderators", int(Perm.MANAGE_EVENTS))
+    admins = standin.add_role(scene.guild, "Admins", int(Perm.ADMINISTRATOR))
+    mod, admin = standin.add_user("mod"), standin.add_user("admin")
+    standin.add_member(scene.guild, mod, roles=[moderators])
+    standin.add_member(scene.guild, admin, roles=[admins])
+    client = make_client()
+    tree = chat_and_host_tree(client)
+    guild = discord.Object(scene.guild.id)
+    async with running(client, standin):
+        tree.copy_global_to(guild=guild)
+        await tree.sync(guild=guild)
+        [put] = standin.calls("PUT", r"^/applications/\d+/guilds/\d+/commands$")
+        sent = {c["name"]: c.get("default_member_permissions") for c in put.json}
+        assert sent == {"chat": None, "host": int(Perm.MANAGE_EVENTS)}
+        shown = {c["name"]: c["default_member_permissions"] for c in standin.commands(guild)}
+        assert shown == {"chat": None, "host": str(int(Perm.MANAGE_EVENTS))}  # as Discord
+
+        listing = await standin.invoke(scene.alice, guild, scene.channel, "chat", "list")
+        assert (await listing.wait_response(WAIT)).content == "nothing planned"
+        with pytest.raises(PermissionError, match="does not show /host to alice"):
+            await standin.invoke(scene.alice, guild, scene.channel, "host", "start")
+        for user in (mod, admin):
+            started = await standin.invoke(user, guild, scene.channel, "host", "start")
+            assert (await started.wait_response(WAIT)).content == f"started by {user.name}"
+
+        update = client.wait_for("raw_app_command_permissions_update", timeout=WAIT)
+        standin.set_command_permissions(guild, "host", allow=[scene.alice], deny=[moderators])
+        permissions: discord.RawAppCommandPermissionsUpdateEvent = await update
+        assert {(p.id, p.permission) for p in permissions.permissions} == {
+            (scene.alice.id, True),
+            (moderators.id, False),
+        }
+        allowed = await standin.invoke(scene.alice, guild, scene.channel, "host", "start")
+        assert (await allowed.wait_response(WAIT)).content == "started by alice"
+        with pytest.raises(PermissionError):
+            await standin.invoke(mod, guild, scene.channel, "host", "start")
+        with pytest.raises(PermissionError):
+            await standin.invoke(scene.bob, guild, scene.channel, "host", "start")
+    assert len(standin.calls("PUT", r"/commands$")) == 1
+
+
+async def test_an_edit_arrives_as_the_whole_message(scene: Scene) -> None:
+    """MESSAGE_UPDATE carries the full message, as Discord sends it: an author's edit with
+    its attachments and ``edited_timestamp``; a thread opened from it with that null."""
+    standin = scene.standin
+    async with running(make_client(), standin) as client:
+        sent = await standin.say(
+            scene.channel, scene.alice, "A1: ferns", attachments=[("fern.png", b"png")]
+        )
+        mid = int(sent["id"])
+        edited = client.wait_for(
+            "raw_message_edit", check=lambda e: e.message_id == mid, timeout=WAIT
+        )
+        await standin.edit(mid, scene.alice, "A1: maidenhair ferns")
+        raw: discord.RawMessageUpdateEvent = await edited
+        assert raw.message.content == "A1: maidenhair ferns"
+        assert [a.filename for a in raw.message.attachments] == ["fern.png"]
+        assert raw.message.attachments[0].url == sent["attachments"][0]["url"]
+        assert raw.message.edited_at is not None
+        assert raw.message.author.id == scene.alice.id
+
+        threaded = client.wait_for(
+            "raw_message_edit", check=lambda e: e.message_id == mid, timeout=WAIT
+        )
+        await standin.start_thread(mid, scene.bob, "About ferns")
+        raw = await threaded
+        assert raw.data["edited_timestamp"] is not None  # the author's earlier edit stays
+        assert [a.filename for a in raw.message.attachments] == ["fern.png"]
+
+
 async def test_rate_limited_send_is_retried_once(scene: Scene) -> None:
     standin = scene.standin
     fault = standin.faults.add("POST", r"^/channels/\d+/messages$", 429, retry_after=0.05)

@@ -6,7 +6,7 @@ from typing import Any
 
 from . import render
 from .interactions import Interaction, InteractionsApi
-from .model import JSON, Attachment, Channel, Command, Message, Role, User
+from .model import JSON, Attachment, Channel, Command, Message, Perm, Role, User
 from .world import World
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024
@@ -53,6 +53,38 @@ def find_command(world: World, guild_id: int, name: str, kind: int = 1) -> Comma
     if cmd is None:
         raise LookupError(f"command {name!r} is not registered (did the bot sync its tree?)")
     return cmd
+
+
+def can_use(world: World, cmd: Command, user: User, channel: Channel) -> bool:
+    """Whether Discord shows ``cmd`` to ``user`` in ``channel`` (and so lets them run it).
+
+    Administrators (and the owner) always may. Otherwise the overwrites a server's admins
+    set for the command decide, most specific first: the user's own, then the member's
+    roles (a role allowed wins over a role denied), then @everyone's (the guild's id).
+    Without one, ``default_member_permissions`` does: null lets everyone, "0" only
+    administrators, anything else members who have every one of those permissions in the
+    channel. Use Application Commands is needed in any case. (Channel overwrites, which
+    Discord also has, are left out.)"""
+    perms = world.perms(user.id, channel)
+    if perms & Perm.ADMINISTRATOR:
+        return True
+    if not perms & Perm.USE_APPLICATION_COMMANDS:
+        return False
+    overwrites = world.command_permissions.get(cmd.id, {})
+    guild = world.guilds[channel.guild_id]
+    if user.id in overwrites:
+        return overwrites[user.id][1]
+    member_roles = guild.members[user.id].roles
+    by_role = [overwrites[r][1] for r in member_roles if r in overwrites]
+    if by_role:
+        return any(by_role)
+    if guild.id in overwrites:
+        return overwrites[guild.id][1]
+    required = cmd.payload.get("default_member_permissions")
+    if required is None:
+        return True
+    needed = int(required)
+    return needed != 0 and perms & needed == needed
 
 
 def _infer(value: Any) -> int:
@@ -157,6 +189,12 @@ def command_interaction(
     focused: str | None = None,
 ) -> Interaction:
     cmd = find_command(world, channel.guild_id, command)
+    if not can_use(world, cmd, user, channel):
+        raise PermissionError(
+            f"Discord does not show /{command} to {user.name} in #{channel.name} "
+            f"(default_member_permissions {cmd.payload.get('default_member_permissions')}, "
+            "no overwrite allows them)"
+        )
     definitions: list[JSON] = list(cmd.payload.get("options") or [])
     chain: list[JSON] = []
     for part in (subcommand or "").split():

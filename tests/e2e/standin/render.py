@@ -339,6 +339,8 @@ def command_payload(cmd: Command) -> JSON:
         "integration_types": [0],
     }
     out.update(cmd.payload)
+    if out["default_member_permissions"] is not None:  # sent as a number or a string; a string back
+        out["default_member_permissions"] = str(out["default_member_permissions"])
     out.update(
         {
             "id": str(cmd.id),

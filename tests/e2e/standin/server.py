@@ -242,6 +242,37 @@ class StandIn:
         deny = (current.deny if current else 0) & ~int(permissions)
         self.world.set_overwrite(ch, target, allow=allow, deny=deny)
 
+    def set_command_permissions(
+        self,
+        guild: Ref,
+        command: str,
+        *,
+        allow: list[Role | User] | None = None,
+        deny: list[Role | User] | None = None,
+    ) -> None:
+        """What an admin does in Server Settings > Integrations: who may (``allow``) or may
+        not (``deny``) see and run ``/command`` in ``guild``, over its
+        default_member_permissions (a guild's id as a role is @everyone). Replaces the
+        command's overwrites; the bot gets APPLICATION_COMMAND_PERMISSIONS_UPDATE."""
+        g = self.world.guild(_id(guild))
+        cmd = driver.find_command(self.world, g.id, command)
+        overwrites = {
+            target.id: (1 if isinstance(target, Role) else 2, allowed)
+            for targets, allowed in ((allow or [], True), (deny or [], False))
+            for target in targets
+        }
+        self.world.command_permissions[cmd.id] = overwrites
+        payload = {
+            "id": str(cmd.id),
+            "application_id": str(self.world.application_id),
+            "guild_id": str(g.id),
+            "permissions": [
+                {"id": str(target), "type": kind, "permission": allowed}
+                for target, (kind, allowed) in overwrites.items()
+            ],
+        }
+        self.world.dispatch("APPLICATION_COMMAND_PERMISSIONS_UPDATE", payload)
+
     # --------------------------------------------------------------- user actions
     async def say(
         self,

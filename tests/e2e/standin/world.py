@@ -55,6 +55,10 @@ class World:
         self.channel_messages: dict[int, list[int]] = {}
         self.events: dict[int, ScheduledEvent] = {}
         self.commands: dict[int, Command] = {}
+        #: Command id -> {role, user or channel id: (type 1 role | 2 user | 3 channel, allowed)}:
+        #: what a server's admins set in Server Settings > Integrations, over the command's
+        #: ``default_member_permissions`` (see ``driver.can_use``).
+        self.command_permissions: dict[int, dict[int, tuple[int, bool]]] = {}
         #: (author id, nonce) -> (message id, loop time) for ``enforce_nonce``.
         self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.attachments: dict[int, Attachment] = {}
