@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.storage.answers import AnswerRepository
 from bot.storage.chats import ChatRepository
+from bot.storage.command_syncs import CommandSyncRepository
 from bot.storage.db import Database, StorageError, open_database
 from bot.storage.events import EventLink, EventRepository
 from bot.storage.occurrences import OccurrenceRepository
@@ -22,6 +23,7 @@ class SqliteStore(
     AnswerRepository,
     EventRepository,
     LiveRecapRepository,
+    CommandSyncRepository,
 ):
     """The bot's Store (see :class:`bot.core.ports.Store`) over one SQLite database."""
 

@@ -133,6 +133,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX live_recaps_thread ON live_recaps(thread_id);
     """,
+    # 5: the slash commands last synced to each guild (a digest of their payload), so a
+    #    restart syncs only when the commands changed (Discord rate-limits syncs).
+    """
+    CREATE TABLE command_syncs (
+        guild_id   INTEGER PRIMARY KEY,
+        digest     TEXT NOT NULL,
+        synced_at  TEXT NOT NULL
+    );
+    """,
 )
 
 #: The schema version this code expects.
