@@ -1,6 +1,6 @@
 # Two entry points for a fresh machine with only Python:
 #   make demo   rehearse the sample chat in the terminal (SQLite, no Discord account)
-#   make test   lint, format check, types, Dockerfile lint, then the whole test suite
+#   make test   lint, format check, types, import layers, Dockerfile lint, then the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 
 test: lint

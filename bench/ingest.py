@@ -38,11 +38,11 @@ import discord
 from bench.common import Figure, above, below, ms, per_second, percentile
 from bench.gateway import Messages, Payload, connection_state, guild_create
 from bench.world import chat_spec, chats_of, run_chats_until, temp_db, threads_of
+from bot.core.writes import AnswerWrite, StoreMessage
 from bot.discord_app.listeners import Listeners
 from bot.runtime.answer_writer import BATCH_ROWS
 from bot.runtime.collector import Collector
 from bot.storage import open_store
-from bot.storage.answers import AnswerWrite, StoreMessage
 from bot.storage.db import split_statements
 from bot.storage.migrations import MIGRATIONS
 

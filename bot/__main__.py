@@ -186,6 +186,7 @@ def _recap(args: argparse.Namespace) -> int:
 def _archive(args: argparse.Namespace) -> int:
     """``archive --out DIR``: write the static site of every past recap, offline."""
     from bot.archive import ArchiveReport, build_archive  # rendering pulls in Jinja2, matplotlib
+    from bot.runtime.recaps import StoredRecaps
     from bot.storage import open_store
 
     settings = load_settings(os.environ, need_token=False)
@@ -195,7 +196,7 @@ def _archive(args: argparse.Namespace) -> int:
     async def build() -> ArchiveReport:
         store = await open_store(settings.database_path)
         try:
-            return await build_archive(store, args.out)
+            return await build_archive(StoredRecaps(store), args.out)
         finally:
             await store.close()
 

@@ -37,11 +37,9 @@ from bot.archive.pages import (
     script,
 )
 from bot.archive.search_index import message_rows, render_search_index
-from bot.core.ports import Occurrence
+from bot.core.ports import RecapReader
 from bot.core.recap import Recap
 from bot.render import file_stem
-from bot.runtime.recaps import load_recap
-from bot.storage import SqliteStore
 
 #: The list of files the last run wrote, one name a line.
 MANIFEST = ".qachat-archive"
@@ -63,23 +61,16 @@ class ArchiveReport:
     files: tuple[str, ...]
 
 
-def archived(occurrence: Occurrence) -> bool:
-    """True for a past occurrence that has a recap: it started and nothing more will be posted
-    (recapped, or finished otherwise after it started)."""
-    return occurrence.run.started and occurrence.run.phase.finished
-
-
-async def build_archive(store: SqliteStore, out: Path, *, charts: bool = True) -> ArchiveReport:
-    """Write the archive of every past recap in ``store`` to the folder ``out`` (created).
+async def build_archive(recaps: RecapReader, out: Path, *, charts: bool = True) -> ArchiveReport:
+    """Write the archive of every past recap that ``recaps`` reads to the folder ``out``
+    (created).
     ``charts`` False leaves the activity chart out of the recap pages (faster).
 
     Rendering and writing run in a worker thread, recap by recap, so the event loop stays free.
     """
     site = await asyncio.to_thread(_Site, out, charts)
-    for occurrence in await store.occurrences():
-        if archived(occurrence):
-            recap = await load_recap(store, occurrence)
-            await asyncio.to_thread(site.add, recap)
+    for occurrence in await recaps.archived():
+        await asyncio.to_thread(site.add, await recaps.recap(occurrence))
     return await asyncio.to_thread(site.finish)
 
 

@@ -65,3 +65,12 @@ class NotAModerator(ChatError):
 
 class PostingFailed(ChatError):
     """A post a moderator asked for could not be made (the reason says why)."""
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message names the file (or server) and the fix.
+
+    Raised by every store (SQLite, and any other backend behind the ports) for a write or
+    read it could not make: locked, read-only, full, unreachable. The runtime catches it
+    to retry; it is not a :class:`ChatError` since no user did anything wrong.
+    """

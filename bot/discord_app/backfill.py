@@ -61,10 +61,10 @@ from typing import NamedTuple, TypeVar
 import discord
 
 from bot.core.ports import Occurrence
+from bot.core.writes import StoredVersion
 from bot.discord_app.listeners import counts, incoming
 from bot.runtime.collector import Collector
 from bot.storage import SqliteStore
-from bot.storage.answers import StoredVersion
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ In short:
 
 * one queue (a deque), drained by a single task that commits a batch every
   :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes first, in one
-  transaction (:meth:`bot.storage.answers.AnswerRepository.write_answers`); the task ends
+  transaction (:meth:`bot.core.ports.AnswerStore.write_answers`); the task ends
   when the queue is empty and the next write starts it again;
 * order is the queue's, and every write is an upsert, so a retried batch stores once;
 * a batch the database refuses for a passing reason (locked, read-only, full) is retried
@@ -28,8 +28,9 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot.storage import SqliteStore, StorageError
-from bot.storage.answers import AnswerWrite, StoreMessage
+from bot.core.errors import StorageError
+from bot.core.ports import AnswerStore
+from bot.core.writes import AnswerWrite, StoreMessage
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class AnswerWriter:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: AnswerStore,
         *,
         batch_delay: float = BATCH_DELAY,
         batch_rows: int = BATCH_ROWS,

@@ -22,7 +22,7 @@ bot fall behind. So:
   every :data:`BATCH_DELAY` or every :data:`BATCH_ROWS` writes, whichever comes
   first: new messages only as one lone multi-row insert (atomic by itself),
   anything else as one transaction
-  (:meth:`bot.storage.answers.AnswerRepository.write_answers`).
+  (:meth:`bot.core.ports.AnswerStore.write_answers`).
 * **The database thread gets its turn.** aiosqlite runs SQL in a thread of its
   own, which needs the GIL back after every statement step. An event loop
   flooded with gateway events releases the GIL only for an instant when it
@@ -70,22 +70,30 @@ import collections
 import logging
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from bot.core.answers import Answer, Attribution, attribute, attribute_takeaway
+from bot.core.errors import StorageError
 from bot.core.plan import StepKind, StepStatus
-from bot.core.ports import Clock, Occurrence
+from bot.core.ports import (
+    AnswerStore,
+    Clock,
+    LiveRecapStore,
+    Occurrence,
+    OccurrenceStore,
+    PostStore,
+)
 from bot.core.run import Phase, Run
 from bot.core.spec import ChatSpec
-from bot.runtime.answer_writer import BATCH_DELAY, BATCH_ROWS, AnswerWriter
-from bot.runtime.routing import IncomingMessage, LiveOccurrence, Routes
-from bot.storage import SqliteStore, StorageError
-from bot.storage.answers import (
+from bot.core.writes import (
     AnswerWrite,
     AttributeToQuestion,
     ChangeReaction,
     DeleteMessages,
     StoreMessage,
 )
+from bot.runtime.answer_writer import BATCH_DELAY, BATCH_ROWS, AnswerWriter
+from bot.runtime.routing import IncomingMessage, LiveOccurrence, Routes
 
 #: How long after its recap was published an occurrence still takes late answers and
 #: takeaways (as long as the recap is kept up to date; see bot.runtime.live_recaps).
@@ -103,12 +111,17 @@ COLLECTING = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
 UNKNOWN_KEEP, UNKNOWN_KEEP_MAX = 300.0, 1000
 
 
+class CollectorStore(OccurrenceStore, PostStore, AnswerStore, LiveRecapStore, Protocol):
+    """What collecting reads (collecting occurrences, question posts, live recaps) and
+    writes (answers)."""
+
+
 class Collector:
     """Attributes and stores messages for the occurrences that are collecting them."""
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: CollectorStore,
         *,
         clock: Clock | None = None,
         batch_delay: float = BATCH_DELAY,

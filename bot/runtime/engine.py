@@ -21,10 +21,19 @@ import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from bot.core.errors import OccurrenceNotFound, PostingFailed
+from bot.core.errors import OccurrenceNotFound, PostingFailed, StorageError
 from bot.core.plan import StepKind
-from bot.core.ports import Clock, Occurrence, PostRequest, PostResult, Venue, VenueError
+from bot.core.ports import (
+    Clock,
+    Occurrence,
+    PostRequest,
+    PostResult,
+    PostStore,
+    Venue,
+    VenueError,
+)
 from bot.core.run import (
     Cancel,
     Control,
@@ -42,10 +51,9 @@ from bot.core.run import (
     transition,
 )
 from bot.core.spec import ChatSpec
-from bot.runtime.live_recaps import LiveRecaps
-from bot.runtime.planner import Planner
+from bot.runtime.live_recaps import LiveRecaps, LiveRecapsStore
+from bot.runtime.planner import Planner, PlanStore
 from bot.runtime.recaps import recap_request
-from bot.storage import SqliteStore, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +72,16 @@ RecapBuilder = Callable[[Occurrence, PostRequest], Awaitable[PostRequest]]
 BeforeRecap = Callable[[], Awaitable[None]]
 
 
+class EngineStore(PlanStore, PostStore, LiveRecapsStore, Protocol):
+    """What the engine reads and writes: plans, posts, and what recaps are built from."""
+
+
 class Engine:
     """Runs every occurrence in the store through the Venue, on time."""
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: EngineStore,
         venue: Venue,
         clock: Clock,
         *,

@@ -31,11 +31,12 @@ import asyncio
 import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Protocol
 
+from bot.core.errors import StorageError
 from bot.core.plan import StepKind
-from bot.core.ports import Clock, LiveRecap, PostRequest, Venue, VenueError
-from bot.runtime.recaps import recap_request, stored_revision
-from bot.storage import SqliteStore, StorageError
+from bot.core.ports import Clock, LiveRecap, OccurrenceStore, PostRequest, Venue, VenueError
+from bot.runtime.recaps import RecapStore, recap_request, stored_revision
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,16 @@ UPDATE_DELAY = timedelta(seconds=60)
 RETRY_AFTER = timedelta(seconds=30)
 
 
+class LiveRecapsStore(RecapStore, OccurrenceStore, Protocol):
+    """What keeping published recaps up to date reads and writes."""
+
+
 class LiveRecaps:
     """Keeps the recaps published within :data:`LIVE_FOR` up to date."""
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: LiveRecapsStore,
         venue: Venue,
         clock: Clock,
         *,

@@ -19,13 +19,13 @@ import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.core.plan import StepStatus, build_plan
-from bot.core.ports import Occurrence
+from bot.core.ports import ChatStore, Occurrence, OccurrenceStore
 from bot.core.run import Phase, new_run
 from bot.core.schedule import next_occurrence
 from bot.core.spec import ChatSpec
-from bot.storage import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,14 @@ _NOT_STARTED = (Phase.SCHEDULED, Phase.ANNOUNCED)
 _EPSILON = timedelta(seconds=1)
 
 
+class PlanStore(ChatStore, OccurrenceStore, Protocol):
+    """What planning reads and writes: chats and their occurrences."""
+
+
 class Planner:
     """Keeps the stored schedule in step with the chats."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: PlanStore) -> None:
         self.store = store
         #: Called with the id of every occurrence dropped (rescheduled, or its chat removed).
         self.on_dropped: list[Callable[[int], Awaitable[None]]] = []

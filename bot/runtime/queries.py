@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.core.errors import ChatNotFound
+from bot.core.ports import AnswerStore, ChatStore, OccurrenceStore
 from bot.core.run import Phase
 from bot.core.schedule import occurrences
 from bot.core.spec import ChatSpec
-from bot.storage import SqliteStore
+
+
+class QueryStore(ChatStore, OccurrenceStore, AnswerStore, Protocol):
+    """What the status and listing queries read."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class Upcoming:
     planned: bool
 
 
-async def chat_spec(store: SqliteStore, chat_id: str) -> ChatSpec:
+async def chat_spec(store: QueryStore, chat_id: str) -> ChatSpec:
     """The active chat ``chat_id``; :class:`ChatNotFound` when there is none."""
     for spec in await store.chat_specs():
         if spec.id == chat_id:
@@ -44,7 +49,7 @@ async def chat_spec(store: SqliteStore, chat_id: str) -> ChatSpec:
     raise ChatNotFound(f"no chat {chat_id!r} is scheduled; see /chat list")
 
 
-async def chat_status(store: SqliteStore, chat_id: str) -> ChatStatus:
+async def chat_status(store: QueryStore, chat_id: str) -> ChatStatus:
     """The chat's live occurrence (or next one) with its numbers so far."""
     spec = await chat_spec(store, chat_id)
     unfinished = await store.occurrences(chat_id=chat_id, unfinished=True)
@@ -67,7 +72,7 @@ async def chat_status(store: SqliteStore, chat_id: str) -> ChatStatus:
     )
 
 
-async def upcoming(store: SqliteStore, now: datetime, per_chat: int = 3) -> list[Upcoming]:
+async def upcoming(store: QueryStore, now: datetime, per_chat: int = 3) -> list[Upcoming]:
     """The next starts of every active chat, soonest first."""
     found: list[Upcoming] = []
     for spec in await store.chat_specs():

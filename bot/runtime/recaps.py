@@ -16,16 +16,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Protocol
 
 from bot.core.answers import AnswerSource
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
-from bot.core.ports import Occurrence, PostRequest
+from bot.core.ports import (
+    AnswerStore,
+    ChatStore,
+    LiveRecapStore,
+    Occurrence,
+    OccurrenceStore,
+    ParticipantStore,
+    PostRequest,
+)
 from bot.core.recap import Recap, Revision, Takeaway, build_recap
 from bot.core.run import Phase
 from bot.core.schedule import to_local
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
-from bot.storage import SqliteStore
+
+
+class RecapStore(AnswerStore, ParticipantStore, LiveRecapStore, Protocol):
+    """What a recap model is built from: answers, participants' consent, the live recap."""
+
+
+class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, Protocol):
+    """What finding past occurrences and their recaps reads (exports and the archive)."""
 
 
 @contextmanager
@@ -46,7 +62,7 @@ def _collection_paused() -> Iterator[None]:
 
 
 async def load_recap(
-    store: SqliteStore, occurrence: Occurrence, *, revision: Revision | None = None
+    store: RecapStore, occurrence: Occurrence, *, revision: Revision | None = None
 ) -> Recap:
     """The recap model of ``occurrence`` as storage has it now.
 
@@ -85,7 +101,7 @@ async def load_recap(
 
 
 async def stored_revision(
-    store: SqliteStore, occurrence_id: int, *, next_at: datetime | None = None
+    store: RecapStore, occurrence_id: int, *, next_at: datetime | None = None
 ) -> Revision | None:
     """What changed since the occurrence's recap was first published: as of its last
     update (None if it was never updated), or, with ``next_at``, for an update made then."""
@@ -125,7 +141,7 @@ def recap_post(recap: Recap, request: PostRequest) -> PostRequest:
 
 
 async def recap_request(
-    store: SqliteStore,
+    store: RecapStore,
     occurrence: Occurrence,
     request: PostRequest,
     *,
@@ -137,7 +153,7 @@ async def recap_request(
     return await asyncio.to_thread(recap_post, recap, request)
 
 
-async def find_occurrence(store: SqliteStore, chat_id: str, on: date | None) -> Occurrence:
+async def find_occurrence(store: RecapArchiveStore, chat_id: str, on: date | None) -> Occurrence:
     """The occurrence of ``chat_id`` that started on local date ``on`` (the latest that day), or
     by default its latest recapped one. Raises :class:`ChatNotFound` or
     :class:`OccurrenceNotFound` with a sentence that says what exists."""
@@ -193,7 +209,30 @@ def render_format(recap: Recap, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-async def export_recap(store: SqliteStore, chat_id: str, on: date | None, fmt: str) -> bytes:
+async def export_recap(store: RecapArchiveStore, chat_id: str, on: date | None, fmt: str) -> bytes:
     """The recap of one occurrence (see :func:`find_occurrence`) in format ``fmt``."""
     occurrence = await find_occurrence(store, chat_id, on)
     return render_format(await load_recap(store, occurrence), fmt)
+
+
+def archived(occurrence: Occurrence) -> bool:
+    """True for a past occurrence that has a recap: it started and nothing more will be posted
+    (recapped, or finished otherwise after it started)."""
+    return occurrence.run.started and occurrence.run.phase.finished
+
+
+class StoredRecaps:
+    """The recap models of past occurrences, read from a store: the archive's read API
+    (:class:`bot.core.ports.RecapReader`), so the archive needs neither the runtime nor
+    a storage backend."""
+
+    def __init__(self, store: RecapArchiveStore) -> None:
+        self.store = store
+
+    async def archived(self) -> list[Occurrence]:
+        """Past occurrences that have a recap, oldest first."""
+        return [o for o in await self.store.occurrences() if archived(o)]
+
+    async def recap(self, occurrence: Occurrence) -> Recap:
+        """The recap model of ``occurrence`` as storage has it now."""
+        return await load_recap(self.store, occurrence)

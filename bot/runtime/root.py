@@ -24,13 +24,12 @@ import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.ports import Clock, Venue
+from bot.core.ports import Clock, Store, Venue
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
-from bot.storage import SqliteStore
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ class Runtime:
 
 
 def build_runtime(
-    store: SqliteStore,
+    store: Store,
     venue: Venue,
     clock: Clock,
     settings: RuntimeSettings | None = None,

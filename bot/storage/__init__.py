@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage.answers import AnswerRepository
+from bot.core.errors import StorageError
+from bot.core.ports import EventLink, Store
+from bot.storage.answer_reads import AnswerReadRepository
+from bot.storage.answer_writes import AnswerWriteRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.command_syncs import CommandSyncRepository
-from bot.storage.db import Database, StorageError, open_database
-from bot.storage.events import EventLink, EventRepository
+from bot.storage.db import Database, open_database
+from bot.storage.events import EventRepository
 from bot.storage.occurrences import OccurrenceRepository
+from bot.storage.participants import ParticipantRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
 
@@ -20,12 +24,14 @@ class SqliteStore(
     ChatRepository,
     OccurrenceRepository,
     PostRepository,
-    AnswerRepository,
+    AnswerWriteRepository,
+    AnswerReadRepository,
+    ParticipantRepository,
     EventRepository,
     LiveRecapRepository,
     CommandSyncRepository,
 ):
-    """The bot's Store (see :class:`bot.core.ports.Store`) over one SQLite database."""
+    """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -38,3 +44,8 @@ class SqliteStore(
 async def open_store(path: Path | str) -> SqliteStore:
     """Open (create, migrate) the database at ``path`` as a store."""
     return SqliteStore(await open_database(path))
+
+
+def _implements_the_ports(store: SqliteStore) -> Store:
+    """Never called: mypy checks here that SqliteStore implements every port."""
+    return store

@@ -22,13 +22,10 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.errors import StorageError
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class StorageError(Exception):
-    """The database cannot be used; the message names the file and the fix."""
 
 
 def explain(path: Path, error: BaseException) -> StorageError:

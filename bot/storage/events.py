@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from bot.core.ports.records import EventLink
 from bot.storage._convert import dt, ts
 from bot.storage.db import Database
-
-
-@dataclass(frozen=True)
-class EventLink:
-    """A guild scheduled event as last written for an occurrence."""
-
-    occurrence_id: int
-    guild_id: int
-    event_id: int
-    start: datetime
-    end: datetime
-    status: str
 
 
 def _link(row: Any) -> EventLink:

@@ -2,7 +2,7 @@
 
 The comparison and the changes are pure functions of the stored reactions and
 what Discord shows (:mod:`bot.discord_app.backfill`); the stored reactions come
-from :meth:`bot.storage.answers.AnswerRepository.reactions_of` on a real SQLite
+from :meth:`bot.storage.answer_reads.AnswerReadRepository.reactions_of` on a real SQLite
 file. The requests themselves are proved end to end (tests/e2e/test_bot_reactions.py).
 """
 

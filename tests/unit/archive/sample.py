@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.archive import ArchiveReport, build_archive
 from bot.core.spec import ChatSpec
+from bot.runtime.recaps import StoredRecaps
 from bot.storage import SqliteStore, open_store
 from tests.support.hostile import EMOJI, RTL
 from tests.unit.recap.generate import START, finished_run
@@ -111,7 +112,7 @@ async def build_sample_archive(
     store = await open_store(database)
     try:
         chats = await store_two_chats(store)
-        report = await build_archive(store, out, charts=charts)
+        report = await build_archive(StoredRecaps(store), out, charts=charts)
     finally:
         await store.close()
     return chats, report

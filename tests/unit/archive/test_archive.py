@@ -22,6 +22,7 @@ from bot.archive import build_archive
 from bot.archive.entries import Entry
 from bot.archive.pages import render_index
 from bot.archive.search_index import script_json
+from bot.runtime.recaps import StoredRecaps
 from bot.storage import open_store
 from tests.support.hostile import EMOJI, RTL
 from tests.unit.archive.conftest import Built, Page, search_index
@@ -281,7 +282,7 @@ def test_rebuilding_gives_the_same_bytes_and_forgets_stale_pages(
     async def rebuild() -> None:
         store = await open_store(built.database)
         try:
-            await build_archive(store, site)
+            await build_archive(StoredRecaps(store), site)
         finally:
             await store.close()
 

@@ -12,11 +12,10 @@ import re
 import pytest
 
 from bot.archive.pages import render_recap_page
-from bot.archive.site import archived
 from bot.core.recap import Recap
 from bot.render.chart import render_chart
 from bot.render.html_page import render_html
-from bot.runtime.recaps import load_recap
+from bot.runtime.recaps import archived, load_recap
 from bot.storage import open_store
 from tests.support.hostile import RTL
 from tests.unit.archive.conftest import Built, Page

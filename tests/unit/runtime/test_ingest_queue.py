@@ -16,13 +16,13 @@ import pytest
 
 from bot.core.answers import AnswerSource
 from bot.core.ports import PostRequest
+from bot.core.writes import AnswerWrite
 from bot.runtime import answer_writer
 from bot.runtime.clock import VirtualClock
 from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
 from bot.runtime.routing import IncomingMessage
 from bot.storage import SqliteStore, StorageError
-from bot.storage.answers import AnswerWrite
 from tests.support.driving import drive
 from tests.support.messages import message
 from tests.support.specs import make_spec

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.core.answers import AnswerSource, Attribution
+from bot.core.writes import DeleteMessages, StoreMessage
 from bot.storage import SqliteStore, StorageError
-from bot.storage.answers import DeleteMessages, StoreMessage
 from tests.unit.storage import CHANNEL, START, new_occurrence
 
 

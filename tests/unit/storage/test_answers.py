@@ -11,8 +11,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.answers import Answer, AnswerSource
+from bot.core.writes import StoredVersion
 from bot.storage import SqliteStore
-from bot.storage.answers import StoredVersion
 from tests.unit.storage import CHANNEL, START, answer, new_occurrence
 
 ALICE, BOB, CAROL = 501, 502, 503

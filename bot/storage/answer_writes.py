@@ -1,4 +1,4 @@
-"""The answers repository: participants' messages, keyed by Discord message id and part.
+"""The answer write pipeline: participants' messages, keyed by Discord message id and part.
 
 Every write is an upsert, so the same message delivered twice (gateway
 redelivery, backfill from history after downtime) is stored once, and an older
@@ -8,7 +8,7 @@ copy never overwrites a newer edit.
 redelivery never brings it back), and 2 when an edit removed that part (a later
 edit that answers the question again brings it back).
 
-**Batches.** :meth:`AnswerRepository.write_answers` applies a batch of writes
+**Batches.** :meth:`AnswerWriteRepository.write_answers` applies a batch of writes
 (messages, edits, deletes, reactions, re-attributions) in their order, in one
 transaction; the collector's writer task uses it so that a burst costs one
 commit, not one per message. A run of messages is stored by **one** statement
@@ -30,28 +30,32 @@ statement takes about 2 MB).
 from __future__ import annotations
 
 import contextlib
-import sqlite3
-from collections.abc import Collection, Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Sequence
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
 
 import aiosqlite
 
-from bot.core.answers import Answer, AnswerSource, Attribution
-from bot.storage._convert import dt, dt_or_none, ts, ts_or_none
+from bot.core.answers import Answer
+from bot.core.writes import (
+    AnswerWrite,
+    AttributeToQuestion,
+    ChangeReaction,
+    DeleteMessages,
+    StoreMessage,
+)
+from bot.storage._convert import ts, ts_or_none
 from bot.storage.db import Database
 
-_PARTICIPANT_CONFLICT = """
+PARTICIPANT_CONFLICT = """
 ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
     first_seen = MIN(participants.first_seen, excluded.first_seen)
 """
-_PARTICIPANT = (
+PARTICIPANT = (
     "INSERT INTO participants (user_id, name, first_seen) VALUES (?, ?, ?)"  # noqa: S608
-    + _PARTICIPANT_CONFLICT
+    + PARTICIPANT_CONFLICT
 )
-_RECOUNT = """
+RECOUNT = """
 UPDATE answers SET reactions =
     (SELECT COUNT(*) FROM reactions WHERE reactions.message_id = answers.message_id)
 WHERE message_id = ?
@@ -120,93 +124,13 @@ def _incoming_sql(rows: int) -> str:
     )
 
 
-class StoreMessage(NamedTuple):
-    """Store a new or edited message as its attributed parts (part ``n`` is ``parts[n]``).
-
-    An edit (``edited_at`` set) also marks the parts it no longer has removed.
-    A named tuple, not a dataclass: the collector makes one per message.
-    """
-
-    message_id: int
-    occurrence_id: int
-    channel_id: int
-    thread_id: int | None
-    author_id: int
-    author_name: str
-    created_at: datetime
-    edited_at: datetime | None
-    reply_to: int | None
-    late: bool
-    parts: Sequence[Attribution]
-
-
-@dataclass(frozen=True)
-class DeleteMessages:
-    """Mark messages deleted."""
-
-    message_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class ChangeReaction:
-    """Add or remove one user's reaction on a message."""
-
-    message_id: int
-    user_id: int
-    emoji: str
-    present: bool
-
-
-@dataclass(frozen=True)
-class AttributeToQuestion:
-    """Attribute conversation that replied to, or was posted in the thread of, a question's
-    message before that message was known (a fast participant)."""
-
-    occurrence_id: int
-    question: int
-    message_id: int
-    thread_id: int | None
-
-
-#: One write of :meth:`AnswerRepository.write_answers`.
-AnswerWrite = StoreMessage | DeleteMessages | ChangeReaction | AttributeToQuestion
-
 #: A plan: the statements (SQL, parameters) that make some writes, in order; each
 #: ``yield`` receives the statement's row count.
 _Plan = Generator[tuple[str, Sequence[object]], int, None]
 
 
-def _answer(row: sqlite3.Row) -> Answer:
-    return Answer(
-        message_id=row["message_id"],
-        part=row["part"],
-        occurrence_id=row["occurrence_id"],
-        channel_id=row["channel_id"],
-        thread_id=row["thread_id"],
-        author_id=row["author_id"],
-        author_name=row["name"],
-        question=row["question"],
-        content=row["content"],
-        source=AnswerSource(row["source"]),
-        created_at=dt(row["created_at"]),
-        edited_at=dt_or_none(row["edited_at"]),
-        deleted=bool(row["deleted"]),
-        reactions=row["reactions"],
-        reply_to=row["reply_to"],
-        late=bool(row["late"]),
-    )
-
-
-class StoredVersion(NamedTuple):
-    """Where a stored message was sent and which version of it is stored (for backfill)."""
-
-    thread_id: int | None
-    edited_at: datetime | None
-    deleted: bool
-
-
-class AnswerRepository:
-    """Answers, reactions and participants."""
+class AnswerWriteRepository:
+    """Messages, edits, deletes, reactions and re-attributions, in batches."""
 
     db: Database
     #: The TEMP view and trigger of :data:`_INCOMING` exist on ``db``'s connection.
@@ -281,135 +205,6 @@ class AnswerRepository:
         write = ChangeReaction(message_id, user_id, emoji, present)
         async with self.db.transaction() as connection:
             await _run(connection, _write_plan([write], []))
-
-    async def answers(self, occurrence_id: int, *, include_deleted: bool = False) -> list[Answer]:
-        """An occurrence's stored messages, oldest first, parts in order."""
-        deleted = "" if include_deleted else "AND a.deleted = 0"
-        rows = await self.db.fetchall(
-            f"""SELECT a.*, p.name FROM answers a JOIN participants p ON p.user_id = a.author_id
-                WHERE a.occurrence_id = ? {deleted}
-                ORDER BY a.created_at, a.message_id, a.part""",  # noqa: S608
-            (occurrence_id,),
-        )
-        return [_answer(row) for row in rows]
-
-    async def message_occurrence(self, message_id: int) -> int | None:
-        """The occurrence a stored message belongs to."""
-        row = await self.db.fetchone(
-            "SELECT occurrence_id FROM answers WHERE message_id = ? LIMIT 1", (message_id,)
-        )
-        return int(row[0]) if row else None
-
-    async def reactions_of(self, occurrence_id: int) -> dict[int, set[tuple[int, str]]]:
-        """Every stored message of an occurrence (deleted ones too) with its stored reactions
-        as (user id, emoji): an empty set for a message nobody reacted to. Backfill compares
-        them with the reactions Discord shows now (:mod:`bot.discord_app.backfill`)."""
-        rows = await self.db.fetchall(
-            """SELECT m.message_id, r.user_id, r.emoji
-               FROM (SELECT DISTINCT message_id FROM answers WHERE occurrence_id = ?) m
-               LEFT JOIN reactions r ON r.message_id = m.message_id""",
-            (occurrence_id,),
-        )
-        stored: dict[int, set[tuple[int, str]]] = {}
-        for message_id, user_id, emoji in rows:
-            reactions = stored.setdefault(int(message_id), set())
-            if user_id is not None:
-                reactions.add((int(user_id), str(emoji)))
-        return stored
-
-    async def stored_versions(self, occurrence_id: int) -> dict[int, StoredVersion]:
-        """Every stored message of an occurrence: its thread (None: the channel), the edit
-        stored (None: never edited) and whether it was deleted. Backfill compares them with
-        the history Discord shows to catch edits and deletes it missed."""
-        rows = await self.db.fetchall(
-            """SELECT message_id, MAX(thread_id), MAX(edited_at), MIN(deleted) = 1 FROM answers
-               WHERE occurrence_id = ? GROUP BY message_id""",
-            (occurrence_id,),
-        )
-        return {
-            int(message_id): StoredVersion(
-                None if thread_id is None else int(thread_id), dt_or_none(edited), bool(deleted)
-            )
-            for message_id, thread_id, edited, deleted in rows
-        }
-
-    async def first_timers(self, occurrence_id: int, chat_id: str, start: datetime) -> set[int]:
-        """Participants who answered in this occurrence and in no earlier one of the chat.
-
-        Reads the answers of this occurrence and of the chat's earlier occurrences only
-        (through the occurrence index), so the cost follows the chat's own history, not
-        the whole database.
-        """
-        rows = await self.db.fetchall(
-            """SELECT author_id FROM answers
-               WHERE occurrence_id = ? AND deleted = 0
-                 AND source NOT IN ('conversation', 'takeaway')
-               EXCEPT
-               SELECT author_id FROM answers
-               WHERE occurrence_id IN (
-                       SELECT id FROM occurrences WHERE chat_id = ?
-                         AND (start_at < ? OR (start_at = ? AND id < ?)))
-                 AND source NOT IN ('conversation', 'takeaway')""",
-            (occurrence_id, chat_id, ts(start), ts(start), occurrence_id),
-        )
-        return {int(row[0]) for row in rows}
-
-    async def last_message_id(
-        self, occurrence_id: int, channel_id: int, thread_id: int | None = None
-    ) -> int | None:
-        """The newest stored message of an occurrence in its channel (``thread_id`` None, thread
-        messages excluded) or in one thread; backfill reads history after it."""
-        if thread_id is None:
-            sql = """SELECT MAX(message_id) FROM answers WHERE occurrence_id = ?
-                     AND channel_id = ? AND thread_id IS NULL"""
-            params: tuple[int, ...] = (occurrence_id, channel_id)
-        else:
-            sql = "SELECT MAX(message_id) FROM answers WHERE occurrence_id = ? AND thread_id = ?"
-            params = (occurrence_id, thread_id)
-        row = await self.db.fetchone(sql, params)
-        return int(row[0]) if row and row[0] is not None else None
-
-    async def set_opt_out(self, user_id: int, name: str, opted_out: bool, at: datetime) -> None:
-        """Whether the recap may quote or name this participant."""
-        async with self.db.transaction() as connection:
-            await connection.execute(_PARTICIPANT, (user_id, name, ts(at)))
-            await connection.execute(
-                "UPDATE participants SET opted_out = ? WHERE user_id = ?", (int(opted_out), user_id)
-            )
-
-    async def participant_names(self, user_ids: Collection[int]) -> dict[int, str]:
-        """The names these users last posted under, in any chat (those never seen are left
-        out): hosts and guests who did not post in a chat are still named in its recap."""
-        if not user_ids:
-            return {}
-        ids = sorted(set(user_ids))
-        rows = await self.db.fetchall(
-            f"SELECT user_id, name FROM participants WHERE user_id IN ({','.join('?' * len(ids))})",  # noqa: S608
-            ids,
-        )
-        return {int(row[0]): str(row[1]) for row in rows if row[1]}
-
-    async def opted_out(self) -> set[int]:
-        """Ids of participants who opted out."""
-        rows = await self.db.fetchall("SELECT user_id FROM participants WHERE opted_out = 1")
-        return {int(row[0]) for row in rows}
-
-    async def forget_user(self, user_id: int) -> int:
-        """Delete every stored message of a participant; returns how many messages."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
-                "SELECT COUNT(DISTINCT message_id) FROM answers WHERE author_id = ?", (user_id,)
-            )
-            row = await cursor.fetchone()
-            cursor = await connection.execute(
-                "SELECT DISTINCT message_id FROM reactions WHERE user_id = ?", (user_id,)
-            )
-            reacted = [(int(r[0]),) for r in await cursor.fetchall()]
-            await connection.execute("DELETE FROM answers WHERE author_id = ?", (user_id,))
-            await connection.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
-            await connection.executemany(_RECOUNT, reacted)
-            await connection.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
-        return int(row[0]) if row else 0
 
 
 # --- plans: the statements of each write, run on either connection ------------------------
@@ -498,7 +293,7 @@ def _reaction_plan(change: ChangeReaction) -> _Plan:
             "DELETE FROM reactions WHERE message_id = ? AND user_id = ? AND emoji = ?",
             (change.message_id, change.user_id, change.emoji),
         )
-    yield _RECOUNT, (change.message_id,)
+    yield RECOUNT, (change.message_id,)
 
 
 def _attribute_plan(

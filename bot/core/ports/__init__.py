@@ -1,0 +1,62 @@
+"""The ports: what the outer layers provide to the engine.
+
+* :class:`Venue` is the only door to the platform (Discord, the rehearsal terminal,
+  an in-memory venue in tests).
+* The stores are durable state, one small Protocol per use (chats, occurrences,
+  posts, answers, backfill reads, participants and consent, live recaps, scheduled
+  events, recap reads); :class:`Store` is all of them together, what a backend
+  (SQLite by default) implements and what the composition root is given. Each part
+  of the runtime and the adapter asks only for the ports it uses.
+* :class:`Clock` is time; tests use a virtual one.
+"""
+
+from __future__ import annotations
+
+from bot.core.ports.records import EventLink, LiveRecap, Occurrence, PostRecord, RecapChanges
+from bot.core.ports.stores import (
+    AnswerStore,
+    BackfillReads,
+    ChatStore,
+    EventLinkStore,
+    LiveRecapStore,
+    OccurrenceStore,
+    ParticipantStore,
+    PostStore,
+    RecapReader,
+    Store,
+)
+from bot.core.ports.venue import (
+    Attachment,
+    Clock,
+    PostRequest,
+    PostResult,
+    Venue,
+    VenueError,
+)
+from bot.core.writes import AnswerWrite, StoredVersion
+
+__all__ = [
+    "AnswerStore",
+    "AnswerWrite",
+    "Attachment",
+    "BackfillReads",
+    "ChatStore",
+    "Clock",
+    "EventLink",
+    "EventLinkStore",
+    "LiveRecap",
+    "LiveRecapStore",
+    "Occurrence",
+    "OccurrenceStore",
+    "ParticipantStore",
+    "PostRecord",
+    "PostRequest",
+    "PostResult",
+    "PostStore",
+    "RecapChanges",
+    "RecapReader",
+    "Store",
+    "StoredVersion",
+    "Venue",
+    "VenueError",
+]

@@ -1,0 +1,83 @@
+"""What the stores hand back: durable records of posts, occurrences, live recaps and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.run import Record, Run
+from bot.core.spec import ChatSpec
+
+
+@dataclass(frozen=True)
+class PostRecord:
+    """A post's durable record: intent first, message id once posted."""
+
+    occurrence_id: int
+    step_key: str
+    channel_id: int
+    text: str
+    intent_at: datetime
+    message_id: int | None = None
+    thread_id: int | None = None
+    posted_at: datetime | None = None
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class LiveRecap:
+    """A published recap that is kept up to date (edited in place) for a while."""
+
+    occurrence_id: int
+    channel_id: int
+    #: The messages the recap is shown in, the first first.
+    message_ids: tuple[int, ...]
+    #: The reflection thread opened under the first message (takeaways are collected there).
+    thread_id: int | None
+    published_at: datetime
+    #: The first version showed the answers sent up to this moment ...
+    as_of: datetime
+    #: ... and this many of them.
+    shown_answers: int
+    #: How many times it has been updated since.
+    revision: int = 0
+    updated_at: datetime | None = None
+    #: When the first change not shown yet was stored (None: up to date).
+    dirty_since: datetime | None = None
+    #: How many changes were ever marked (an update shows those made before it started).
+    changes: int = 0
+
+
+@dataclass(frozen=True)
+class RecapChanges:
+    """What changed in an occurrence's answers since its recap's first version."""
+
+    #: Answers sent after the first version was built, still present.
+    late_answers: int
+    #: Answers the first version could show that were edited since, still present.
+    edited: int
+    #: Answers present now.
+    answers: int
+    #: Takeaways present now.
+    takeaways: int
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A stored occurrence: its run and the spec it runs with."""
+
+    run: Run
+    spec: ChatSpec
+    records: tuple[Record, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class EventLink:
+    """A guild scheduled event as last written for an occurrence."""
+
+    occurrence_id: int
+    guild_id: int
+    event_id: int
+    start: datetime
+    end: datetime
+    status: str

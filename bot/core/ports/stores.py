@@ -1,0 +1,270 @@
+"""The stores: durable state, one small Protocol per use.
+
+A backend (SQLite today) implements all of them, :class:`Store`; each part of the
+runtime and the adapter asks only for the ports it uses, so a second backend needs
+no change above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.answers import Answer
+from bot.core.ports.records import EventLink, LiveRecap, Occurrence, PostRecord, RecapChanges
+from bot.core.ports.venue import PostRequest, PostResult
+from bot.core.recap import Recap
+from bot.core.run import Record, Run
+from bot.core.spec import ChatSpec
+from bot.core.writes import AnswerWrite, StoredVersion
+
+
+class ChatStore(Protocol):
+    """Chats as scheduled (from files or uploads)."""
+
+    async def save_chat(self, spec: ChatSpec) -> bool:
+        """Store or update a chat; True when it is new or its spec changed."""
+        ...
+
+    async def chat_specs(self, *, active_only: bool = True) -> list[ChatSpec]:
+        """Every stored chat."""
+        ...
+
+    async def deactivate_chat(self, chat_id: str) -> None:
+        """Mark a chat removed (its file was deleted); its history stays."""
+        ...
+
+
+class OccurrenceStore(Protocol):
+    """Occurrences, their runs (plans) and timers, and their moderation timeline."""
+
+    async def create_occurrence(self, spec: ChatSpec, run: Run) -> Run:
+        """Store a planned occurrence and its timers; returns it with its id.
+
+        Idempotent: the same chat and start returns the stored occurrence.
+        """
+        ...
+
+    async def save_run(self, run: Run, records: Sequence[Record] = ()) -> None:
+        """Persist a run's phase and steps, and timeline records, in one transaction."""
+        ...
+
+    async def replace_spec(self, occurrence_id: int, spec: ChatSpec) -> None:
+        """Change the spec an occurrence that has not started will run with."""
+        ...
+
+    async def load_occurrence(self, occurrence_id: int) -> Occurrence:
+        """An occurrence by id."""
+        ...
+
+    async def delete_occurrence(self, occurrence_id: int) -> None:
+        """Drop an occurrence that has not started."""
+        ...
+
+    async def occurrences(
+        self, *, chat_id: str | None = None, unfinished: bool = False
+    ) -> list[Occurrence]:
+        """Occurrences, oldest start first, optionally of one chat or only unfinished ones."""
+        ...
+
+    async def next_due(self, exclude: Collection[int] = ()) -> datetime | None:
+        """The earliest due time of any waiting timer, leaving out ``exclude`` occurrences."""
+        ...
+
+    async def due_occurrences(self, now: datetime) -> list[int]:
+        """Ids of occurrences with a timer due at ``now``."""
+        ...
+
+
+class PostStore(Protocol):
+    """Posts: intent before, message id after (exactly once across crashes)."""
+
+    async def record_intent(
+        self, request: PostRequest, at: datetime, late: bool
+    ) -> tuple[PostRecord, bool]:
+        """Record that a post is about to be made; returns the record and whether it is new."""
+        ...
+
+    async def record_posted(
+        self,
+        occurrence_id: int,
+        step_key: str,
+        result: PostResult,
+        at: datetime,
+        *,
+        live_as_of: datetime | None = None,
+    ) -> None:
+        """Record where a post landed; with ``live_as_of`` (a recap) also keep it live."""
+        ...
+
+    async def post(self, occurrence_id: int, step_key: str) -> PostRecord | None:
+        """One post record of an occurrence, by step key."""
+        ...
+
+    async def posts(self, occurrence_id: int) -> list[PostRecord]:
+        """Every post record of an occurrence."""
+        ...
+
+
+class AnswerStore(Protocol):
+    """Participants' messages, keyed by Discord message id and part."""
+
+    async def write_answers(self, writes: Sequence[AnswerWrite]) -> list[int]:
+        """Apply a batch of writes in order, atomically; returns each write's row count."""
+        ...
+
+    async def upsert_answers(self, answers: Sequence[Answer]) -> None:
+        """Store answers; the same message id and part is stored once, edits update it."""
+        ...
+
+    async def attribute_to_question(
+        self, occurrence_id: int, question: int, message_id: int, thread_id: int | None
+    ) -> int:
+        """Attribute conversation stored before its question's message was known; returns
+        how many stored parts changed."""
+        ...
+
+    async def answers(self, occurrence_id: int, *, include_deleted: bool = False) -> list[Answer]:
+        """An occurrence's answers and conversation, in order."""
+        ...
+
+    async def message_occurrence(self, message_id: int) -> int | None:
+        """The occurrence a stored message belongs to, if any."""
+        ...
+
+
+class BackfillReads(Protocol):
+    """What backfill compares with a channel's history."""
+
+    async def last_message_id(
+        self, occurrence_id: int, channel_id: int, thread_id: int | None = None
+    ) -> int | None:
+        """The newest stored message of an occurrence in a channel or thread."""
+        ...
+
+    async def stored_versions(self, occurrence_id: int) -> dict[int, StoredVersion]:
+        """Where each stored message of an occurrence was sent, and which version is stored."""
+        ...
+
+    async def reactions_of(self, occurrence_id: int) -> dict[int, set[tuple[int, str]]]:
+        """The stored reactions (user, emoji) of each message of an occurrence."""
+        ...
+
+
+class ParticipantStore(Protocol):
+    """Participants and their consent."""
+
+    async def set_opt_out(self, user_id: int, name: str, opted_out: bool, at: datetime) -> None:
+        """Record that a user opted out of (or back in to) being named and quoted."""
+        ...
+
+    async def opted_out(self) -> set[int]:
+        """Users who opted out."""
+        ...
+
+    async def participant_names(self, user_ids: Collection[int]) -> dict[int, str]:
+        """The names users last posted under."""
+        ...
+
+    async def first_timers(self, occurrence_id: int, chat_id: str, start: datetime) -> set[int]:
+        """Users whose first answer in the chat was in this occurrence."""
+        ...
+
+    async def forget_user(self, user_id: int) -> int:
+        """Delete what is stored of a user; returns how many messages were removed."""
+        ...
+
+
+class LiveRecapStore(Protocol):
+    """Published recaps kept up to date, and what changed since they were published."""
+
+    async def live_recap(self, occurrence_id: int) -> LiveRecap | None:
+        """The occurrence's published recap, if it is kept up to date."""
+        ...
+
+    async def live_recaps(self, since: datetime) -> list[LiveRecap]:
+        """Live recaps published since ``since``."""
+        ...
+
+    async def mark_recaps_dirty(self, occurrence_ids: Collection[int], at: datetime) -> None:
+        """Note that the recaps of ``occurrence_ids`` have changes not shown yet."""
+        ...
+
+    async def recap_revised(
+        self,
+        occurrence_id: int,
+        message_ids: Sequence[int],
+        revision: int,
+        at: datetime,
+        shown_changes: int,
+    ) -> None:
+        """Record an update of a published recap (clears the mark if nothing came since)."""
+        ...
+
+    async def move_live_recap(self, occurrence_id: int, message_ids: Sequence[int]) -> None:
+        """The recap was posted again: keep the new messages up to date."""
+        ...
+
+    async def end_live_recap(self, occurrence_id: int) -> None:
+        """Stop updating the recap (its messages are gone)."""
+        ...
+
+    async def recap_changes(self, occurrence_id: int, as_of: datetime) -> RecapChanges:
+        """What changed in an occurrence's answers since ``as_of``."""
+        ...
+
+    async def occurrences_of_messages(self, message_ids: Collection[int]) -> set[int]:
+        """The occurrences that stored messages belong to."""
+        ...
+
+
+class EventLinkStore(Protocol):
+    """Which guild scheduled event mirrors which occurrence."""
+
+    async def event_link(self, occurrence_id: int) -> EventLink | None:
+        """The event written for an occurrence, if any."""
+        ...
+
+    async def orphan_event_links(self) -> list[EventLink]:
+        """Events whose occurrence is gone (dropped before a crash cancelled the event)."""
+        ...
+
+    async def delete_event_link(self, occurrence_id: int) -> None:
+        """Forget an occurrence's event."""
+        ...
+
+    async def save_event_link(self, link: EventLink) -> None:
+        """Store (or replace) an occurrence's event."""
+        ...
+
+
+class Store(
+    ChatStore,
+    OccurrenceStore,
+    PostStore,
+    AnswerStore,
+    BackfillReads,
+    ParticipantStore,
+    LiveRecapStore,
+    EventLinkStore,
+    Protocol,
+):
+    """Every port of durable state: what a storage backend implements, and what the
+    composition root (:func:`bot.runtime.root.build_runtime`) is given."""
+
+    async def close(self) -> None:
+        """Close the store (the database connection)."""
+        ...
+
+
+class RecapReader(Protocol):
+    """Recap models of past occurrences, for readers outside the runtime (the archive)."""
+
+    async def archived(self) -> list[Occurrence]:
+        """Past occurrences that have a recap, oldest first."""
+        ...
+
+    async def recap(self, occurrence: Occurrence) -> Recap:
+        """The recap model of ``occurrence`` as storage has it now."""
+        ...

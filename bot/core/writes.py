@@ -1,0 +1,77 @@
+"""Answer writes: what the collector asks a store to do with participants' messages.
+
+The collector attributes messages in memory and queues these writes; the answer
+writer hands them to :meth:`bot.core.ports.AnswerStore.write_answers` in batches,
+in order. Every store applies them with the same rules: a message part is an
+upsert by (message id, part), so redelivery and backfill store it once; an older
+copy never overwrites a newer edit; a delete is final.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from bot.core.answers import Attribution
+
+
+class StoreMessage(NamedTuple):
+    """Store a new or edited message as its attributed parts (part ``n`` is ``parts[n]``).
+
+    An edit (``edited_at`` set) also marks the parts it no longer has removed.
+    A named tuple, not a dataclass: the collector makes one per message.
+    """
+
+    message_id: int
+    occurrence_id: int
+    channel_id: int
+    thread_id: int | None
+    author_id: int
+    author_name: str
+    created_at: datetime
+    edited_at: datetime | None
+    reply_to: int | None
+    late: bool
+    parts: Sequence[Attribution]
+
+
+@dataclass(frozen=True)
+class DeleteMessages:
+    """Mark messages deleted."""
+
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ChangeReaction:
+    """Add or remove one user's reaction on a message."""
+
+    message_id: int
+    user_id: int
+    emoji: str
+    present: bool
+
+
+@dataclass(frozen=True)
+class AttributeToQuestion:
+    """Attribute conversation that replied to, or was posted in the thread of, a question's
+    message before that message was known (a fast participant)."""
+
+    occurrence_id: int
+    question: int
+    message_id: int
+    thread_id: int | None
+
+
+#: One write of :meth:`bot.core.ports.AnswerStore.write_answers`.
+AnswerWrite = StoreMessage | DeleteMessages | ChangeReaction | AttributeToQuestion
+
+
+class StoredVersion(NamedTuple):
+    """Where a stored message was sent and which version of it is stored (for backfill)."""
+
+    thread_id: int | None
+    edited_at: datetime | None
+    deleted: bool
