@@ -4,7 +4,7 @@
   an in-memory venue in tests).
 * The stores are durable state, one small Protocol per use (chats, occurrences,
   posts, answers, backfill reads, participants and consent, live recaps, scheduled
-  events, recap reads); :class:`Store` is all of them together, what a backend
+  events, command syncs, recap reads); :class:`Store` is all of them together, what a backend
   (SQLite by default) implements and what the composition root is given. Each part
   of the runtime and the adapter asks only for the ports it uses.
 * :class:`Clock` is time; tests use a virtual one.
@@ -17,6 +17,7 @@ from bot.core.ports.stores import (
     AnswerStore,
     BackfillReads,
     ChatStore,
+    CommandSyncStore,
     EventLinkStore,
     LiveRecapStore,
     OccurrenceStore,
@@ -42,6 +43,7 @@ __all__ = [
     "BackfillReads",
     "ChatStore",
     "Clock",
+    "CommandSyncStore",
     "EventLink",
     "EventLinkStore",
     "LiveRecap",

@@ -239,6 +239,22 @@ class EventLinkStore(Protocol):
         ...
 
 
+# --- The Discord adapter's command syncs -----------------------------------------------------
+
+
+class CommandSyncStore(Protocol):
+    """What was last synced to each guild as its slash commands (a digest of the payload),
+    so a restart syncs only when the commands changed (Discord rate-limits syncs)."""
+
+    async def synced_commands(self, guild_id: int) -> str | None:
+        """The digest of the commands last synced to ``guild_id`` (None: never synced)."""
+        ...
+
+    async def save_synced_commands(self, guild_id: int, digest: str, at: datetime) -> None:
+        """Record that the commands with ``digest`` were synced to ``guild_id`` at ``at``."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -248,6 +264,7 @@ class Store(
     ParticipantStore,
     LiveRecapStore,
     EventLinkStore,
+    CommandSyncStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the
