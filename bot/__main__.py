@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.chatfile import validate_command
-from bot.config import ConfigError, level_number, load_settings
+from bot.config import ConfigError, Settings, level_number, load_settings
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.health import check_health, heartbeat_path, now_utc
 from bot.logs import setup_logging
@@ -83,9 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths = args.paths or [Path(os.environ.get("CHATS_DIR", "chats"))]
             return validate_command(paths, datetime.now(UTC), sys.stdout)
         if args.command == "run":
-            from bot.discord_app.main import run_bot  # imported here: discord.py is heavy
-
-            return run_bot(load_settings(os.environ, need_token=True))
+            return _run(load_settings(os.environ, need_token=True))
         if args.command == "health":
             settings = load_settings(os.environ, need_token=False)
             healthy, reason = check_health(heartbeat_path(settings.database_path), now_utc())
@@ -130,6 +128,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _run(settings: Settings) -> int:
+    """``run``: open the database and serve Discord until stopped; returns the exit code."""
+    from bot.discord_app.main import prepare_process, serve  # imported here: discord.py is heavy
+    from bot.storage import open_store
+
+    prepare_process(settings)
+
+    async def run() -> int:
+        store = await open_store(settings.database_path)
+        try:
+            return await serve(settings, store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
 
 
 def _database_exists(path: Path) -> bool:

@@ -56,15 +56,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 import discord
 
-from bot.core.ports import Occurrence
-from bot.core.writes import StoredVersion
+from bot.core.ports import BackfillReads, Occurrence, PostStore, StoredVersion
 from bot.discord_app.listeners import counts, incoming
 from bot.runtime.collector import Collector
-from bot.storage import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +72,10 @@ RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0)
 T = TypeVar("T")
 #: One reaction change: (user id, emoji, present).
 ReactionChange = tuple[int, str, bool]
+
+
+class BackfillStore(PostStore, BackfillReads, Protocol):
+    """What backfill reads: an occurrence's posts and what is stored of its messages."""
 
 
 class Backfilled(NamedTuple):
@@ -280,7 +282,7 @@ async def _reconcile(
 async def backfill_occurrence(
     client: discord.Client,
     collector: Collector,
-    store: SqliteStore,
+    store: BackfillStore,
     occurrence: Occurrence,
     *,
     full: bool = True,
@@ -346,7 +348,7 @@ async def backfill_occurrence(
 
 
 async def backfill(
-    client: discord.Client, collector: Collector, store: SqliteStore, *, full: bool = True
+    client: discord.Client, collector: Collector, store: BackfillStore, *, full: bool = True
 ) -> int:
     """Backfill every occurrence that is collecting answers or whose recap is live; logs
     and returns the messages stored. ``full=False`` after a resumed session (see the

@@ -1,4 +1,9 @@
-"""The discord.py client: intents, the /chat commands, listeners and the engine's loop.
+"""The discord.py bot: intents, cogs, command syncs, and the runtime's start and stop.
+
+``ChatBot`` is built from the settings, the store and a clock: it wires its runtime with
+:func:`bot.runtime.root.build_runtime` (the venue is the bot itself, through
+:class:`bot.discord_app.venue.DiscordVenue`) and hands each cog the services it needs in
+``setup_hook``: ``/chat`` (everyone), ``/host`` (moderators) and the gateway listeners.
 
 With ``DISCORD_API_BASE`` set, REST goes to that base (``Route.BASE``) and, since
 ``Client.connect`` never asks Discord where the gateway is, ``setup_hook`` asks
@@ -10,21 +15,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 import discord
 import yarl
-from discord import app_commands
+from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.config import Settings
+from bot.core.ports import Clock, Store
 from bot.discord_app.backfill import backfill
-from bot.discord_app.commands import ChatCommands
+from bot.discord_app.chat_cog import ChatCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.events import ScheduledEvents
+from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
 from bot.discord_app.services import Services
+from bot.discord_app.tree import ChatTree
+from bot.discord_app.venue import DiscordVenue
 from bot.health import INTERVAL, heartbeat_path, write_heartbeat
+from bot.runtime.root import RuntimeSettings, build_runtime
 
 log = logging.getLogger(__name__)
 
@@ -48,49 +60,58 @@ def point_at(api_base: str) -> None:
     Route.BASE = f"{api_base.rstrip('/')}/api/v10"
 
 
-class ChatBot(discord.Client):
-    """Hosts the chats of every guild it is in."""
+def runtime_settings(settings: Settings) -> RuntimeSettings:
+    """What the runtime takes from the bot's settings."""
+    return RuntimeSettings(recap_update_delay=timedelta(seconds=settings.recap_update_delay))
 
-    services: Services
-    listeners: Listeners
-    events: ScheduledEvents
 
-    def __init__(self, *, ready_timeout: float = 2.0) -> None:
+class ChatBot(commands.Bot):
+    """Hosts the chats of every guild it is in. Slash commands only: no prefix commands,
+    so no command depends on message content."""
+
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock, *, ready_timeout: float = 2.0
+    ) -> None:
         super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            tree_cls=ChatTree,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=ready_timeout,
         )
-        self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(ChatCommands())
+        self.runtime = build_runtime(store, DiscordVenue(self), clock, runtime_settings(settings))
+        self.services = Services(settings, store, self.runtime)
+        self.listeners = Listeners(self, self.runtime.collector)
+        #: Guild scheduled events follow the runtime's occurrences.
+        self.events = ScheduledEvents(self, store)
+        self.runtime.engine.on_run_saved.append(self.events.on_run_saved)
+        self.runtime.planner.on_dropped.append(self.events.on_dropped)
         self._engine_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._synced_guilds: set[int] = set()
 
-    def attach(self, services: Services) -> None:
-        """Give the client the bot's parts (built after the client, as the venue needs it)."""
-        self.services = services
-        self.listeners = Listeners(self, services.collector)
-        self.events = ScheduledEvents(self, services.store)
+    async def add_cogs(self) -> None:
+        """The gateway listeners, ``/chat`` and ``/host``, each given its services."""
+        await self.add_cog(self.listeners)
+        await self.add_cog(ChatCommands(self.services))
+        await self.add_cog(HostCommands(self.services))
 
     async def setup_hook(self) -> None:
-        """After login, before the gateway: find the gateway, load chats, wire the engine."""
+        """After login, before the gateway: find the gateway, add the cogs, load the chats."""
         if self.services.settings.api_base:
             data = await self.http.request(Route("GET", "/gateway/bot"))
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(data["url"])
             log.info("using the gateway at %s", data["url"])
-        engine = self.services.engine
-        engine.on_run_saved.append(self.services.collector.on_run_saved)
-        engine.on_run_saved.append(self.events.on_run_saved)
-        engine.planner.on_dropped.append(self.events.on_dropped)
-        self.services.collector.on_stored.append(engine.live_recaps.changed)
+        await self.add_cogs()
         chats = await self.services.reload()
         for problem in chats.problems:
             log.warning("chat file problem: %s", problem)
         log.info("%d chat(s) loaded from %s", len(chats.specs), self.services.settings.chats_dir)
 
     async def on_ready(self) -> None:
-        """First connection: sync commands, check permissions, start the loop. Always: backfill."""
+        """First connection: sync commands, check permissions, bring scheduled events up to
+        date, start the runtime. Always: backfill."""
         for guild in self.guilds:
             if guild.id not in self._synced_guilds:
                 self.tree.copy_global_to(guild=guild)
@@ -104,17 +125,17 @@ class ChatBot(discord.Client):
                 await self.events.on_run_saved(occurrence.run, occurrence.spec)
             await self.events.sweep()
             await self.events.drain()
-            # Known before backfill stores what was missed, so those changes update them.
-            await self.services.engine.live_recaps.load()
-            self._engine_task = asyncio.create_task(self.services.engine.run_forever())
+            # Live recaps are known before backfill stores what was missed, so those changes
+            # update them.
+            self._engine_task = await self.runtime.start()
             self._heartbeat_task = asyncio.create_task(self._heartbeat())
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
-        await backfill(self, self.services.collector, self.services.store)
+        await backfill(self, self.runtime.collector, self.services.store)
 
     async def on_resumed(self) -> None:
         """After a resumed session the gateway replays events; backfill covers any gap."""
         log.info("reconnected (resumed)")
-        await backfill(self, self.services.collector, self.services.store, full=False)
+        await backfill(self, self.runtime.collector, self.services.store, full=False)
 
     async def _heartbeat(self) -> None:
         path = heartbeat_path(self.services.settings.database_path)
@@ -130,15 +151,14 @@ class ChatBot(discord.Client):
     async def shutdown(self) -> None:
         """Stop the loop (posts in flight finish), flush event updates, close the connection,
         then store the answers still queued (a burst in flight at SIGTERM is not lost)."""
-        await self.services.engine.stop()
+        await self.runtime.engine.stop()
         for task in (self._engine_task, self._heartbeat_task):
             if task is not None:
                 task.cancel()
         await self.events.drain()
         await self.close()
-        await self.services.collector.close(grace=SHUTDOWN_FLUSH_GRACE)
+        await self.runtime.collector.close(grace=SHUTDOWN_FLUSH_GRACE)
 
-    # Gateway events, delegated to the listeners.
     def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's dispatch, with new messages handed to the listeners at once.
 
@@ -146,23 +166,12 @@ class ChatBot(discord.Client):
         second that costs little, but a burst of thousands of messages a second spends
         more time creating tasks than attributing answers. Handling a message never waits
         (it is attributed in memory and queued for the batched writer), so it is called
-        directly here; ``wait_for`` and any other listener still get the event.
+        directly here. For the same reason commands.Bot's own ``on_message`` (prefix
+        commands, of which this bot has none) is not run; ``wait_for("message")`` and
+        listeners added for messages still get the event.
         """
         if event == "message":
             self.listeners.message(args[0])
+            if "message" not in self._listeners and "on_message" not in self.extra_events:
+                return
         super().dispatch(event, *args, **kwargs)
-
-    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        await self.listeners.on_raw_message_edit(payload)
-
-    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await self.listeners.on_raw_message_delete(payload)
-
-    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        await self.listeners.on_raw_bulk_message_delete(payload)
-
-    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.listeners.on_raw_reaction_add(payload)
-
-    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.listeners.on_raw_reaction_remove(payload)

@@ -1,4 +1,4 @@
-"""``/chat check`` and the start-up check: every permission the bot needs, and the fix."""
+"""``/host check`` and the start-up check: every permission the bot needs, and the fix."""
 
 from __future__ import annotations
 

@@ -19,9 +19,9 @@ from datetime import datetime
 import discord
 
 from bot.core.plan import StepKind
+from bot.core.ports import EventLink, EventLinkStore
 from bot.core.run import Phase, Run
 from bot.core.spec import ChatSpec
-from bot.storage import EventLink, SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _status_for(phase: Phase) -> str | None:
 class ScheduledEvents:
     """Keeps guild scheduled events in step with occurrences."""
 
-    def __init__(self, client: discord.Client, store: SqliteStore) -> None:
+    def __init__(self, client: discord.Client, store: EventLinkStore) -> None:
         self.client = client
         self.store = store
         self._locks: dict[int, asyncio.Lock] = {}

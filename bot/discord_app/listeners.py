@@ -1,7 +1,10 @@
 """Gateway events in, collector calls out: messages, edits, deletes and reactions.
 
-Raw events are used for edits, deletes and reactions so they count even for
-messages that are no longer (or never were) in discord.py's message cache.
+:class:`Listeners` is a cog: discord.py calls its ``on_raw_*`` listeners for edits,
+deletes and reactions, raw so they count even for messages that are no longer (or never
+were) in discord.py's message cache. New messages are the exception: the client hands
+them to :meth:`Listeners.message` straight from its dispatch (see
+:meth:`bot.discord_app.client.ChatBot.dispatch`).
 
 Every handler attributes and queues at once and returns without waiting for the
 database: the collector's writer commits in batches, in the order queued (see
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot.runtime.collector import Collector
 from bot.runtime.routing import IncomingMessage
@@ -56,7 +60,7 @@ def counts(message: discord.Message, me: discord.ClientUser | None) -> bool:
     return message.type in (discord.MessageType.default, discord.MessageType.reply)
 
 
-class Listeners:
+class Listeners(commands.Cog):
     """Turns gateway events into collector calls."""
 
     def __init__(self, client: discord.Client, collector: Collector) -> None:
@@ -89,6 +93,7 @@ class Listeners:
         except Exception:
             log.exception("message %s: could not be handled", message.id)
 
+    @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """An edit by its author (not Discord adding a thread to a question post)."""
         data: dict[str, Any] = dict(payload.data)
@@ -123,14 +128,17 @@ class Listeners:
             )
         )
 
+    @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """A deleted message disappears from the record."""
         self.collector.enqueue_delete([payload.message_id])
 
+    @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Bulk deletes (moderation) disappear from the record too."""
         self.collector.enqueue_delete(sorted(payload.message_ids))
 
+    @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """Count a participant's reaction on an answer."""
         if self.client.user is None or payload.user_id != self.client.user.id:
@@ -138,6 +146,7 @@ class Listeners:
                 payload.message_id, payload.user_id, str(payload.emoji), True
             )
 
+    @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """Uncount a removed reaction."""
         self.collector.enqueue_reaction(

@@ -1,4 +1,6 @@
-"""``python -m bot run``: open the database, connect, host chats until SIGTERM/SIGINT."""
+"""``python -m bot run``, the Discord part: connect, host chats until SIGTERM/SIGINT, shut
+down cleanly. The command line opens the store and passes it in (it is the only layer
+above both the adapter and the storage)."""
 
 from __future__ import annotations
 
@@ -7,45 +9,37 @@ import contextlib
 import logging
 import os
 import signal
-from datetime import timedelta
 
 import discord
 
 from bot.config import Settings, level_number
+from bot.core.ports import Store
 from bot.discord_app.client import ChatBot, point_at
-from bot.discord_app.services import Services
-from bot.discord_app.venue import DiscordVenue
 from bot.health import heartbeat_path, write_heartbeat
 from bot.logs import setup_logging
 from bot.runtime.clock import SystemClock
-from bot.runtime.collector import Collector
-from bot.runtime.engine import Engine
 from bot.runtime.process import tune_gc
-from bot.storage import open_store
 
 log = logging.getLogger(__name__)
 
 
-def run_bot(settings: Settings) -> int:
-    """Run until stopped; returns the exit code."""
+def prepare_process(settings: Settings) -> None:
+    """Logging (the token masked in every line) and the garbage collector's settings, once,
+    before the event loop starts."""
     secrets = [settings.token.reveal()] if settings.token else []
     setup_logging(level_number(settings), settings.log_format, secrets)
     tune_gc()
-    return asyncio.run(serve(settings))
 
 
-async def serve(settings: Settings) -> int:
-    """The bot's whole life: start, run, shut down cleanly."""
+async def serve(settings: Settings, store: Store) -> int:
+    """The bot's whole life over an open ``store``: start, run, shut down cleanly; returns
+    the exit code. The caller closes the store."""
     assert settings.token is not None
     if settings.api_base:
         point_at(settings.api_base)
-    store = await open_store(settings.database_path)
     clock = SystemClock()
     ready_timeout = float(os.environ.get("GUILD_READY_TIMEOUT", "2.0"))
-    client = ChatBot(ready_timeout=ready_timeout)
-    engine = Engine(store, DiscordVenue(client), clock)
-    engine.live_recaps.delay = timedelta(seconds=settings.recap_update_delay)
-    client.attach(Services(settings, store, engine, Collector(store, clock=clock)))
+    client = ChatBot(settings, store, clock, ready_timeout=ready_timeout)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -67,7 +61,6 @@ async def serve(settings: Settings) -> int:
             await runner
         with contextlib.suppress(OSError):
             write_heartbeat(heartbeat_path(settings.database_path), clock.now(), connected=False)
-        await store.close()
         log.info("stopped")
     return code
 

@@ -1,4 +1,4 @@
-"""What the cogs and listeners share: the engine, the collector, the store and the settings."""
+"""What the cogs share: the settings, the store (its ports), the runtime, and who moderates."""
 
 from __future__ import annotations
 
@@ -6,23 +6,34 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import discord
+from discord import app_commands
 
 from bot.chatfile import ChatSet, load_chats
 from bot.config import Settings
 from bot.core.errors import NotAModerator
+from bot.core.ports import Store
 from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
-from bot.storage import SqliteStore
+from bot.runtime.root import Runtime
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
-    """The bot's parts, built once at start."""
+    """The bot's parts, built once at start and given to each cog when it is made."""
 
     settings: Settings
-    store: SqliteStore
-    engine: Engine
-    collector: Collector
+    store: Store
+    runtime: Runtime
+
+    @property
+    def engine(self) -> Engine:
+        """The runtime's engine (controls, scheduling, recaps)."""
+        return self.runtime.engine
+
+    @property
+    def collector(self) -> Collector:
+        """The runtime's collector (where answers go)."""
+        return self.runtime.collector
 
     def now(self) -> datetime:
         """The engine's clock."""
@@ -39,6 +50,15 @@ class Services:
         await self.engine.sync_chats(list(chats.specs.values()), present)
         await self.collector.refresh()
         return chats
+
+    async def chat_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Chat ids whose id or title contains what the user typed (autocomplete)."""
+        current = current.lower()
+        specs = await self.store.chat_specs()
+        matches = [s for s in specs if current in s.id or current in s.title.lower()]
+        return [app_commands.Choice(name=f"{s.id} — {s.title}"[:100], value=s.id) for s in matches][
+            :25
+        ]
 
     def is_moderator(self, user: discord.abc.User) -> bool:
         """Manage Events, Manage Server or Administrator, or the ``MODERATOR_ROLE`` role."""

@@ -347,7 +347,7 @@ class Engine:
         return await recap_request(self.store, occurrence, request)
 
     async def repost_recap(self, chat_id: str) -> int:
-        """Post the latest recap of a chat again (``/chat recap``); returns the message id."""
+        """Post the latest recap of a chat again (``/host recap``); returns the message id."""
         finished = [
             o
             for o in await self.store.occurrences(chat_id=chat_id)

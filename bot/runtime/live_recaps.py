@@ -21,7 +21,7 @@ An edit shows the whole state, so editing again is harmless: after a crash the
 recap is simply edited once more. A change stored while an edit is in flight
 keeps the recap dirty (the mark is cleared only if no change was counted
 meanwhile), so it is shown by the next edit. When the recap's messages are gone (a moderator deleted
-them) the recap stops being updated, with one log line; ``/chat recap`` posts it
+them) the recap stops being updated, with one log line; ``/host recap`` posts it
 again and the new copy is kept up to date instead.
 """
 
@@ -185,7 +185,7 @@ class LiveRecaps:
             if error.permanent:
                 log.warning(
                     "occurrence %s: the published recap cannot be updated (%s); it is no "
-                    "longer kept up to date (/chat recap posts it again)",
+                    "longer kept up to date (/host recap posts it again)",
                     occurrence_id,
                     error.reason,
                 )

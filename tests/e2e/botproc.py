@@ -17,7 +17,7 @@ from typing import Any
 import discord.utils
 
 from bot.core.run import LATE_GRACE
-from tests.e2e.standin import Channel, Guild, Perm, Role, StandIn, User
+from tests.e2e.standin import Answer, Channel, Guild, Perm, Role, StandIn, User
 
 #: A token of the shape the bot's settings check expects.
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GStand.in-token-for-end-to-end-tests"
@@ -148,6 +148,11 @@ class BotProcess:
         with contextlib.closing(sqlite3.connect(self.database)) as connection:
             return connection.execute(sql, params).fetchall()
 
+    def write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """Change the bot's database (while it is stopped), committed."""
+        with contextlib.closing(sqlite3.connect(self.database)) as connection, connection:
+            connection.execute(sql, params)
+
 
 def bot_posts(world: World, channel: Channel | None = None) -> list[dict[str, Any]]:
     """The bot's messages in ``channel`` (the chat channel by default), oldest first (deleted
@@ -179,19 +184,29 @@ async def wait_post(
     return found
 
 
-async def command(world: World, user: User, sub: str, **options: Any) -> Any:
-    """``user`` runs ``/chat sub`` with ``options``; returns the bot's answer."""
+async def command(world: World, user: User, sub: str, **options: Any) -> Answer:
+    """``user`` runs ``/chat sub`` (the commands for everyone) with ``options``; returns the
+    bot's answer."""
     interaction = await world.standin.invoke(
         user, world.guild, world.channel, "chat", sub, options=options
     )
     return await interaction.wait_response(40.0)
 
 
+async def host(world: World, user: User, sub: str, **options: Any) -> Answer:
+    """``user`` runs ``/host sub`` (the moderators' commands) with ``options``; returns the
+    bot's answer. Raises PermissionError when Discord would not show ``/host`` to ``user``."""
+    interaction = await world.standin.invoke(
+        user, world.guild, world.channel, "host", sub, options=options
+    )
+    return await interaction.wait_response(40.0)
+
+
 async def start_chat(world: World, bot: BotProcess, **chat: Any) -> None:
-    """Write the chat file, start the bot, and /chat start the chat."""
+    """Write the chat file, start the bot, and /host start the chat."""
     (bot.chats / "e2echat.yaml").write_text(chat_yaml(world.channel, **chat))
     await bot.start()
-    answer = await command(world, world.mod, "start", chat="e2echat")
+    answer = await host(world, world.mod, "start", chat="e2echat")
     assert "starting now" in answer.content, answer.content
 
 

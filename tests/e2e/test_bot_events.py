@@ -4,7 +4,7 @@ the change is reloaded live or found at the next start."""
 
 from __future__ import annotations
 
-from tests.e2e.botproc import BotProcess, World, chat_yaml, command
+from tests.e2e.botproc import BotProcess, World, chat_yaml, host
 from tests.e2e.standin.model import ScheduledEvent
 
 SCHEDULED, CANCELLED = 1, 4
@@ -24,9 +24,9 @@ async def test_moved_and_removed_chats_cancel_their_server_events(
     await bot.start()
     await standin.wait_for(lambda: events(world) == [("2030-01-01T18:00", SCHEDULED)], 20)
 
-    # Moved while running: /chat reload drops the occurrence and plans the new time.
+    # Moved while running: /host reload drops the occurrence and plans the new time.
     chat.write_text(chat_yaml(world.channel).replace("2030-01-01 18:00", "2030-01-02 19:30"))
-    reload = await command(world, world.mod, "reload")
+    reload = await host(world, world.mod, "reload")
     assert "✅" in reload.content, reload.content
     moved = [("2030-01-01T18:00", CANCELLED), ("2030-01-02T19:30", SCHEDULED)]
     # The bot records an event's id just after Discord answered, so wait for both.

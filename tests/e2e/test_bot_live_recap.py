@@ -10,8 +10,8 @@ from tests.e2e.botproc import (
     BotProcess,
     World,
     chat_yaml,
-    command,
     count_posts,
+    host,
     wait_post,
     wait_thread,
 )
@@ -39,7 +39,7 @@ async def start(world: World, bot: BotProcess, questions: int) -> int:
     chat = chat_yaml(world.channel, questions=questions, interval="4s", last_call="1s", late="2s")
     (bot.chats / "e2echat.yaml").write_text(chat + PROMPTS)
     await bot.start()
-    assert "starting now" in (await command(world, world.mod, "start", chat="e2echat")).content
+    assert "starting now" in (await host(world, world.mod, "start", chat="e2echat")).content
     return await wait_thread(world, await wait_post(world, "**Q1:**"))
 
 

@@ -1,0 +1,88 @@
+"""``/chat``: what every member may do: see what is on, and decide their part in recaps.
+
+Each command is thin: a query or a store call, then one ephemeral reply. Errors the core
+raises on purpose become a reply in :class:`bot.discord_app.tree.ChatTree`.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_app.replies import reply, when
+from bot.discord_app.services import Services
+from bot.runtime.queries import chat_status, upcoming
+
+
+class ChatCommands(
+    commands.GroupCog,
+    group_name="chat",
+    group_description="Twitter-style Q1/A1 chats: what is on, and your part in the recaps",
+):
+    """/chat …: for everyone."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def chat_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Chat ids that contain what the user typed."""
+        return await self.services.chat_choices(current)
+
+    @app_commands.command(name="list", description="Upcoming chats")
+    async def list_chats(self, interaction: discord.Interaction) -> None:
+        """Every upcoming occurrence, in each reader's own time zone."""
+        found = await upcoming(self.services.store, self.services.now())
+        if not found:
+            await reply(interaction, "No chats are scheduled. Moderators: /host schedule.")
+            return
+        lines = [
+            f"• **{u.title}** (`{u.chat_id}`) {when(u.start)}" + ("" if u.planned else " (repeats)")
+            for u in found[:30]
+        ]
+        await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(name="status", description="State, current question, answers so far")
+    @app_commands.describe(chat="the chat's id")
+    @app_commands.autocomplete(chat=chat_ids)
+    async def status(self, interaction: discord.Interaction, chat: str) -> None:
+        """Where the chat stands."""
+        status = await chat_status(self.services.store, chat)
+        if status.phase is None or status.start is None:
+            await reply(interaction, f"{status.spec.title}: nothing planned.")
+            return
+        lines = [
+            f"**{status.spec.title}** {status.spec.hashtag}: {status.phase.value.replace('_', ' ')}",
+            f"Start: {when(status.start)}",
+            f"Current question: Q{status.current_question} of {len(status.spec.questions)}",
+            f"Answers so far: {status.answers} from {status.participants} participants",
+        ]
+        if status.next_step and status.next_due:
+            lines.append(f"Next: {status.next_step} <t:{int(status.next_due.timestamp())}:R>")
+        await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(name="optout", description="Don't name or quote me in recaps")
+    async def optout(self, interaction: discord.Interaction) -> None:
+        """Your answers still count, but recaps never name or quote you."""
+        user = interaction.user
+        await self.services.store.set_opt_out(user.id, user.display_name, True, self.services.now())
+        await reply(interaction, "✅ Recaps will not name or quote you. /chat optin undoes this.")
+
+    @app_commands.command(name="optin", description="Recaps may name and quote me again")
+    async def optin(self, interaction: discord.Interaction) -> None:
+        """Undo /chat optout."""
+        user = interaction.user
+        await self.services.store.set_opt_out(
+            user.id, user.display_name, False, self.services.now()
+        )
+        await reply(interaction, "✅ Recaps may name and quote you again.")
+
+    @app_commands.command(
+        name="forget-me", description="Delete every answer the bot stored from me"
+    )
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        """Delete your stored answers; says how many."""
+        removed = await self.services.store.forget_user(interaction.user.id)
+        await reply(interaction, f"✅ Deleted {removed} stored message(s) of yours.")

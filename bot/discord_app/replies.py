@@ -1,0 +1,61 @@
+"""What the commands say: one ephemeral reply within Discord's limits, and the texts of
+moderator controls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import discord
+
+from bot.core.plan import StepKind
+from bot.core.run import Control, Extend, Next, Pause, Resume, Run, Skip, Start, Stop
+
+NO_MENTIONS = discord.AllowedMentions.none()
+MAX_REPLY = 1900
+
+
+async def reply(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
+    """Answer once (or follow up after a defer), within Discord's length limit, pinging nobody."""
+    if len(text) > MAX_REPLY:
+        text = text[: MAX_REPLY - 20] + "\n… (truncated)"
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(
+            text, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
+
+
+def when(moment: datetime) -> str:
+    """Discord's full timestamp for an aware datetime (each reader sees their own time)."""
+    return f"<t:{int(moment.timestamp())}:F>"
+
+
+def _next_post(run: Run) -> str:
+    waiting = sorted((s for s in run.steps if run.waiting(s)), key=lambda s: s.due)
+    upcoming = next((s for s in waiting if s.kind in (StepKind.QUESTION, StepKind.CLOSING)), None)
+    if upcoming is None:
+        return ""
+    label = f"Q{upcoming.question}" if upcoming.question else "the closing"
+    return f" Next: {label} <t:{int(upcoming.due.timestamp())}:R>."
+
+
+def control_reply(chat: str, control: Control, run: Run) -> str:
+    """What a moderator is told after a control succeeded."""
+    if isinstance(control, Start):
+        return f"▶️ {chat} is starting now (running)."
+    if isinstance(control, Next):
+        return f"⏭️ {chat}: the next question is being posted now.{_next_post(run)}"
+    if isinstance(control, Pause):
+        return f"⏸️ {chat} is paused; nothing is posted until /host resume."
+    if isinstance(control, Resume):
+        return f"▶️ {chat} resumed.{_next_post(run)}"
+    if isinstance(control, Extend):
+        return f"⏱️ {chat}: {int(control.by.total_seconds() // 60)} more minute(s).{_next_post(run)}"
+    if isinstance(control, Skip):
+        return f"⏭️ {chat}: Q{control.question} skipped.{_next_post(run)}"
+    if isinstance(control, Stop):
+        recap = next((s for s in run.steps if s.kind is StepKind.RECAP), None)
+        when_recap = f" <t:{int(recap.due.timestamp())}:R>" if recap else ""
+        return f"🏁 {chat} is closing now; the recap follows{when_recap}."
+    return f"🚫 {chat}: the next occurrence is cancelled; a recurring chat goes on next time."

@@ -1,0 +1,87 @@
+"""The adapter loads without Discord: every cog is added to a bot built without a token,
+and the command tree is what Discord will be sent (two top-level commands by audience)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot.config import Settings
+from bot.discord_app.client import ChatBot
+from bot.runtime.clock import VirtualClock
+from bot.storage import SqliteStore
+
+EVERYONE = {"list", "status", "optout", "optin", "forget-me"}
+MODERATORS = {
+    "schedule",
+    "start",
+    "next",
+    "pause",
+    "resume",
+    "extend",
+    "skip",
+    "stop",
+    "cancel",
+    "recap",
+    "reload",
+    "check",
+}
+
+
+@pytest.fixture
+async def bot(store: SqliteStore, clock: VirtualClock, tmp_path: Path) -> AsyncIterator[ChatBot]:
+    """The bot with its cogs added, never logged in."""
+    client = ChatBot(Settings(chats_dir=tmp_path), store, clock)
+    await client.add_cogs()
+    yield client
+    await client.close()
+
+
+def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
+    found = {c.name: c for c in bot.tree.get_commands() if isinstance(c, app_commands.Group)}
+    assert len(found) == len(bot.tree.get_commands())
+    return found
+
+
+async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
+    assert sorted(bot.cogs) == ["ChatCommands", "HostCommands", "Listeners"]
+    tree = groups(bot)
+    assert sorted(tree) == ["chat", "host"]
+    assert {c.name for c in tree["chat"].commands} == EVERYONE
+    assert {c.name for c in tree["host"].commands} == MODERATORS
+    # The listeners' raw events are registered; new messages come through dispatch.
+    for event in (
+        "on_raw_message_edit",
+        "on_raw_message_delete",
+        "on_raw_bulk_message_delete",
+        "on_raw_reaction_add",
+        "on_raw_reaction_remove",
+    ):
+        assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners]  # type: ignore[attr-defined]
+
+
+async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
+    tree = groups(bot)
+    assert tree["chat"].default_permissions is None
+    assert tree["host"].default_permissions == discord.Permissions(manage_events=True)
+    payload = {c["name"]: c for c in (g.to_dict(bot.tree) for g in tree.values())}
+    assert payload["host"]["default_member_permissions"] == 1 << 33
+    assert payload["chat"]["default_member_permissions"] is None
+
+
+async def test_every_command_has_help_text_within_discords_limits(bot: ChatBot) -> None:
+    for group in groups(bot).values():
+        data: dict[str, Any] = group.to_dict(bot.tree)
+        assert 1 <= len(data["description"]) <= 100
+        for sub in data["options"]:
+            assert 1 <= len(sub["description"]) <= 100, sub["name"]
+            for option in sub["options"]:
+                assert 1 <= len(option["description"]) <= 100, (sub["name"], option["name"])
+        for command in group.commands:
+            assert isinstance(command, app_commands.Command)
+            assert command.callback.__doc__, command.qualified_name
