@@ -33,7 +33,7 @@ from bot.discord_app.events import ScheduledEvents
 from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
 from bot.discord_app.services import Services
-from bot.discord_app.tree import ChatTree
+from bot.discord_app.tree import ChatTree, sync_commands
 from bot.discord_app.venue import DiscordVenue
 from bot.health import INTERVAL, heartbeat_path, write_heartbeat
 from bot.runtime.root import RuntimeSettings, build_runtime
@@ -89,7 +89,6 @@ class ChatBot(commands.Bot):
         self.runtime.planner.on_dropped.append(self.events.on_dropped)
         self._engine_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
-        self._synced_guilds: set[int] = set()
 
     async def add_cogs(self) -> None:
         """The gateway listeners, ``/chat`` and ``/host``, each given its services."""
@@ -110,13 +109,10 @@ class ChatBot(commands.Bot):
         log.info("%d chat(s) loaded from %s", len(chats.specs), self.services.settings.chats_dir)
 
     async def on_ready(self) -> None:
-        """First connection: sync commands, check permissions, bring scheduled events up to
-        date, start the runtime. Always: backfill."""
+        """Every connection: sync commands that changed. The first: check permissions, bring
+        scheduled events up to date, start the runtime. Always: backfill."""
         for guild in self.guilds:
-            if guild.id not in self._synced_guilds:
-                self.tree.copy_global_to(guild=guild)
-                await self.tree.sync(guild=guild)
-                self._synced_guilds.add(guild.id)
+            await sync_commands(self.tree, guild, self.services.store, self.services.now())
         if self._engine_task is None:
             for line in await check_chat_channels(self, self.services):
                 log.info("check: %s", line)

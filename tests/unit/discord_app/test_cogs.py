@@ -13,6 +13,7 @@ from discord import app_commands
 
 from bot.config import Settings
 from bot.discord_app.client import ChatBot
+from bot.discord_app.tree import commands_digest
 from bot.runtime.clock import VirtualClock
 from bot.storage import SqliteStore
 
@@ -85,3 +86,21 @@ async def test_every_command_has_help_text_within_discords_limits(bot: ChatBot) 
         for command in group.commands:
             assert isinstance(command, app_commands.Command)
             assert command.callback.__doc__, command.qualified_name
+
+
+async def test_the_digest_follows_the_commands_not_their_order(bot: ChatBot) -> None:
+    guild = discord.Object(1)
+    bot.tree.copy_global_to(guild=guild)
+    digest = commands_digest(bot.tree, guild)
+    assert commands_digest(bot.tree, guild) == digest
+    assert commands_digest(bot.tree, discord.Object(2)) != digest  # nothing copied there
+
+    reordered = app_commands.CommandTree(discord.Client(intents=discord.Intents.none()))
+    for group in reversed(bot.tree.get_commands()):
+        reordered.add_command(group, guild=guild)
+    assert commands_digest(reordered, guild) == digest
+
+    host = bot.tree.get_command("host", guild=guild)
+    assert isinstance(host, app_commands.Group)
+    host.description = "Run chats"
+    assert commands_digest(bot.tree, guild) != digest
