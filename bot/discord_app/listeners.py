@@ -6,6 +6,10 @@ were) in discord.py's message cache. New messages are the exception: the client 
 them to :meth:`Listeners.message` straight from its dispatch (see
 :meth:`bot.discord_app.client.ChatBot.dispatch`).
 
+A message is read the same way however it comes: new (MESSAGE_CREATE), edited
+(MESSAGE_UPDATE, which carries the whole message) or read from history by the backfill,
+:func:`incoming` turns it into the collector's input, attachment links included.
+
 Every handler attributes and queues at once and returns without waiting for the
 database: the collector's writer commits in batches, in the order queued (see
 :mod:`bot.runtime.collector`), so a burst never makes the gateway fall behind.
@@ -14,8 +18,6 @@ database: the collector's writer commits in batches, in the order queued (see
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from typing import Any
 
 import discord
 from discord.ext import commands
@@ -27,7 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def incoming(message: discord.Message) -> IncomingMessage:
-    """A discord.py message as the collector's input (attachment links kept as resources)."""
+    """A discord.py message as the collector's input (attachment links kept as resources):
+    new, edited or read from history alike."""
     channel = message.channel
     thread_id = None
     channel_id = channel.id
@@ -95,38 +98,13 @@ class Listeners(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        """An edit by its author (not Discord adding a thread to a question post)."""
-        data: dict[str, Any] = dict(payload.data)
-        if data.get("edited_timestamp") is None or "content" not in data:
+        """An edit by its author, read from the whole message discord.py builds from the
+        event. An update without an edit time is Discord's, not the author's (a thread
+        opened from the message, a link preview added): the message itself is unchanged."""
+        message = payload.message
+        if message.edited_at is None or not counts(message, self.client.user):
             return
-        author: dict[str, Any] = data.get("author") or {}
-        if author.get("bot") or (
-            self.client.user and int(author.get("id", 0)) == self.client.user.id
-        ):
-            return
-        channel = self.client.get_channel(payload.channel_id)
-        thread_id = None
-        channel_id = payload.channel_id
-        if isinstance(channel, discord.Thread):
-            thread_id, channel_id = channel.id, channel.parent_id or channel.id
-        reference: dict[str, Any] = data.get("message_reference") or {}
-        self.collector.enqueue(
-            IncomingMessage(
-                message_id=payload.message_id,
-                channel_id=channel_id,
-                author_id=int(author.get("id", 0)),
-                author_name=str(
-                    dict(data.get("member") or {}).get("nick")
-                    or author.get("global_name")
-                    or author.get("username", "someone")
-                ),
-                content=str(data.get("content", "")),
-                created_at=discord.utils.snowflake_time(payload.message_id),
-                thread_id=thread_id,
-                reply_to=int(reference["message_id"]) if reference.get("message_id") else None,
-                edited_at=datetime.fromisoformat(str(data["edited_timestamp"])).astimezone(UTC),
-            )
-        )
+        self.collector.enqueue(incoming(message))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
