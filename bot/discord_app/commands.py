@@ -326,5 +326,7 @@ class ChatCommands(app_commands.Group):
     )
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Delete your stored answers; says how many."""
-        removed = await services_of(interaction).store.forget_user(interaction.user.id)
+        services = services_of(interaction)
+        request = await services.store.forget_user(interaction.user.id, services.now())
+        removed = request.messages
         await reply(interaction, f"✅ Deleted {removed} stored message(s) of yours.")

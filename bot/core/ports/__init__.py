@@ -12,7 +12,14 @@
 
 from __future__ import annotations
 
-from bot.core.ports.records import EventLink, LiveRecap, Occurrence, PostRecord, RecapChanges
+from bot.core.ports.records import (
+    EventLink,
+    ForgetRequest,
+    LiveRecap,
+    Occurrence,
+    PostRecord,
+    RecapChanges,
+)
 from bot.core.ports.stores import (
     AnswerStore,
     BackfillReads,
@@ -44,6 +51,7 @@ __all__ = [
     "Clock",
     "EventLink",
     "EventLinkStore",
+    "ForgetRequest",
     "LiveRecap",
     "LiveRecapStore",
     "Occurrence",
