@@ -15,9 +15,10 @@ Privacy rules, enforced here so that no renderer can get them wrong:
 * deleted messages are left out entirely (storage already gives each message
   in its last, edited form).
 
-The types live in :mod:`bot.core.recap_model` and are re-exported here; the text
-analysis in :mod:`bot.core.recap_text` (links, sentences, words) and
-:mod:`bot.core.recap_themes` (TF-IDF themes and centrality).
+The types live in :mod:`bot.core.recap.model`; the text analysis in
+:mod:`bot.core.recap.text` (links, sentences, words) and
+:mod:`bot.core.recap.themes` (TF-IDF themes and centrality). The package
+(:mod:`bot.core.recap`) re-exports the model and :func:`build_recap`.
 
 Pure: no I/O and no clock; linear in the number of answers.
 """
@@ -33,7 +34,7 @@ from datetime import datetime
 
 from bot.core.answers import Answer
 from bot.core.plan import StepKind, StepStatus
-from bot.core.recap_model import (
+from bot.core.recap.model import (
     ANONYMOUS,
     HIGHLIGHTS,
     THEMES,
@@ -50,7 +51,7 @@ from bot.core.recap_model import (
     Takeaway,
     TimelineEntry,
 )
-from bot.core.recap_text import (
+from bot.core.recap.text import (
     STOP_WORDS,
     asked_questions,
     defuse_mentions,
@@ -58,7 +59,7 @@ from bot.core.recap_text import (
     normalise_link,
     sentence_around,
 )
-from bot.core.recap_themes import TextModel, Theme
+from bot.core.recap.themes import TextModel, Theme
 from bot.core.run import Record, Run
 from bot.core.spec import ChatSpec
 
