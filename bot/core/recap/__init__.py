@@ -6,7 +6,10 @@ here; the modules behind it:
 
 * :mod:`bot.core.recap.model`: the model's types (:class:`Recap`, :class:`Header`,
   :class:`QuestionRecap`, :class:`Quote`, ...);
-* :mod:`bot.core.recap.build`: :func:`build_recap` and the privacy rules it enforces;
+* :mod:`bot.core.recap.build`: :func:`build_recap`, and the privacy rules it enforces;
+  its parts are :mod:`~bot.core.recap.privacy` (scrubbing the names of participants who
+  opted out, quoting), :mod:`~bot.core.recap.questions` (one question each) and
+  :mod:`~bot.core.recap.listings` (reading list, open questions, moderation timeline);
 * :mod:`bot.core.recap.text`: links, sentences, questions and words in participants' text;
 * :mod:`bot.core.recap.themes`: TF-IDF themes and representative answers.
 
