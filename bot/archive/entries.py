@@ -9,7 +9,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from bot.core.recap import Header, Quote, Recap, Resource, Revision, Takeaway
-from bot.core.recap_text import find_links, normalise_link
+from bot.core.recap.text import find_links, normalise_link
 from bot.render.common import local
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.core.recap_themes import Theme
+from bot.core.recap.themes import Theme
 
 #: How a participant who opted out is referred to where a reference cannot be avoided.
 ANONYMOUS = "a participant"
