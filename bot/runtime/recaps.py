@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.answers import AnswerSource
+from bot.core.consent import Consent
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
@@ -78,7 +79,7 @@ async def load_recap(
         for a in stored
         if a.source is AnswerSource.TAKEAWAY
     ]
-    opted_out = await store.opted_out()
+    consent = Consent(frozenset(await store.opted_out()), await store.forgotten())
     firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
     spec = occurrence.spec
     known = await store.participant_names([*spec.hosts, *spec.guests])
@@ -89,7 +90,7 @@ async def load_recap(
             occurrence.spec,
             run,
             answers,
-            opted_out=opted_out,
+            consent=consent,
             first_timers=firsts,
             timeline=occurrence.records,
             takeaways=takeaways,
@@ -117,8 +118,12 @@ async def stored_revision(
         at=at,
         late_answers=changes.late_answers,
         edited=changes.edited,
-        removed=max(0, live.shown_answers + changes.late_answers - changes.answers),
+        removed=max(
+            0,
+            live.shown_answers + changes.late_answers - changes.answers - live.erased_answers,
+        ),
         takeaways=changes.takeaways,
+        erased=live.erased,
     )
 
 

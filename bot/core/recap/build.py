@@ -12,6 +12,8 @@ Privacy rules, enforced here so that no renderer can get them wrong:
   share counts) but never named or quoted: their messages are not in the model,
   their names and mentions in other people's messages read "a participant",
   and their words never make a theme;
+* participants who asked to be forgotten: what they posted up to their request is left
+  out entirely, as if never said (:class:`bot.core.consent.Consent` is the one filter);
 * deleted messages are left out entirely (storage already gives each message
   in its last, edited form).
 
@@ -28,10 +30,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core.answers import Answer
+from bot.core.consent import Consent
 from bot.core.plan import StepKind, StepStatus
 from bot.core.recap.listings import moderation_timeline, open_questions, reading_list
 from bot.core.recap.model import Header, QuestionRecap, Quote, Recap, Resource, Takeaway
@@ -51,6 +54,7 @@ def build_recap(
     answers: Sequence[Answer],
     *,
     opted_out: Collection[int] = frozenset(),
+    consent: Consent | None = None,
     first_timers: Collection[int] = frozenset(),
     timeline: Sequence[Record] = (),
     takeaways: Sequence[Takeaway] = (),
@@ -59,8 +63,16 @@ def build_recap(
     """The recap of ``run``. ``answers`` are its stored messages (answers and conversation);
     deleted ones are left out here too. ``first_timers`` are participants whose first answer
     in this chat is in this occurrence. ``known_names`` name hosts and guests who did not
-    post in this occurrence (as seen elsewhere); the names they post under here win."""
-    chat = _read_messages(answers, frozenset(opted_out))
+    post in this occurrence (as seen elsewhere); the names they post under here win.
+
+    ``consent`` is the one filter (:class:`bot.core.consent.Consent`): who opted out and who
+    asked to be forgotten; ``opted_out`` adds to its opt-outs (a shortcut for tests)."""
+    consent = consent or Consent()
+    if opted_out:
+        consent = replace(consent, opted_out=consent.opted_out | frozenset(opted_out))
+    answers = consent.words(answers, "author_id", "created_at")
+    takeaways = consent.words(takeaways, "author_id", "at")
+    chat = _read_messages(answers, consent.hidden)
     start = _start(run)
     resources = reading_list(chat.messages, chat.quotes, chat.hidden)
     return Recap(
