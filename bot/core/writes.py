@@ -77,6 +77,9 @@ class ForgetPerson:
     user_id: int
     at: datetime
     by_moderator: bool = False
+    #: The moderator who asked (their id), recorded in the moderation timeline of every
+    #: occurrence the person took part in, without the person's name.
+    actor: str = ""
 
 
 #: One write of :meth:`bot.core.ports.AnswerStore.write_answers`.

@@ -327,6 +327,14 @@ def _forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]]
                by_moderator = excluded.by_moderator""",
         (user, at, int(forget.by_moderator)),
     )
+    if forget.by_moderator:
+        yield (
+            """INSERT INTO controls (occurrence_id, action, actor, at, detail)
+               SELECT DISTINCT occurrence_id, 'erased on request', ?, ?,
+                      'a participant''s messages, at their request'
+               FROM answers WHERE author_id = ? AND created_at <= ?""",
+            (forget.actor or "a moderator", at, user, at),
+        )
     # The occurrences that showed them: their messages, or their reactions on others'.
     recaps = yield (
         f"""UPDATE live_recaps SET dirty_since = COALESCE(dirty_since, ?),
