@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.consent import consented
+
 
 @dataclass(frozen=True)
 class StoredMessage:
@@ -44,6 +46,7 @@ class GivenReaction:
     emoji: str
 
 
+@consented  # built for the person it is about, and shown to them alone
 @dataclass(frozen=True)
 class PersonalData:
     """Everything stored about one person."""

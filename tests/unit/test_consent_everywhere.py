@@ -29,6 +29,7 @@ import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.search_index import message_rows
 from bot.core.consent import CONSENTED, Consent
+from bot.core.personal import GivenReaction, PersonalData, StoredMessage
 from bot.core.recap import Recap
 from tests.unit.recap.generate import START
 from tests.unit.recap.talk import Talk
@@ -82,7 +83,34 @@ def _samples() -> dict[Any, Any]:
     recap = _recap()
     entry = Entry.of("edchat-2027-03-01.html", recap)
     resources = merge_resources(share_places(entry, recap))
+    mine = PersonalData(
+        user_id=101,
+        name="ana",
+        first_seen=START,
+        opted_out=False,
+        forget_requested_at=None,
+        forget_by_moderator=False,
+        messages=(
+            StoredMessage(
+                5001,
+                0,
+                "edchat",
+                START,
+                77,
+                None,
+                1,
+                "prefix",
+                "A1: mine",
+                START,
+                None,
+                "live",
+                False,
+            ),
+        ),
+        reactions=(GivenReaction(5003, "edchat", START, "👍"),),
+    )
     return {
+        PersonalData: mine,
         Recap: recap,
         Entry: entry,
         SharedResource: resources,
