@@ -28,7 +28,7 @@ from pathlib import Path
 from bench import ingest, processes, recap, timing
 from bench.common import Figure, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
-from bot.runtime.process import tune_gc
+from bot.runtime.speed import tune_gc
 
 NAMES = ("ingest", "recap", "timing", "memory", "restart")
 RESULTS = Path(__file__).with_name("RESULTS.md")
