@@ -45,8 +45,11 @@ def run_ingest(config: Config, folder: Path) -> list[Figure]:
 
 
 def run_recap(config: Config, folder: Path) -> list[Figure]:
-    """Recap: build + render at each size."""
-    return recap.figures(asyncio.run(recap.measure(config.recap_sizes, folder, config.repeats)))
+    """Recap: build + render at each size, against json.dumps; growth."""
+    result = asyncio.run(
+        recap.measure(config.recap_sizes, folder, config.repeats, config.recap_growth_sizes)
+    )
+    return recap.figures(result)
 
 
 def run_timing(config: Config, folder: Path) -> list[Figure]:

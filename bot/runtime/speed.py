@@ -52,8 +52,11 @@ answer and frees them by reference counting; the collector's passes over them on
 add time, and it grows faster than the chat, as each full pass walks everything
 allocated so far.
 
-* Buys: about a fifth of the recap's time at 100,000 answers (see
-  ``bench/NOTES.md``, "Recap").
+* Buys: about a tenth of the recap's time at 100,000 answers where the process runs
+  with CPython's default settings (``python -m bot recap``, the archive: 8.0-8.1 s ->
+  7.0-7.1 s), and little within noise once :func:`tune_gc` is on, as in the bot
+  (7.0-7.3 s -> 6.9-8.4 s; 2026-12-07, ``bench/NOTES.md``). It was said to save a
+  fifth when it came, before :func:`tune_gc` existed.
 * Costs: nothing cyclic is collected for the few seconds a large recap takes.
 """
 

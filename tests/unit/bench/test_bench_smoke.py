@@ -24,6 +24,7 @@ TINY = [
     "ingest_messages=300",
     "ingest_chats=2",
     "recap_sizes=30,60",
+    "recap_growth_sizes=20,80",
     "memory_answers=600",
     "memory_chats=3",
     "restart_answers=300",
