@@ -42,7 +42,7 @@ NAME = "recap"
 #: The size held to :data:`TARGET_RATIO`.
 TARGET_SIZE = 10_000
 #: Build + render of :data:`TARGET_SIZE` answers, in passes of ``json.dumps`` over the same
-#: stored rows: at most this many. Measured 39-54 on 2026-12-07 (0.71-0.76 s against 13-19
+#: stored rows: at most this many. Measured 39-57 on 2026-12-07 (0.70-0.76 s against 12-19
 #: ms); a regression that doubles the recap's time, or a quadratic step, passes 100.
 TARGET_RATIO = 100.0
 #: "Close to linear": ten times the answers may take at most this many times as long.
