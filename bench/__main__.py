@@ -26,9 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import ingest, processes, recap, timing
-from bench.common import Figure, machine, markdown_table, text_table
+from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
-from bot.runtime.process import tune_gc
 
 NAMES = ("ingest", "recap", "timing", "memory", "restart")
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -46,8 +45,11 @@ def run_ingest(config: Config, folder: Path) -> list[Figure]:
 
 
 def run_recap(config: Config, folder: Path) -> list[Figure]:
-    """Recap: build + render at each size."""
-    return recap.figures(asyncio.run(recap.measure(config.recap_sizes, folder, config.repeats)))
+    """Recap: build + render at each size, against json.dumps; growth."""
+    result = asyncio.run(
+        recap.measure(config.recap_sizes, folder, config.repeats, config.recap_growth_sizes)
+    )
+    return recap.figures(result)
 
 
 def run_timing(config: Config, folder: Path) -> list[Figure]:
@@ -97,7 +99,10 @@ def run(config: Config, only: list[str], folder: Path) -> tuple[list[Figure], di
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         began = time.perf_counter()
         try:
-            rows = RUNNERS[name](config, folder)
+            # The garbage collector's settings of the bot process (python -m bot run), for
+            # every figure and every baseline alike, and nothing of one figure's in the next.
+            with bot_gc():
+                rows = RUNNERS[name](config, folder)
         except Exception as error:
             traceback.print_exc()
             rows = [Figure(name, "could not be measured", "error", "-", "-", False, repr(error))]
@@ -173,9 +178,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(NAMES)}")
         return 2
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
-    # The garbage collector's settings of the bot process (python -m bot run), for every
-    # figure and every baseline alike.
-    tune_gc()
     with tempfile.TemporaryDirectory(prefix="qachat-bench-") as scratch:
         folder = config.folder or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

@@ -167,7 +167,7 @@ def main(argv: list[str]) -> int:
         return 0
     database, chats_dir = Path(argv[1]), Path(argv[2])
     import_all(recap=False)
-    from bot.runtime.process import tune_gc
+    from bot.runtime.speed import tune_gc
 
     tune_gc()  # as python -m bot run does after its imports
     if mode == "restart":

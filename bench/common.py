@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import platform
 import resource
 import sqlite3
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from bot.runtime.speed import tune_gc
 
 
 @dataclass(frozen=True)
@@ -147,3 +151,23 @@ def below(value: float, target: float, unit: str = "") -> str:
 def above(value: float, target: float, unit: str = "") -> str:
     """How far ``value`` is above a maximum ``target``."""
     return f"{(value / target - 1) * 100:.0f}% over {target:g}{unit}" if target else ""
+
+
+@contextlib.contextmanager
+def bot_gc() -> Iterator[None]:
+    """One figure with the garbage collector's settings of the bot process
+    (:func:`bot.runtime.speed.tune_gc`: what is alive now frozen, the young threshold
+    raised), then the interpreter's own again: nothing frozen, the thresholds and the
+    collector on or off as before. So what one figure freezes (the ingest's payloads) or
+    leaves behind never changes how the next one collects."""
+    threshold, enabled = gc.get_threshold(), gc.isenabled()
+    tune_gc()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        if enabled:
+            gc.enable()
+        else:
+            gc.disable()

@@ -24,6 +24,8 @@ class Config:
     ingest_pairs: int = 5
 
     recap_sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
+    #: The linear-growth check: the larger is four times the smaller.
+    recap_growth_sizes: tuple[int, ...] = (2_000, 8_000)
 
     timing_chats: int = 20
     timing_rate: float = 500.0
@@ -46,6 +48,7 @@ QUICK = Config(
     ingest_chats=3,
     ingest_pairs=1,
     recap_sizes=(100, 300, 1_000),
+    recap_growth_sizes=(200, 800),
     timing_chats=3,
     timing_rate=100.0,
     timing_questions=1,

@@ -199,7 +199,8 @@ def guild_create(channels: list[int], threads: list[tuple[int, int, str]]) -> Pa
 
 def connection_state(on_event: Callable[..., Any]) -> ConnectionState[discord.Client]:
     """discord.py's ConnectionState with the bot's intents, its user set, and ``on_event``
-    as dispatch (called as ``on_event(event_name, *args)``, like ``Client.dispatch``)."""
+    as dispatch (called as ``on_event(event_name, *args)``, like ``Client.dispatch``): the
+    parse alone, for baselines. The bot's own path is :func:`bench.client.bot_gateway`."""
     http = cast(HTTPClient, types.SimpleNamespace())
     state: ConnectionState[discord.Client] = ConnectionState(
         dispatch=on_event,
@@ -211,14 +212,19 @@ def connection_state(on_event: Callable[..., Any]) -> ConnectionState[discord.Cl
         guild_ready_timeout=0.0,
     )
     state.loop = asyncio.get_running_loop()
-    bot_user = {
+    state.user = bot_user(state)
+    return state
+
+
+def bot_user(state: ConnectionState[Any]) -> ClientUser:
+    """The bot's own user, as READY tells the client who it is."""
+    data = {
         **user_payload(BOT_USER_ID, "qachat", bot=True),
         "verified": True,
         "mfa_enabled": False,
         "flags": 0,
     }
-    state.user = ClientUser(state=state, data=cast(Any, bot_user))
-    return state
+    return ClientUser(state=state, data=cast(Any, data))
 
 
 @dataclass

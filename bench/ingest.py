@@ -1,13 +1,14 @@
 """Ingest: N MESSAGE_CREATE payloads through discord.py, the bot's listener, attribution and
 storage, until durably committed; against the same run's limit.
 
-* **Bot path.** A real ``ConnectionState`` parses each payload and dispatches
-  ``message`` the way :meth:`bot.discord_app.client.ChatBot.dispatch` does: straight
-  to :meth:`bot.discord_app.listeners.Listeners.message` (no task per event), which
-  attributes the message in memory and queues it; the collector's writer commits in
-  batches.
+* **Bot path.** The ``ConnectionState`` of a client of the bot's own class
+  (:func:`bench.client.bot_gateway`) parses each payload and calls that client's
+  ``dispatch`` (:meth:`bot.discord_app.client.ChatBot.dispatch`: the listener at once,
+  then discord.py's dispatch), which attributes the message in memory and queues it;
+  the collector's writer commits in batches.
   The clock stops when :meth:`Collector.flush` returns: every row committed.
-  Latency per message: from the listener receiving it to its batch's commit.
+  Latency per message: from the payload reaching discord.py's parse to its batch's
+  commit.
 * **Limit.** The same payloads parsed by another ``ConnectionState`` (dispatch
   does nothing), plus a bare aiosqlite loop inserting the very rows the bot
   stored (``executemany``, batches of the collector's size, WAL, ``synchronous``
@@ -25,24 +26,22 @@ import gc
 import shutil
 import statistics
 import time
-import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import aiosqlite
-import discord
 
+from bench.client import bot_gateway
 from bench.common import Figure, above, below, ms, per_second, percentile
 from bench.gateway import Messages, Payload, connection_state, guild_create
 from bench.world import chat_spec, chats_of, run_chats_until, temp_db, threads_of
 from bot.core.writes import AnswerWrite, StoreMessage
-from bot.discord_app.listeners import Listeners
 from bot.runtime.answer_writer import BATCH_ROWS
 from bot.runtime.collector import Collector
-from bot.storage import open_store
+from bot.storage import SqliteStore, open_store
 from bot.storage.db import split_statements
 from bot.storage.migrations import MIGRATIONS
 
@@ -112,32 +111,31 @@ async def measure(
     guild = guild_create([s.channel for s in specs], threads_of(venue))
     payloads = Messages().many(live, n)
     # The payloads stand for the network: keep them (and the setup) out of the cyclic
-    # collector's way on both paths, as the gateway's short-lived dicts would be.
+    # collector's way on both paths, as the gateway's short-lived dicts would be. Frozen
+    # for the rest of this figure: python -m bench unfreezes everything after each figure
+    # (bench.common.bot_gc), so nothing frozen here reaches the next one.
     gc.collect()
     gc.freeze()
-    try:
-        runs, parses, inserts, pair_ratios = [], [], [], []
-        rows: list[tuple[Any, ...]] = []
-        people: list[tuple[Any, ...]] = []
-        for attempt in range(repeats):
-            # The bot path, then its limit on the very rows it stored, back to back.
-            path = temp_db(folder, f"ingest-{attempt}.db")
-            shutil.copyfile(world, path)
-            runs.append(await _bot_run(path, chats, guild, payloads, yield_every))
-            if attempt == 0:
-                rows, people = await _stored_rows(path)
-            parses.append(await _parse_only(guild, payloads))
-            inserts.append(
-                await _bare_insert(temp_db(folder, f"ingest-bare-{attempt}.db"), rows, people)
-            )
-            pair_ratios.append((parses[-1] + inserts[-1][0]) / runs[-1].seconds)
-        every_event = await _bot_run(
-            temp_db(folder, "ingest-every.db"), chats, guild, payloads, 1, copy_from=world
+    runs, parses, inserts, pair_ratios = [], [], [], []
+    rows: list[tuple[Any, ...]] = []
+    people: list[tuple[Any, ...]] = []
+    for attempt in range(repeats):
+        # The bot path, then its limit on the very rows it stored, back to back.
+        path = temp_db(folder, f"ingest-{attempt}.db")
+        shutil.copyfile(world, path)
+        runs.append(await _bot_run(path, chats, guild, payloads, yield_every))
+        if attempt == 0:
+            rows, people = await _stored_rows(path)
+        parses.append(await _parse_only(guild, payloads))
+        inserts.append(
+            await _bare_insert(temp_db(folder, f"ingest-bare-{attempt}.db"), rows, people)
         )
-        best = min(runs, key=lambda run: run.seconds)
-        parse_seconds = min(parses)
-    finally:
-        gc.unfreeze()
+        pair_ratios.append((parses[-1] + inserts[-1][0]) / runs[-1].seconds)
+    every_event = await _bot_run(
+        temp_db(folder, "ingest-every.db"), chats, guild, payloads, 1, copy_from=world
+    )
+    best = min(runs, key=lambda run: run.seconds)
+    parse_seconds = min(parses)
     insert_seconds, insert_batches = min(inserts, key=lambda pair: pair[0])
     return IngestResult(
         messages=n,
@@ -169,7 +167,7 @@ async def _bot_run(
         await collector.refresh()
         if len(collector.live) != chats:
             raise RuntimeError(f"{len(collector.live)} of {chats} chats are collecting")
-        received: dict[int, float] = {}
+        received: list[float] = []
         committed: dict[int, float] = {}
         batches = 0
         write_answers = store.write_answers
@@ -185,12 +183,15 @@ async def _bot_run(
             return results
 
         store.write_answers = timed_write  # type: ignore[method-assign]
-        seconds = await _bot_path(collector, guild, payloads, received, yield_every)
+        seconds = await _bot_path(store, collector, guild, payloads, received, yield_every)
         await collector.close()
         stored = await store.db.fetchone("SELECT COUNT(DISTINCT message_id) FROM answers")
         if stored is None or int(stored[0]) != len(payloads):
             raise RuntimeError(f"{len(payloads)} messages fed, {stored and stored[0]} stored")
-        return BotRun(seconds, [committed[m] - received[m] for m in received], batches)
+        ids = [int(payload["id"]) for payload in payloads]
+        return BotRun(
+            seconds, [committed[m] - at for m, at in zip(ids, received, strict=True)], batches
+        )
     finally:
         await store.close()
 
@@ -210,32 +211,26 @@ async def _stored_rows(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[An
 
 
 async def _bot_path(
+    store: SqliteStore,
     collector: Collector,
     guild: Payload,
     payloads: list[Payload],
-    received: dict[int, float],
+    received: list[float],
     yield_every: int,
 ) -> float:
-
-    def dispatch(event: str, *args: Any) -> None:
-        # ChatBot.dispatch: a new message goes to the listener at once (no task per event).
-        if event == "message":
-            received[args[0].id] = time.perf_counter()
-            listeners.message(args[0])
-
-    state = connection_state(dispatch)
-    client = cast(discord.Client, types.SimpleNamespace(user=state.user))
-    listeners = Listeners(client, collector)
-    state.parse_guild_create(guild)
-    parse: Callable[[Payload], None] = state.parse_message_create  # type: ignore[assignment]
-    gc.collect()
-    started = time.perf_counter()
-    for index, payload in enumerate(payloads, start=1):
-        parse(payload)
-        if index % yield_every == 0:
-            await asyncio.sleep(0)  # the gateway's reader awaits the socket: tasks run
-    await collector.flush()
-    return time.perf_counter() - started
+    async with bot_gateway(store, collector) as state:
+        state.parse_guild_create(guild)
+        parse: Callable[[Payload], None] = state.parse_message_create  # type: ignore[assignment]
+        clock = time.perf_counter
+        gc.collect()
+        started = clock()
+        for index, payload in enumerate(payloads, start=1):
+            received.append(clock())
+            parse(payload)
+            if index % yield_every == 0:
+                await asyncio.sleep(0)  # the gateway's reader awaits the socket: tasks run
+        await collector.flush()
+        return clock() - started
 
 
 async def _parse_only(guild: Payload, payloads: list[Payload]) -> float:
@@ -318,7 +313,7 @@ def figures(result: IngestResult) -> list[Figure]:
         ),
         Figure(
             NAME,
-            "commit latency p50 / p99 (listener -> committed)",
+            "commit latency p50 / p99 (parse -> committed)",
             f"{ms(p50)} / {ms(p99)}",
             f"bare batch commit p50 {ms(percentile(result.insert_batches, 0.5))} / p99 "
             f"{ms(percentile(result.insert_batches, 0.99))}",

@@ -16,26 +16,17 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-import types
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-import discord
-
+from bench.client import bot_gateway
 from bench.common import Figure, above, ms, percentile
-from bench.gateway import (
-    Chat,
-    Messages,
-    connection_state,
-    guild_create,
-    thread_payload,
-)
+from bench.gateway import Chat, Messages, guild_create, thread_payload
 from bench.world import RecordingVenue, Sent, chat_spec, temp_db
 from bot.core.plan import StepKind
 from bot.core.ports import PostRequest
-from bot.discord_app.listeners import Listeners
 from bot.runtime.clock import SystemClock
 from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
@@ -97,42 +88,44 @@ async def measure(
         for n in range(chats)
     ]
     by_channel = {spec.channel: Chat(spec.channel) for spec in specs}
-    state = _gateway(collector, [spec.channel for spec in specs])
+    # The bot's own client (its dispatch) in front of the collector; its engine is this one.
+    async with bot_gateway(store, collector, engine) as state:
+        state.parse_guild_create(guild_create([spec.channel for spec in specs], []))
 
-    def posted(sent: Sent, request: PostRequest) -> None:
-        if sent.kind is StepKind.QUESTION and sent.channel_id in by_channel:
-            by_channel[sent.channel_id].questions[int(sent.step_key[1:])] = (
-                sent.message_id,
-                sent.thread_id,
-            )
-            if sent.thread_id is not None and request.thread_name:
-                state.parse_thread_create(
-                    cast(Any, thread_payload(sent.thread_id, sent.channel_id, "Q", new=True))
+        def posted(sent: Sent, request: PostRequest) -> None:
+            if sent.kind is StepKind.QUESTION and sent.channel_id in by_channel:
+                by_channel[sent.channel_id].questions[int(sent.step_key[1:])] = (
+                    sent.message_id,
+                    sent.thread_id,
                 )
+                if sent.thread_id is not None and request.thread_name:
+                    state.parse_thread_create(
+                        cast(Any, thread_payload(sent.thread_id, sent.channel_id, "Q", new=True))
+                    )
 
-    venue.on_post = posted
-    for spec in specs:
-        await engine.schedule_chat(spec)
-    await collector.refresh()
-    loop_task = asyncio.create_task(engine.run_forever())
-    closing_at = start + step * (questions + 1)
-    feeder = None
-    run = TimingRun([])
-    if rate > 0:
-        feeder = asyncio.create_task(_feed(state, list(by_channel.values()), rate, run, start))
-    try:
-        while datetime.now(UTC) < closing_at + timedelta(seconds=3):
-            if sum(1 for s in venue.sent if s.kind is StepKind.CLOSING) >= chats:
-                break
-            await asyncio.sleep(0.2)
-    finally:
-        if feeder is not None:
-            feeder.cancel()
-            await asyncio.gather(feeder, return_exceptions=True)
-        await engine.stop()
-        loop_task.cancel()
-        await asyncio.gather(loop_task, return_exceptions=True)
-        await collector.close()
+        venue.on_post = posted
+        for spec in specs:
+            await engine.schedule_chat(spec)
+        await collector.refresh()
+        loop_task = asyncio.create_task(engine.run_forever())
+        closing_at = start + step * (questions + 1)
+        feeder = None
+        run = TimingRun([])
+        if rate > 0:
+            feeder = asyncio.create_task(_feed(state, list(by_channel.values()), rate, run, start))
+        try:
+            while datetime.now(UTC) < closing_at + timedelta(seconds=3):
+                if sum(1 for s in venue.sent if s.kind is StepKind.CLOSING) >= chats:
+                    break
+                await asyncio.sleep(0.2)
+        finally:
+            if feeder is not None:
+                feeder.cancel()
+                await asyncio.gather(feeder, return_exceptions=True)
+            await engine.stop()
+            loop_task.cancel()
+            await asyncio.gather(loop_task, return_exceptions=True)
+            await collector.close()
     try:
         due = {}
         for occurrence in await store.occurrences():
@@ -149,18 +142,6 @@ async def measure(
     finally:
         await store.close()
     return run
-
-
-def _gateway(collector: Collector, channels: list[int]) -> Any:
-    def dispatch(event: str, *args: Any) -> None:
-        # ChatBot.dispatch: a new message goes to the listener at once.
-        if event == "message":
-            listeners.message(args[0])
-
-    state = connection_state(dispatch)
-    listeners = Listeners(cast(discord.Client, types.SimpleNamespace(user=state.user)), collector)
-    state.parse_guild_create(guild_create(channels, []))
-    return state
 
 
 async def _feed(

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from bot.core.consent import consented
 from bot.core.recap import Header, Quote, Recap, Resource, Revision, Takeaway
-from bot.core.recap_text import find_links, normalise_link
+from bot.core.recap.text import find_links, normalise_link
 from bot.render.common import local
 
 
+@consented
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One recap in the archive: its page and what the index shows of it."""
@@ -80,6 +82,7 @@ class Place:
     anchor: str
 
 
+@consented
 @dataclass(slots=True)
 class SharedResource:
     """A link shared in one or more chats, listed once."""

@@ -65,8 +65,25 @@ class AttributeToQuestion:
     thread_id: int | None
 
 
+@dataclass(frozen=True)
+class ForgetPerson:
+    """Forget a person (``/chat forget-me``, ``/host forget-user``): delete everything stored
+    of theirs up to ``at`` (messages, edits, reactions, takeaways, their name), keep their
+    consent, mark the published recaps that showed them for an update, and refuse their
+    messages created up to ``at`` from then on, whichever path brings them again (a live
+    edit, backfill, a reaction, re-attribution). Queued like the other writes, so a message
+    received before the request is stored and then erased, never left behind."""
+
+    user_id: int
+    at: datetime
+    by_moderator: bool = False
+    #: The moderator who asked (their id), recorded in the moderation timeline of every
+    #: occurrence the person took part in, without the person's name.
+    actor: str = ""
+
+
 #: One write of :meth:`bot.core.ports.AnswerStore.write_answers`.
-AnswerWrite = StoreMessage | DeleteMessages | ChangeReaction | AttributeToQuestion
+AnswerWrite = StoreMessage | DeleteMessages | ChangeReaction | AttributeToQuestion | ForgetPerson
 
 
 class StoredVersion(NamedTuple):

@@ -84,5 +84,5 @@ class ChatCommands(
     )
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Delete your stored answers; says how many."""
-        removed = await self.services.store.forget_user(interaction.user.id)
-        await reply(interaction, f"✅ Deleted {removed} stored message(s) of yours.")
+        request = await self.services.store.forget_user(interaction.user.id, self.services.now())
+        await reply(interaction, f"✅ Deleted {request.messages} stored message(s) of yours.")

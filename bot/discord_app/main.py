@@ -18,7 +18,7 @@ from bot.discord_app.client import ChatBot, point_at
 from bot.health import heartbeat_path, write_heartbeat
 from bot.logs import setup_logging
 from bot.runtime.clock import SystemClock
-from bot.runtime.process import tune_gc
+from bot.runtime.speed import tune_gc
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from bot.core.recap import (
     Revision,
     Takeaway,
 )
-from bot.core.recap_text import find_links
+from bot.core.recap.text import find_links
 
 
 def local(moment: datetime, zone: str) -> datetime:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.recap import QuestionRecap, QuestionStatus, Quote, Recap
-from bot.core.recap_text import clip
+from bot.core.recap.text import clip
 from bot.render import discord_limits as limits
 from bot.render.common import (
     OTHER_TAKEAWAYS,

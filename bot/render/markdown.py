@@ -29,6 +29,31 @@ from bot.render.common import (
 
 def render_markdown(recap: Recap) -> str:
     """The whole recap as one Markdown document."""
+    zone = recap.header.timezone
+    lines = _heading(recap)
+    lines += ["", "## Questions", ""]
+    lines += [
+        f"- **Q{q.number}:** {markdown_inline(q.text)} — {question_numbers(q)}"
+        for q in recap.questions
+    ]
+    if recap.before:
+        lines += ["", "## Before the first question", ""]
+        lines += [_message(quote, zone) for quote in recap.before]
+    for question in recap.questions:
+        lines += ["", *_question(question, zone)]
+    lines += ["", *_resources(recap)]
+    lines += ["", *_open_questions(recap)]
+    if recap.prompts:
+        lines += ["", *_reflect(recap)]
+    if recap.takeaways:
+        lines += ["", *_takeaways(recap)]
+    if recap.timeline:
+        lines += ["", *_timeline(recap)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _heading(recap: Recap) -> list[str]:
+    """The title, the update note, and the chat's date, numbers and people."""
     header = recap.header
     zone = header.timezone
     lines = [f"# {markdown_inline(header.title)} {markdown_inline(header.hashtag)}", ""]
@@ -50,43 +75,7 @@ def render_markdown(recap: Recap) -> str:
             f"{count(header.opted_out, 'participant')} asked not to be quoted: "
             "their answers are counted, not shown.  "
         )
-    lines += ["", "## Questions", ""]
-    lines += [
-        f"- **Q{q.number}:** {markdown_inline(q.text)} — {question_numbers(q)}"
-        for q in recap.questions
-    ]
-    if recap.before:
-        lines += ["", "## Before the first question", ""]
-        lines += [_message(quote, zone) for quote in recap.before]
-    for question in recap.questions:
-        lines += ["", *_question(question, zone)]
-    lines += ["", *_resources(recap)]
-    lines += ["", *_open_questions(recap)]
-    if recap.prompts:
-        lines += ["", "## Reflect", ""]
-        lines += [f"{n}. {markdown_inline(p)}" for n, p in enumerate(recap.prompts, start=1)]
-    if recap.takeaways:
-        lines += ["", "## Takeaways"]
-        for group in takeaway_groups(recap):
-            if group.number:
-                prompt = markdown_inline(" ".join(group.prompt.split()))
-                lines += ["", f"### Prompt {group.number}: {prompt}"]
-            elif group.titled:
-                lines += ["", f"### {OTHER_TAKEAWAYS}"]
-            lines.append("")
-            lines += [
-                f"- **{markdown_inline(t.author)}**: {markdown_inline(t.text)}"
-                for t in group.takeaways
-            ]
-    if recap.timeline:
-        lines += ["", "## Moderation timeline", ""]
-        lines += [
-            f"- `{clock_time(e.at, zone)}` {markdown_inline(e.action)}"
-            f" by {markdown_inline(e.actor)}"
-            + (f": {markdown_inline(e.detail)}" if e.detail else "")
-            for e in recap.timeline
-        ]
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
 
 
 def _question(question: QuestionRecap, zone: str) -> list[str]:
@@ -177,5 +166,38 @@ def _open_questions(recap: Recap) -> list[str]:
         f"- **{markdown_inline(q.author)}** ({question_label(q.question)}, "
         f"{clock_time(q.at, zone)}): {markdown_inline(q.text)}"
         for q in recap.open_questions
+    ]
+    return lines
+
+
+def _reflect(recap: Recap) -> list[str]:
+    lines = ["## Reflect", ""]
+    lines += [f"{n}. {markdown_inline(p)}" for n, p in enumerate(recap.prompts, start=1)]
+    return lines
+
+
+def _takeaways(recap: Recap) -> list[str]:
+    """Takeaways under their prompt; those for no particular prompt last."""
+    lines = ["## Takeaways"]
+    for group in takeaway_groups(recap):
+        if group.number:
+            prompt = markdown_inline(" ".join(group.prompt.split()))
+            lines += ["", f"### Prompt {group.number}: {prompt}"]
+        elif group.titled:
+            lines += ["", f"### {OTHER_TAKEAWAYS}"]
+        lines.append("")
+        lines += [
+            f"- **{markdown_inline(t.author)}**: {markdown_inline(t.text)}" for t in group.takeaways
+        ]
+    return lines
+
+
+def _timeline(recap: Recap) -> list[str]:
+    zone = recap.header.timezone
+    lines = ["## Moderation timeline", ""]
+    lines += [
+        f"- `{clock_time(e.at, zone)}` {markdown_inline(e.action)}"
+        f" by {markdown_inline(e.actor)}" + (f": {markdown_inline(e.detail)}" if e.detail else "")
+        for e in recap.timeline
     ]
     return lines

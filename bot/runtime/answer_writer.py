@@ -24,13 +24,12 @@ import contextlib
 import logging
 import re
 import sqlite3
-import time
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from bot.core.errors import StorageError
 from bot.core.ports import AnswerStore
 from bot.core.writes import AnswerWrite, StoreMessage
+from bot.runtime.speed import handing_over
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +39,6 @@ BATCH_DELAY = 0.025
 BATCH_ROWS = 1000
 #: Retrying a batch the database refused: first and longest delay (seconds).
 RETRY_FIRST, RETRY_MAX = 0.1, 5.0
-#: While a batch is being written, every this many seconds the loop is blocked for HANDOFF
-#: seconds so that the database thread can take the GIL (see bot.runtime.collector).
-HANDOFF_EVERY, HANDOFF = 0.002, 0.0002
 
 #: A queued write (None: a flush barrier), the future of whoever waits for it (None: nobody),
 #: and when it was queued (the event loop's clock). A tuple: one is made per message.
@@ -177,7 +173,7 @@ class AnswerWriter:
         delay = RETRY_FIRST
         while True:
             try:
-                return await _handing_over(self.store.write_answers(writes))
+                return await handing_over(self.store.write_answers(writes))
             except Exception as error:
                 if not _transient(error):
                     raise
@@ -197,25 +193,6 @@ def _transient(error: BaseException) -> bool:
     """True when retrying may help: the database is locked, busy, read-only or full."""
     cause = error.__cause__ if isinstance(error, StorageError) else error
     return isinstance(cause, sqlite3.OperationalError | OSError)
-
-
-async def _handing_over(write: Coroutine[Any, Any, list[int]]) -> list[int]:
-    """Await ``write`` (run by the database thread), blocking the loop for :data:`HANDOFF`
-    every :data:`HANDOFF_EVERY` until it is done, so that the thread gets the GIL."""
-    task = asyncio.ensure_future(write)
-    try:
-        while True:
-            done, _ = await asyncio.wait((task,), timeout=HANDOFF_EVERY)
-            if done:
-                return task.result()
-            _hand_over_gil()
-    except asyncio.CancelledError:
-        task.cancel()
-        raise
-
-
-def _hand_over_gil() -> None:
-    time.sleep(HANDOFF)  # releases the GIL; a waiting thread takes it
 
 
 def _encodable(write: AnswerWrite | None) -> AnswerWrite | None:

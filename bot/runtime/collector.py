@@ -445,8 +445,9 @@ class Collector:
                 occurrences.add(write.occurrence_id)
             elif isinstance(write, DeleteMessages):
                 messages.extend(write.message_ids)
-            else:
+            elif isinstance(write, ChangeReaction):
                 messages.append(write.message_id)
+            # A ForgetPerson marks the recaps it touched itself (bot.runtime.consent).
         for listener in self.on_stored:
             try:
                 listener(occurrences, messages)

@@ -11,14 +11,12 @@ archive all go through here.
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.answers import AnswerSource
+from bot.core.consent import Consent
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
@@ -34,6 +32,7 @@ from bot.core.run import Phase
 from bot.core.schedule import to_local
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
+from bot.runtime.speed import collection_paused
 
 
 class RecapStore(AnswerStore, ParticipantStore, LiveRecapStore, Protocol):
@@ -42,23 +41,6 @@ class RecapStore(AnswerStore, ParticipantStore, LiveRecapStore, Protocol):
 
 class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, Protocol):
     """What finding past occurrences and their recaps reads (exports and the archive)."""
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Hold Python's cyclic garbage collector while a recap is built or rendered.
-
-    A recap allocates an object or more per answer and frees them by reference
-    counting; the collector's full passes over them only add time that grows
-    faster than the chat (about a fifth of the time at 100,000 answers).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 async def load_recap(
@@ -78,18 +60,18 @@ async def load_recap(
         for a in stored
         if a.source is AnswerSource.TAKEAWAY
     ]
-    opted_out = await store.opted_out()
+    consent = Consent(frozenset(await store.opted_out()), await store.forgotten())
     firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
     spec = occurrence.spec
     known = await store.participant_names([*spec.hosts, *spec.guests])
     if revision is None:
         revision = await stored_revision(store, run.occurrence_id)
-    with _collection_paused():
+    with collection_paused():
         recap = build_recap(
             occurrence.spec,
             run,
             answers,
-            opted_out=opted_out,
+            consent=consent,
             first_timers=firsts,
             timeline=occurrence.records,
             takeaways=takeaways,
@@ -117,8 +99,12 @@ async def stored_revision(
         at=at,
         late_answers=changes.late_answers,
         edited=changes.edited,
-        removed=max(0, live.shown_answers + changes.late_answers - changes.answers),
+        removed=max(
+            0,
+            live.shown_answers + changes.late_answers - changes.answers - live.erased_answers,
+        ),
         takeaways=changes.takeaways,
+        erased=live.erased,
     )
 
 
@@ -128,7 +114,7 @@ def recap_post(recap: Recap, request: PostRequest) -> PostRequest:
     The embeds are spread over the messages by
     :func:`bot.render.discord_limits.group_embeds`, as the renderer planned them.
     """
-    with _collection_paused():
+    with collection_paused():
         messages = render_discord(recap)
         files = recap_files(recap)
     return replace(
@@ -197,7 +183,7 @@ def render_format(recap: Recap, fmt: str) -> bytes:
     from bot.render.json_data import render_json
     from bot.render.markdown import render_markdown
 
-    with _collection_paused():
+    with collection_paused():
         if fmt == "md":
             return render_markdown(recap).encode("utf-8")
         if fmt == "html":

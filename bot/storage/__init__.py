@@ -7,7 +7,6 @@ from pathlib import Path
 from bot.core.errors import StorageError
 from bot.core.ports import EventLink, Store
 from bot.storage.answer_reads import AnswerReadRepository
-from bot.storage.answer_writes import AnswerWriteRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.command_syncs import CommandSyncRepository
 from bot.storage.db import Database, open_database
@@ -24,9 +23,8 @@ class SqliteStore(
     ChatRepository,
     OccurrenceRepository,
     PostRepository,
-    AnswerWriteRepository,
+    ParticipantRepository,  # and the answer write pipeline it extends
     AnswerReadRepository,
-    ParticipantRepository,
     EventRepository,
     LiveRecapRepository,
     CommandSyncRepository,

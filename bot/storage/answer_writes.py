@@ -42,6 +42,7 @@ from bot.core.writes import (
     AttributeToQuestion,
     ChangeReaction,
     DeleteMessages,
+    ForgetPerson,
     StoreMessage,
 )
 from bot.storage._convert import ts, ts_or_none
@@ -78,6 +79,9 @@ _INCOMING_COLUMNS = (
     "late",
 )
 # Created once per connection (TEMP: nothing in the database file changes).
+# The store's door for forgotten people: a message part whose author asked to be forgotten
+# and that was created up to their request is skipped (with its author's name), whichever
+# path brings it (a live edit, backfill after a restart, a redelivered event).
 # A new answer row starts with the reactions already stored for its message: a reaction
 # may be handled before its message (events run concurrently, backfill comes late).
 # An existing row's count is kept current by the reaction writes themselves.
@@ -90,6 +94,8 @@ _INCOMING = (
     + " FROM main.answers WHERE 0",
     """CREATE TEMP TRIGGER IF NOT EXISTS store_incoming_answer
     INSTEAD OF INSERT ON incoming_answers WHEN NEW.message_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM main.forget_requests f
+                        WHERE f.user_id = NEW.author_id AND NEW.created_at <= f.requested_at)
     BEGIN
         INSERT INTO participants (user_id, name, first_seen)
         VALUES (NEW.author_id, NEW.author_name, NEW.created_at)
@@ -244,6 +250,8 @@ def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
         elif isinstance(write, ChangeReaction):
             yield from _reaction_plan(write)
             results.append(1)
+        elif isinstance(write, ForgetPerson):
+            results.append((yield from _forget_plan(write)))
         else:
             results.append((yield from _attribute_plan(write)))
     yield from _upsert_plan(rows)
@@ -284,9 +292,15 @@ def _delete_plan(message_ids: Sequence[int]) -> Generator[tuple[str, Sequence[ob
 
 def _reaction_plan(change: ChangeReaction) -> _Plan:
     if change.present:
+        # A forgotten person's reaction on a message created up to their request is refused:
+        # it is one they made before (reconciliation after a restart reads it back), or one
+        # that cannot be told apart from it.
         yield (
-            "INSERT OR IGNORE INTO reactions (message_id, user_id, emoji) VALUES (?, ?, ?)",
-            (change.message_id, change.user_id, change.emoji),
+            """INSERT OR IGNORE INTO reactions (message_id, user_id, emoji)
+               SELECT ?, ?, ? WHERE NOT EXISTS (
+                   SELECT 1 FROM forget_requests f JOIN answers a ON a.message_id = ?
+                   WHERE f.user_id = ? AND a.created_at <= f.requested_at)""",
+            (change.message_id, change.user_id, change.emoji, change.message_id, change.user_id),
         )
     else:
         yield (
@@ -294,6 +308,69 @@ def _reaction_plan(change: ChangeReaction) -> _Plan:
             (change.message_id, change.user_id, change.emoji),
         )
     yield RECOUNT, (change.message_id,)
+
+
+#: Answers a published recap counted (see bot.storage.recaps).
+_COUNTED = "a.deleted = 0 AND a.source NOT IN ('conversation', 'takeaway')"
+
+
+def _forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]], int, int]:
+    """Record the request, mark the published recaps that showed the person for an update
+    (counting what goes), then delete their messages up to the request, their reactions and
+    their name. Their consent (``participants.opted_out``) stays. Returns the message parts
+    removed (the request row keeps the messages and recaps counted)."""
+    user, at = forget.user_id, ts(forget.at)
+    yield (
+        """INSERT INTO forget_requests (user_id, requested_at, by_moderator) VALUES (?, ?, ?)
+           ON CONFLICT(user_id) DO UPDATE SET
+               requested_at = MAX(requested_at, excluded.requested_at),
+               by_moderator = excluded.by_moderator""",
+        (user, at, int(forget.by_moderator)),
+    )
+    if forget.by_moderator:
+        yield (
+            """INSERT INTO controls (occurrence_id, action, actor, at, detail)
+               SELECT DISTINCT occurrence_id, 'erased on request', ?, ?,
+                      'a participant''s messages, at their request'
+               FROM answers WHERE author_id = ? AND created_at <= ?""",
+            (forget.actor or "a moderator", at, user, at),
+        )
+    # The occurrences that showed them: their messages, or their reactions on others'.
+    recaps = yield (
+        f"""UPDATE live_recaps SET dirty_since = COALESCE(dirty_since, ?),
+                changes = changes + 1, erased = erased + 1,
+                erased_answers = erased_answers + (
+                    SELECT COUNT(*) FROM answers a
+                    WHERE a.occurrence_id = live_recaps.occurrence_id AND a.author_id = ?
+                      AND a.created_at <= ? AND a.created_at <= live_recaps.as_of
+                      AND {_COUNTED})
+            WHERE ended = 0 AND occurrence_id IN (
+                SELECT occurrence_id FROM answers WHERE author_id = ? AND created_at <= ?
+                UNION SELECT a.occurrence_id FROM reactions r
+                      JOIN answers a ON a.message_id = r.message_id WHERE r.user_id = ?)""",  # noqa: S608 (constants only)
+        (at, user, at, user, at, user),
+    )
+    yield (
+        """UPDATE forget_requests SET recaps = ?, messages = (
+               SELECT COUNT(DISTINCT message_id) FROM answers
+               WHERE author_id = ? AND created_at <= ?)
+           WHERE user_id = ?""",
+        (recaps, user, at, user),
+    )
+    yield (
+        """UPDATE answers SET reactions = reactions - (
+               SELECT COUNT(*) FROM reactions r
+               WHERE r.message_id = answers.message_id AND r.user_id = ?)
+           WHERE message_id IN (SELECT message_id FROM reactions WHERE user_id = ?)""",
+        (user, user),
+    )
+    yield "DELETE FROM reactions WHERE user_id = ?", (user,)
+    removed = yield (
+        "DELETE FROM answers WHERE author_id = ? AND created_at <= ?",
+        (user, at),
+    )
+    yield "UPDATE participants SET name = '' WHERE user_id = ?", (user,)
+    return removed
 
 
 def _attribute_plan(

@@ -133,7 +133,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX live_recaps_thread ON live_recaps(thread_id);
     """,
-    # 5: the slash commands last synced to each guild (a digest of their payload), so a
+    # 5: forget-me as a durable record: a person's messages created up to requested_at are
+    #    deleted and refused from then on (the store's door: see answer_writes); their
+    #    consent (participants.opted_out) stays. Published recaps count the participants
+    #    and answers removed at their request, for the "updated" line.
+    """
+    CREATE TABLE forget_requests (
+        user_id       INTEGER PRIMARY KEY,
+        requested_at  TEXT NOT NULL,
+        by_moderator  INTEGER NOT NULL DEFAULT 0,
+        messages      INTEGER NOT NULL DEFAULT 0,  -- removed by the last application
+        recaps        INTEGER NOT NULL DEFAULT 0   -- published recaps marked for an update
+    );
+    ALTER TABLE live_recaps ADD COLUMN erased INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE live_recaps ADD COLUMN erased_answers INTEGER NOT NULL DEFAULT 0;
+    """,
+    # 6: the slash commands last synced to each guild (a digest of their payload), so a
     #    restart syncs only when the commands changed (Discord rate-limits syncs).
     """
     CREATE TABLE command_syncs (

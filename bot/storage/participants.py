@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from bot.storage._convert import ts
-from bot.storage.answer_writes import PARTICIPANT, RECOUNT
-from bot.storage.db import Database
+from bot.core.personal import GivenReaction, PersonalData, StoredMessage
+from bot.core.ports.records import ForgetRequest
+from bot.core.writes import ForgetPerson
+from bot.storage._convert import dt, dt_or_none, ts
+from bot.storage.answer_writes import PARTICIPANT, AnswerWriteRepository
 
 
-class ParticipantRepository:
-    """Participants: the names they post under and whether recaps may name them."""
-
-    db: Database
+class ParticipantRepository(AnswerWriteRepository):
+    """Participants: the names they post under and whether recaps may name them. Forgetting
+    one is a write of the answer pipeline (ordered with the messages queued before it)."""
 
     async def set_opt_out(self, user_id: int, name: str, opted_out: bool, at: datetime) -> None:
         """Whether the recap may quote or name this participant."""
@@ -40,22 +41,33 @@ class ParticipantRepository:
         rows = await self.db.fetchall("SELECT user_id FROM participants WHERE opted_out = 1")
         return {int(row[0]) for row in rows}
 
-    async def forget_user(self, user_id: int) -> int:
-        """Delete every stored message of a participant; returns how many messages."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
-                "SELECT COUNT(DISTINCT message_id) FROM answers WHERE author_id = ?", (user_id,)
-            )
-            row = await cursor.fetchone()
-            cursor = await connection.execute(
-                "SELECT DISTINCT message_id FROM reactions WHERE user_id = ?", (user_id,)
-            )
-            reacted = [(int(r[0]),) for r in await cursor.fetchall()]
-            await connection.execute("DELETE FROM answers WHERE author_id = ?", (user_id,))
-            await connection.execute("DELETE FROM reactions WHERE user_id = ?", (user_id,))
-            await connection.executemany(RECOUNT, reacted)
-            await connection.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
-        return int(row[0]) if row else 0
+    async def forget_user(
+        self, user_id: int, at: datetime, *, by_moderator: bool = False
+    ) -> ForgetRequest:
+        """Forget a person as of ``at`` (see :class:`bot.core.writes.ForgetPerson`); returns
+        the request as applied: how many messages and published recaps it touched."""
+        await self.write_answers([ForgetPerson(user_id, at, by_moderator)])
+        request = await self.forget_request(user_id)
+        assert request is not None
+        return request
+
+    async def forget_request(self, user_id: int) -> ForgetRequest | None:
+        """The person's request to be forgotten, if they made one."""
+        row = await self.db.fetchone("SELECT * FROM forget_requests WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return ForgetRequest(
+            user_id=int(row["user_id"]),
+            requested_at=dt(row["requested_at"]),
+            by_moderator=bool(row["by_moderator"]),
+            messages=int(row["messages"]),
+            recaps=int(row["recaps"]),
+        )
+
+    async def forgotten(self) -> dict[int, datetime]:
+        """Everyone who asked to be forgotten, with the moment their request covers."""
+        rows = await self.db.fetchall("SELECT user_id, requested_at FROM forget_requests")
+        return {int(row[0]): dt(row[1]) for row in rows}
 
     async def first_timers(self, occurrence_id: int, chat_id: str, start: datetime) -> set[int]:
         """Participants who answered in this occurrence and in no earlier one of the chat.
@@ -77,3 +89,58 @@ class ParticipantRepository:
             (occurrence_id, chat_id, ts(start), ts(start), occurrence_id),
         )
         return {int(row[0]) for row in rows}
+
+    async def personal_data(self, user_id: int) -> PersonalData:
+        """Everything stored about ``user_id`` and nothing about anyone else."""
+        person = await self.db.fetchone(
+            "SELECT name, first_seen, opted_out FROM participants WHERE user_id = ?", (user_id,)
+        )
+        request = await self.forget_request(user_id)
+        rows = await self.db.fetchall(
+            """SELECT a.*, o.chat_id, o.start_at FROM answers a
+               JOIN occurrences o ON o.id = a.occurrence_id
+               WHERE a.author_id = ? ORDER BY a.created_at, a.message_id, a.part""",
+            (user_id,),
+        )
+        messages = tuple(
+            StoredMessage(
+                message_id=int(row["message_id"]),
+                part=int(row["part"]),
+                chat_id=str(row["chat_id"]),
+                occurrence_start=dt(row["start_at"]),
+                channel_id=int(row["channel_id"]),
+                thread_id=row["thread_id"],
+                question=row["question"],
+                source=str(row["source"]),
+                content=str(row["content"]),
+                created_at=dt(row["created_at"]),
+                edited_at=dt_or_none(row["edited_at"]),
+                state=_STATES.get(int(row["deleted"]), "live"),
+                late=bool(row["late"]),
+            )
+            for row in rows
+        )
+        reacted = await self.db.fetchall(
+            """SELECT DISTINCT r.message_id, r.emoji, o.chat_id, o.start_at FROM reactions r
+               JOIN answers a ON a.message_id = r.message_id
+               JOIN occurrences o ON o.id = a.occurrence_id
+               WHERE r.user_id = ? ORDER BY r.message_id, r.emoji""",
+            (user_id,),
+        )
+        reactions = tuple(
+            GivenReaction(int(row[0]), str(row[2]), dt(row[3]), str(row[1])) for row in reacted
+        )
+        return PersonalData(
+            user_id=user_id,
+            name=str(person["name"]) if person is not None else "",
+            first_seen=dt(person["first_seen"]) if person is not None else None,
+            opted_out=bool(person["opted_out"]) if person is not None else False,
+            forget_requested_at=request.requested_at if request is not None else None,
+            forget_by_moderator=request.by_moderator if request is not None else False,
+            messages=messages,
+            reactions=reactions,
+        )
+
+
+#: ``answers.deleted`` as words.
+_STATES = {0: "live", 1: "deleted", 2: "removed by an edit"}

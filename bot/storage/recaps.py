@@ -40,6 +40,8 @@ def _live(row: sqlite3.Row) -> LiveRecap:
         updated_at=dt_or_none(row["updated_at"]),
         dirty_since=dt_or_none(row["dirty_since"]),
         changes=row["changes"],
+        erased=row["erased"],
+        erased_answers=row["erased_answers"],
     )
 
 
@@ -86,9 +88,12 @@ class LiveRecapRepository:
         return _live(row) if row is not None else None
 
     async def live_recaps(self, since: datetime) -> list[LiveRecap]:
-        """Recaps published at or after ``since`` (the ones still kept live), oldest first."""
+        """Recaps published at or after ``since`` (the ones still kept live), and older ones
+        with a change not shown yet (a participant's words withdrawn at their request, however
+        old the recap), oldest first."""
         rows = await self.db.fetchall(
-            """SELECT * FROM live_recaps WHERE published_at >= ? AND ended = 0
+            """SELECT * FROM live_recaps
+               WHERE ended = 0 AND (published_at >= ? OR dirty_since IS NOT NULL)
                ORDER BY published_at""",
             (ts(since),),
         )

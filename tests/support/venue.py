@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.plan import StepKind
 from bot.core.ports import Clock, PostRequest, PostResult, VenueError
@@ -45,6 +46,9 @@ class MemoryVenue:
     after_post: Callable[[PostRequest], None] | None = None
     #: Called with the request before an edit; may raise VenueError or Crash.
     before_edit: Callable[[PostRequest], None] | None = None
+    #: How long the platform takes to answer a post, on ``clock``: the message shows at
+    #: once (``at``), and ``post`` returns once the clock has moved this far.
+    post_takes: timedelta = timedelta(0)
     _next_id: int = 1000
 
     def _new_id(self) -> int:
@@ -68,6 +72,8 @@ class MemoryVenue:
         self.messages.append(message)
         if request.thread_name and self.threads_allowed:
             message.thread_id = message.message_id
+        if self.post_takes:
+            await self.clock.sleep_until(message.at + self.post_takes, asyncio.Event())
         if self.after_post is not None:
             self.after_post(request)
         return PostResult(message.message_id, message.thread_id)

@@ -13,7 +13,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot._chatfile_build import FIELDS
 from bot.chatfile import (
     ChatSet,
     FileResult,
@@ -23,6 +22,7 @@ from bot.chatfile import (
     load_chats,
     validate_command,
 )
+from bot.chatfile._build import FIELDS
 from bot.core.spec import ChatSpec, QuestionSpec, RecapSpec
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

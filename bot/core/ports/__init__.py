@@ -12,7 +12,14 @@
 
 from __future__ import annotations
 
-from bot.core.ports.records import EventLink, LiveRecap, Occurrence, PostRecord, RecapChanges
+from bot.core.ports.records import (
+    EventLink,
+    ForgetRequest,
+    LiveRecap,
+    Occurrence,
+    PostRecord,
+    RecapChanges,
+)
 from bot.core.ports.stores import (
     AnswerStore,
     BackfillReads,
@@ -46,6 +53,7 @@ __all__ = [
     "CommandSyncStore",
     "EventLink",
     "EventLinkStore",
+    "ForgetRequest",
     "LiveRecap",
     "LiveRecapStore",
     "Occurrence",

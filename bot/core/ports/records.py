@@ -46,6 +46,10 @@ class LiveRecap:
     dirty_since: datetime | None = None
     #: How many changes were ever marked (an update shows those made before it started).
     changes: int = 0
+    #: How many participants' messages were removed from it at their request (forget-me),
+    #: and how many of the answers it counted went with them.
+    erased: int = 0
+    erased_answers: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,20 @@ class Occurrence:
     run: Run
     spec: ChatSpec
     records: tuple[Record, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ForgetRequest:
+    """A person's durable request to be forgotten, as last applied."""
+
+    user_id: int
+    #: Messages they created up to this moment are deleted and never stored again.
+    requested_at: datetime
+    #: True when a moderator erased them on request (``/host forget-user``).
+    by_moderator: bool
+    #: What the last application removed: messages, and published recaps marked for an update.
+    messages: int
+    recaps: int
 
 
 @dataclass(frozen=True)

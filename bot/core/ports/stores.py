@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
-from bot.core.ports.records import EventLink, LiveRecap, Occurrence, PostRecord, RecapChanges
+from bot.core.personal import PersonalData
+from bot.core.ports.records import (
+    EventLink,
+    ForgetRequest,
+    LiveRecap,
+    Occurrence,
+    PostRecord,
+    RecapChanges,
+)
 from bot.core.ports.venue import PostRequest, PostResult
 from bot.core.recap import Recap
 from bot.core.run import Record, Run
@@ -171,8 +179,24 @@ class ParticipantStore(Protocol):
         """Users whose first answer in the chat was in this occurrence."""
         ...
 
-    async def forget_user(self, user_id: int) -> int:
-        """Delete what is stored of a user; returns how many messages were removed."""
+    async def forget_user(
+        self, user_id: int, at: datetime, *, by_moderator: bool = False
+    ) -> ForgetRequest:
+        """Forget a person as of ``at``: a durable request; everything stored of theirs up to
+        then is deleted and refused from then on, their consent kept (see
+        :class:`bot.core.writes.ForgetPerson`). Returns the request as applied."""
+        ...
+
+    async def forget_request(self, user_id: int) -> ForgetRequest | None:
+        """The person's request to be forgotten, if they made one."""
+        ...
+
+    async def forgotten(self) -> dict[int, datetime]:
+        """Everyone who asked to be forgotten, with the moment their request covers."""
+        ...
+
+    async def personal_data(self, user_id: int) -> PersonalData:
+        """Everything stored about ``user_id`` (``/chat my-data``), nothing about others."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.recap_text import find_links, normalise_link
+from bot.core.recap.text import find_links, normalise_link
 
 
 @pytest.mark.parametrize(

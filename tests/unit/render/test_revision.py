@@ -62,6 +62,7 @@ def test_the_json_has_the_revision_as_an_object_and_null_without_one() -> None:
         "edited": 2,
         "removed": 1,
         "takeaways": 6,
+        "erased": 0,
     }
     datetime.fromisoformat(data["revision"]["at"])
     assert json.loads(render_json(revised_recap(None)))["revision"] is None

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.recap import Recap, Takeaway
-from bot.core.recap_text import ZERO_WIDTH_SPACE, defuse_mentions
+from bot.core.recap.text import ZERO_WIDTH_SPACE, defuse_mentions
 from bot.core.spec import RecapSpec
 from bot.render import discord_limits as limits
 from bot.render.discord_limits import Embed, embed_length, message_problems

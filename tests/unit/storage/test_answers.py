@@ -246,11 +246,12 @@ async def test_forget_user_removes_their_messages(store: SqliteStore) -> None:
     await store.mark_deleted([9002])
     await store.set_reaction(9001, BOB, "👍", present=True)
 
-    assert await store.forget_user(ALICE) == 2
+    later = START + timedelta(hours=1)
+    assert (await store.forget_user(ALICE, later)).messages == 2
     remaining = await store.answers(occurrence, include_deleted=True)
     assert [(a.author_id, a.content) for a in remaining] == [(BOB, "A1: bob here")]
     assert await store.message_occurrence(9001) is None
-    assert await store.forget_user(ALICE) == 0
+    assert (await store.forget_user(ALICE, later)).messages == 0
 
 
 async def test_forget_user_uncounts_their_reactions(store: SqliteStore) -> None:
@@ -260,7 +261,7 @@ async def test_forget_user_uncounts_their_reactions(store: SqliteStore) -> None:
     await store.set_reaction(9003, ALICE, "👍", present=True)
     await store.set_reaction(9003, CAROL, "👍", present=True)
 
-    await store.forget_user(ALICE)
+    await store.forget_user(ALICE, START + timedelta(hours=1))
     assert await _reactions(store, occurrence) == {9003: 1}
 
 

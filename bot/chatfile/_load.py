@@ -1,10 +1,11 @@
-"""Chat files: loading and validating the YAML files moderators write into ChatSpecs.
+"""Loading chat files: reading each file, parsing its YAML, and the checks across files.
 
 One chat per file; the top level is a mapping of fields (see "Chat files" in the README).
 Loading never raises for bad input: every problem in a file is collected as a
 :class:`Problem` with its file, line and column, and a broken file never stops
 the others from loading. ``now`` is always passed in (an aware UTC datetime) so
-that results do not depend on when the code runs.
+that results do not depend on when the code runs. The fields themselves are read
+in :mod:`bot.chatfile._build`.
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 import yaml
 from yaml.nodes import Node
 from yaml.reader import ReaderError
 
-from bot._chatfile_build import Built, build_spec
-from bot._chatfile_yaml import Problem, Report
-from bot.core.schedule import occurrences, to_local
+from bot.chatfile._build import Built, build_spec
+from bot.chatfile._yaml import Problem, Report
 from bot.core.spec import ChatSpec
 
 __all__ = [
@@ -32,15 +31,12 @@ __all__ = [
     "load_chat_file",
     "load_chat_text",
     "load_chats",
-    "validate_command",
 ]
 
 #: A chat file is a few kilobytes; anything this big is not one, and parsing it
 #: would only waste memory.
 MAX_FILE_CHARS = 1_000_000
 CHAT_SUFFIXES = (".yaml", ".yml")
-#: How many upcoming dates ``validate`` shows per chat.
-SHOWN_OCCURRENCES = 3
 
 
 @dataclass
@@ -106,18 +102,6 @@ def load_chats(paths: Sequence[Path], now: datetime) -> ChatSet:
             loaded.append(_load_file(path, now))
     _check_unique_ids(loaded)
     return ChatSet([item.result for item in loaded])
-
-
-def validate_command(paths: Sequence[Path], now: datetime, out: TextIO) -> int:
-    """Print every problem, then each valid chat's next dates; 0 when there are no errors."""
-    chats = load_chats(paths, now)
-    for problem in chats.problems:
-        print(problem, file=out)
-    for result in chats.results:
-        if result.spec is not None:
-            _print_schedule(result.spec, now, out)
-    print(_summary(chats), file=out)
-    return 1 if chats.has_errors else 0
 
 
 # --- loading ----------------------------------------------------------------------
@@ -287,27 +271,3 @@ def _check_unique_ids(loaded: list[_Loaded]) -> None:
         )
         item.result.problems.sort(key=lambda p: (p.line, p.column))
         item.result.spec = None
-
-
-# --- validate output ---------------------------------------------------------------
-
-
-def _print_schedule(spec: ChatSpec, now: datetime, out: TextIO) -> None:
-    how_often = spec.repeat or "once"
-    print(f"\n{spec.id}: {spec.title} {spec.hashtag} ({how_often}) from {spec.source}", file=out)
-    upcoming = occurrences(spec, now, limit=SHOWN_OCCURRENCES)
-    if not upcoming:
-        print("  no upcoming dates", file=out)
-    for start in upcoming:
-        local = to_local(start, spec.timezone)
-        print(f"  {local:%a %Y-%m-%d %H:%M %Z}  ({start:%Y-%m-%d %H:%M} UTC)", file=out)
-
-
-def _summary(chats: ChatSet) -> str:
-    errors = sum(p.severity == "error" for p in chats.problems)
-    warnings = len(chats.problems) - errors
-    valid = len(chats.specs)
-    return (
-        f"\n{len(chats.results)} file(s), {valid} valid chat(s), "
-        f"{errors} error(s), {warnings} warning(s)"
-    )

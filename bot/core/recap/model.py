@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.core.recap_themes import Theme
+from bot.core.consent import consented
+from bot.core.recap.themes import Theme
 
 #: How a participant who opted out is referred to where a reference cannot be avoided.
 ANONYMOUS = "a participant"
@@ -159,6 +160,9 @@ class Revision:
     removed: int
     #: Answers to the reflection prompts in the recap's thread.
     takeaways: int
+    #: Participants whose messages were removed at their request (forget-me); their answers
+    #: are not counted in ``removed``.
+    erased: int = 0
 
     @property
     def summary(self) -> str:
@@ -172,6 +176,9 @@ class Revision:
             parts.append(f"{self.removed:,} removed")
         if self.takeaways:
             parts.append(f"{self.takeaways:,} takeaway{_s(self.takeaways)}")
+        if self.erased:
+            whose = "participant's" if self.erased == 1 else "participants'"
+            parts.append(f"{self.erased:,} {whose} messages removed at their request")
         return ", ".join(parts) or "reactions and corrections"
 
 
@@ -202,6 +209,7 @@ class Header:
     guests: tuple[Person, ...]
 
 
+@consented
 @dataclass(frozen=True, slots=True)
 class Recap:
     """Everything a learner reads about one occurrence."""

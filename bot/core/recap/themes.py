@@ -1,7 +1,7 @@
 """Themes and representative answers: TF-IDF over one chat's answers, in linear time.
 
 Every answer of the chat is a document; its words are the content words left by
-:func:`bot.core.recap_text.content_word` (stop words, numbers and the hashtag
+:func:`bot.core.recap.text.content_word` (stop words, numbers and the hashtag
 removed), plurals folded.
 
 * **Themes** of a question are its words and two-word phrases mentioned by at
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from bot.core.recap_text import ABBREVIATIONS, content_word, stem, term_runs, tokens
+from bot.core.recap.text import ABBREVIATIONS, content_word, stem, term_runs, tokens
 
 #: A theme must be mentioned by this many answers of the question.
 MIN_MENTIONS = 2

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from yaml.nodes import Node
 
-from bot._chatfile_yaml import Report, is_null, show
+from bot.chatfile._yaml import Report, is_null, show
 from bot.core.schedule import build_rule, occurrences, shortest_gap, to_local, to_utc
 from bot.core.spec import ChatSpec, format_duration
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from yaml.nodes import Node, ScalarNode
 
-from bot._chatfile_fields import read_text
-from bot._chatfile_yaml import STR, TIMESTAMP, Report, construct, describe, is_null, show, wrong
+from bot.chatfile._fields import read_text
+from bot.chatfile._yaml import STR, TIMESTAMP, Report, construct, describe, is_null, show, wrong
 
 _LOCAL_TIME = r"(\d{4})-(\d{1,2})-(\d{1,2})[Tt ]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
 _LOCAL = re.compile(_LOCAL_TIME)

@@ -2,7 +2,7 @@
 
 Helpers for :mod:`bot.chatfile`. Problems go to a :class:`Report`; nothing
 raises for bad input. Checks involving several fields are in
-:mod:`bot._chatfile_checks`.
+:mod:`bot.chatfile._checks`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot._chatfile_checks import REPEAT_HELP, check_last_call, check_repeat_options, check_schedule
-from bot._chatfile_fields import (
+from bot.chatfile._checks import REPEAT_HELP, check_last_call, check_repeat_options, check_schedule
+from bot.chatfile._fields import (
     read_count,
     read_duration,
     read_hashtag,
@@ -27,8 +27,8 @@ from bot._chatfile_fields import (
     read_text,
     read_url,
 )
-from bot._chatfile_time import read_start, read_timezone, read_until
-from bot._chatfile_yaml import Report, is_null, mapping_entries, read_list, wrong
+from bot.chatfile._time import read_start, read_timezone, read_until
+from bot.chatfile._yaml import Report, is_null, mapping_entries, read_list, wrong
 from bot.core.spec import DISCORD_MESSAGE_LIMIT, ChatSpec, QuestionSpec, RecapSpec
 
 #: Required fields, with what each one is (for "missing" messages).

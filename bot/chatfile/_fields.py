@@ -1,6 +1,6 @@
 """Readers for the plain values of a chat file: texts, ids, numbers, durations, URLs.
 
-See :mod:`bot._chatfile_yaml` for how readers report problems.
+See :mod:`bot.chatfile._yaml` for how readers report problems.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import Node, ScalarNode
 
-from bot._chatfile_yaml import FLOAT, INT, NULL, STR, Report, construct, is_null, show, wrong
+from bot.chatfile._yaml import FLOAT, INT, NULL, STR, Report, construct, is_null, show, wrong
 from bot.core.spec import DurationError, parse_duration
 
 #: Longest accepted duration: longer is surely a typo, and sums of it stay far
