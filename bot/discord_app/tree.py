@@ -24,7 +24,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.core.errors import ChatError
+from bot.core.errors import ChatError, StorageError
 from bot.core.ports import CommandSyncStore
 from bot.discord_app.replies import reply
 
@@ -81,16 +81,25 @@ async def sync_commands(
 ) -> bool:
     """Copy the global commands to ``guild`` and sync them, unless what was last synced
     there is the same; True when they were synced. A refused sync is logged (the bot runs
-    on, without the commands there) and tried again at the next start."""
+    on, without the commands there) and tried again at the next start; so is one that the
+    database could not record (it runs on with them)."""
     tree.copy_global_to(guild=guild)
     digest = commands_digest(tree, guild)
-    if await store.synced_commands(guild.id) == digest:
+    try:
+        last = await store.synced_commands(guild.id)
+    except StorageError as error:
+        log.warning("guild %s: the last command sync is unknown (%s); syncing", guild.id, error)
+        last = None
+    if last == digest:
         return False
     try:
         await tree.sync(guild=guild)
     except discord.HTTPException as error:
         log.error("commands not synced to guild %s: %s", guild.id, error)
         return False
-    await store.save_synced_commands(guild.id, digest, now)
     log.info("commands synced to guild %s", guild.id)
+    try:
+        await store.save_synced_commands(guild.id, digest, now)
+    except StorageError as error:
+        log.warning("guild %s: the command sync is not recorded (%s)", guild.id, error)
     return True
