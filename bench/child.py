@@ -58,8 +58,7 @@ async def resume(database: Path, chats_dir: Path) -> dict[str, Any]:
     from bot.chatfile import load_chats
     from bot.core.plan import StepKind, StepStatus
     from bot.runtime.clock import SystemClock
-    from bot.runtime.collector import Collector
-    from bot.runtime.engine import Engine
+    from bot.runtime.root import build_runtime
     from bot.storage import open_store
 
     parts: dict[str, float] = {"imports": time.perf_counter() - STARTED}
@@ -68,9 +67,8 @@ async def resume(database: Path, chats_dir: Path) -> dict[str, Any]:
     parts["open store"] = time.perf_counter() - began
     clock = SystemClock()
     venue = RecordingVenue(clock)
-    engine = Engine(store, venue, clock)
-    collector = Collector(store)
-    engine.on_run_saved.append(collector.on_run_saved)
+    runtime = build_runtime(store, venue, clock)
+    engine, collector = runtime.engine, runtime.collector
     began = time.perf_counter()
     chats = load_chats([chats_dir], clock.now())
     await engine.sync_chats(list(chats.specs.values()), [r.path for r in chats.results])

@@ -21,7 +21,7 @@ from bench.gateway import Messages
 from bench.world import RecordingVenue, chat_spec, chat_yaml, drive, temp_db
 from bot.chatfile import load_chats
 from bot.runtime.clock import VirtualClock
-from bot.runtime.engine import Engine
+from bot.runtime.root import build_runtime
 from bot.storage import open_store
 from bot.storage._convert import ts
 
@@ -57,7 +57,7 @@ async def build_fleet(folder: Path, name: str, chats: int, answers: int) -> Flee
     store = await open_store(database)
     try:
         clock = VirtualClock(start - timedelta(seconds=1))
-        engine = Engine(store, RecordingVenue(clock), clock)
+        engine = build_runtime(store, RecordingVenue(clock), clock).engine
         await engine.sync_chats(list(loaded.specs.values()), [r.path for r in loaded.results])
         await drive(engine, clock, start + INTERVAL + timedelta(seconds=1))  # intro and Q1
     finally:

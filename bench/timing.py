@@ -28,8 +28,7 @@ from bench.world import RecordingVenue, Sent, chat_spec, temp_db
 from bot.core.plan import StepKind
 from bot.core.ports import PostRequest
 from bot.runtime.clock import SystemClock
-from bot.runtime.collector import Collector
-from bot.runtime.engine import Engine
+from bot.runtime.root import build_runtime
 from bot.storage import open_store
 
 NAME = "timing"
@@ -72,9 +71,8 @@ async def measure(
     store = await open_store(temp_db(folder, f"timing-{name}.db"))
     clock = SystemClock()
     venue = RecordingVenue(clock)
-    engine = Engine(store, venue, clock)
-    collector = Collector(store)
-    engine.on_run_saved.append(collector.on_run_saved)
+    runtime = build_runtime(store, venue, clock)
+    engine, collector = runtime.engine, runtime.collector
     start = datetime.fromtimestamp(math.ceil(time.time() + lead), UTC)
     step = timedelta(seconds=interval)
     specs = [

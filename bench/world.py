@@ -20,6 +20,7 @@ from bot.core.ports import Clock, PostRequest, PostResult, VenueError
 from bot.core.spec import ChatSpec, QuestionSpec
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
+from bot.runtime.root import build_runtime
 from bot.storage import SqliteStore
 from tests.support.driving import drive as drive_virtual_time
 
@@ -143,7 +144,7 @@ async def run_chats_until(
     """Schedule ``specs`` and run them in virtual time from ``start`` up to ``until``."""
     clock = VirtualClock(start)
     venue = RecordingVenue(clock)
-    engine = Engine(store, venue, clock)
+    engine = build_runtime(store, venue, clock).engine
     for spec in specs:
         await engine.schedule_chat(spec)
     await drive(engine, clock, until)

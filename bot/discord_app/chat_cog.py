@@ -6,12 +6,22 @@ raises on purpose become a reply in :class:`bot.discord_app.tree.ChatTree`.
 
 from __future__ import annotations
 
+import io
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app.replies import reply, when
+from bot.core.ports import ForgetRequest
+from bot.discord_app.replies import (
+    FORGET_QUEUED,
+    NO_MENTIONS,
+    forgotten_reply,
+    reply,
+    when,
+)
 from bot.discord_app.services import Services
+from bot.render.my_data import render_my_data
 from bot.runtime.queries import chat_status, upcoming
 
 
@@ -80,9 +90,43 @@ class ChatCommands(
         await reply(interaction, "✅ Recaps may name and quote you again.")
 
     @app_commands.command(
-        name="forget-me", description="Delete every answer the bot stored from me"
+        name="forget-me", description="Delete everything the bot stored of mine, for good"
     )
     async def forget_me(self, interaction: discord.Interaction) -> None:
-        """Delete your stored answers; says how many."""
-        request = await self.services.store.forget_user(interaction.user.id, self.services.now())
-        await reply(interaction, f"✅ Deleted {request.messages} stored message(s) of yours.")
+        """Delete your stored answers, reactions, takeaways and name, and withdraw them from
+        published recaps; your old messages are never stored again. Says how many."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        delay = self.services.runtime.live_recaps.delay
+
+        async def done(request: ForgetRequest) -> None:
+            await reply(interaction, forgotten_reply(request, delay))
+
+        forgetting = await self.services.runtime.consent.forget(interaction.user.id, done=done)
+        if forgetting.request is None:
+            await reply(interaction, FORGET_QUEUED)
+        else:
+            await reply(interaction, forgotten_reply(forgetting.request, delay))
+
+    @app_commands.command(name="my-data", description="Everything the bot stores about me")
+    async def my_data(self, interaction: discord.Interaction) -> None:
+        """Get my-data.json: every answer, edit, reaction, takeaway and consent record the
+        bot stores about you, with the chats and dates; nothing about anyone else."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.services.runtime.consent.my_data(interaction.user.id)
+        if data.empty:
+            await reply(interaction, "The bot stores nothing about you.")
+            return
+        files = render_my_data(data)
+        summary = (
+            f"📦 Everything the bot stores about you: {len(data.messages)} message part(s), "
+            f"{len(data.reactions)} reaction(s) and your consent records"
+            + (f", in {len(files)} files" if len(files) > 1 else "")
+            + ". Nothing about anyone else."
+        )
+        for number, (name, body) in enumerate(files):
+            await interaction.followup.send(
+                summary if number == 0 else f"Part {number + 1} of {len(files)}",
+                file=discord.File(io.BytesIO(body), filename=name),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )

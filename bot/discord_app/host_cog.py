@@ -12,6 +12,7 @@ engine, reply. Errors the core raises on purpose become a reply in
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import timedelta
 
 import discord
@@ -20,10 +21,17 @@ from discord.ext import commands
 
 from bot.chatfile import load_chat_text
 from bot.core.errors import ChatNotFound, NotAModerator
+from bot.core.ports import ForgetRequest
 from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Skip, Start, Stop
 from bot.core.spec import ChatSpec
 from bot.discord_app.diagnostics import check_chat_channels
-from bot.discord_app.replies import control_reply, reply, when
+from bot.discord_app.replies import (
+    FORGET_QUEUED,
+    control_reply,
+    forgotten_reply,
+    reply,
+    when,
+)
 from bot.discord_app.services import Services
 from bot.runtime.queries import chat_spec
 
@@ -211,3 +219,45 @@ class HostCommands(
         """Every permission the bot needs per chat channel, and the fix for each one missing."""
         report = await check_chat_channels(interaction.client, self.services)
         await reply(interaction, "\n".join(report))
+
+    @app_commands.command(
+        name="forget-user", description="Erase a person's stored messages at their request"
+    )
+    @app_commands.describe(member="the member, their @mention, or their user id (if they left)")
+    async def forget_user(self, interaction: discord.Interaction, member: str) -> None:
+        """Do what /chat forget-me does, for someone who asked another way (works with the
+        id of someone who left the server). The moderation timeline records it without
+        their name."""
+        user_id = user_id_of(member)
+        if user_id is None:
+            await reply(
+                interaction,
+                "⚠️ member: give a member's @mention or their user id (digits only, e.g. "
+                "123456789012345678; Developer Mode > right-click > Copy User ID).",
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        delay = self.services.runtime.live_recaps.delay
+
+        async def done(request: ForgetRequest) -> None:
+            await reply(interaction, forgotten_reply(request, delay, you=False))
+
+        forgetting = await self.services.runtime.consent.forget(
+            user_id, actor=str(interaction.user.id), by_moderator=True, done=done
+        )
+        if forgetting.request is None:
+            await reply(interaction, FORGET_QUEUED)
+        else:
+            await reply(
+                interaction,
+                forgotten_reply(forgetting.request, delay, you=False)
+                + " Recorded in the moderation timeline without their name.",
+            )
+
+
+def user_id_of(text: str) -> int | None:
+    """A user id from ``<@123>``, ``<@!123>`` or ``123`` (a Discord snowflake), else None."""
+    match = re.fullmatch(r"\s*(?:<@!?(\d{15,21})>|(\d{15,21}))\s*", text)
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2))

@@ -3,11 +3,12 @@ moderator controls."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import discord
 
 from bot.core.plan import StepKind
+from bot.core.ports import ForgetRequest
 from bot.core.run import Control, Extend, Next, Pause, Resume, Run, Skip, Start, Stop
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -59,3 +60,36 @@ def control_reply(chat: str, control: Control, run: Run) -> str:
         when_recap = f" <t:{int(recap.due.timestamp())}:R>" if recap else ""
         return f"🏁 {chat} is closing now; the recap follows{when_recap}."
     return f"🚫 {chat}: the next occurrence is cancelled; a recurring chat goes on next time."
+
+
+#: Told when the database could not take a forget request at once (it is kept and retried).
+FORGET_QUEUED = (
+    "⏳ Your request is recorded. The database is busy, so it is applied as soon as it "
+    "accepts writes; you will be told here when it is done. Nothing of yours is lost or "
+    "kept: the request waits in line behind what you already sent."
+)
+
+
+def forgotten_reply(request: ForgetRequest, delay: timedelta, *, you: bool = True) -> str:
+    """What is said once a request to be forgotten is applied (to them, or a moderator)."""
+    whose = "of yours" if you else "of theirs"
+    recaps = (
+        f" {request.recaps} published recap(s) will be edited within "
+        f"{_duration(delay)} to remove them."
+        if request.recaps
+        else ""
+    )
+    text = f"✅ Deleted {request.messages} stored message(s) {whose}.{recaps}"
+    if you:
+        text += (
+            " Messages you posted before now are never stored again; what you post from now on "
+            "counts again; /chat optout keeps you unnamed."
+        )
+    return text
+
+
+def _duration(delay: timedelta) -> str:
+    seconds = int(delay.total_seconds())
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{seconds // 60} minutes"

@@ -11,7 +11,9 @@ What it wires, so no caller does it by hand:
   their questions are;
 * the engine flushes the collector before it builds a recap (``engine.before_recap`` ->
   ``collector.flush``), so the recap sees every answer received before it;
-* the live recaps' delay comes from the settings.
+* the live recaps' delay comes from the settings;
+* consent requests (forget-me) go through the collector's writer, so they are ordered
+  with the answers queued before them, and have the live recaps read again once applied.
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -27,6 +29,7 @@ from datetime import timedelta
 from bot.core.ports import Clock, Store, Venue
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
+from bot.runtime.consent import Consent
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
@@ -51,6 +54,8 @@ class Runtime:
     writer: AnswerWriter
     live_recaps: LiveRecaps
     planner: Planner
+    #: Forget-me, forget-user and my-data requests (through the writer, in order).
+    consent: Consent
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -85,4 +90,5 @@ def build_runtime(
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
+        consent=Consent(store, collector.writer, engine.live_recaps, clock),
     )
