@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from bot.core.answers import Attribution
+from bot.core.answers import Answer, Attribution
 
 
 class StoreMessage(NamedTuple):
@@ -35,6 +35,28 @@ class StoreMessage(NamedTuple):
     reply_to: int | None
     late: bool
     parts: Sequence[Attribution]
+
+    def answers(self) -> list[Answer]:
+        """The message's parts as the answers they are stored as."""
+        return [
+            Answer(
+                message_id=self.message_id,
+                part=index,
+                occurrence_id=self.occurrence_id,
+                channel_id=self.channel_id,
+                thread_id=self.thread_id,
+                author_id=self.author_id,
+                author_name=self.author_name,
+                question=part.question,
+                content=part.text,
+                source=part.source,
+                created_at=self.created_at,
+                edited_at=self.edited_at,
+                reply_to=self.reply_to,
+                late=self.late,
+            )
+            for index, part in enumerate(self.parts)
+        ]
 
 
 @dataclass(frozen=True)
@@ -92,3 +114,19 @@ class StoredVersion(NamedTuple):
     thread_id: int | None
     edited_at: datetime | None
     deleted: bool
+
+
+def touched(writes: Sequence[AnswerWrite]) -> tuple[set[int], list[int]]:
+    """What a batch of writes touched: the occurrences whose messages were stored, and the
+    ids of messages deleted or reacted to (their occurrence is looked up by whoever needs
+    it). A :class:`ForgetPerson` marks the recaps it touches itself, in its transaction."""
+    occurrences: set[int] = set()
+    messages: list[int] = []
+    for write in writes:
+        if isinstance(write, StoreMessage | AttributeToQuestion):
+            occurrences.add(write.occurrence_id)
+        elif isinstance(write, DeleteMessages):
+            messages.extend(write.message_ids)
+        elif isinstance(write, ChangeReaction):
+            messages.append(write.message_id)
+    return occurrences, messages

@@ -60,7 +60,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 import discord
 
-from bot.core.ports import BackfillReads, Occurrence, PostStore, StoredVersion
+from bot.core.ports import BackfillReads, Occurrence, PostRecord, PostStore, StoredVersion
 from bot.discord_app.listeners import counts, incoming
 from bot.runtime.collector import Collector
 
@@ -293,13 +293,43 @@ async def backfill_occurrence(
     stored message; an occurrence no longer ``collecting`` (its recap is live) takes no new
     messages from the channel, whose history is read only over the chat's stored messages
     (and only when ``full``)."""
-    run, spec = occurrence.run, occurrence.spec
+    run = occurrence.run
     posts = [p for p in await store.posts(run.occurrence_id) if p.message_id is not None]
     if not posts:
         return Backfilled()
-    first_post = min(p.message_id for p in posts if p.message_id is not None)
     versions = await store.stored_versions(run.occurrence_id) if full else {}
+    sources = await _sources(store, occurrence, posts, versions, collecting=collecting)
     seen: dict[int, tuple[discord.Reaction, ...]] = {}
+    messages = edits = 0
+    deleted: list[int] = []
+    for source in sources:
+        read = await _read(client, collector, source, seen=seen, versions=versions)
+        messages += read.stored
+        edits += read.edited
+        if read.complete:
+            deleted += _deleted(source, versions, seen)
+    if deleted:
+        collector.enqueue_delete(deleted)
+    await collector.flush()
+    me = client.user.id if client.user is not None else None
+    reactions = await _reconcile(collector, await store.reactions_of(run.occurrence_id), seen, me)
+    return Backfilled(messages, edits, len(deleted), reactions)
+
+
+async def _sources(
+    store: BackfillStore,
+    occurrence: Occurrence,
+    posts: list[PostRecord],
+    versions: Mapping[int, StoredVersion],
+    *,
+    collecting: bool,
+) -> list[_Source]:
+    """Which histories to read for one occurrence, and from where: its channel (after the
+    last stored message, or over the stored ones when it no longer collects) and each of
+    its threads; from just before the oldest stored message when ``versions`` are given
+    (a full backfill), so every stored message is seen again."""
+    run, spec = occurrence.run, occurrence.spec
+    first_post = min(p.message_id for p in posts if p.message_id is not None)
 
     def stored_in(thread_id: int | None) -> list[int]:
         return [m for m, v in versions.items() if v.thread_id == thread_id]
@@ -331,20 +361,7 @@ async def backfill_occurrence(
         store_after = last_in_thread or post.thread_id
         first = start(store_after, post.thread_id, post.thread_id)
         sources.append(_Source(post.thread_id, post.thread_id, first, store_after))
-    messages = edits = 0
-    deleted: list[int] = []
-    for source in sources:
-        read = await _read(client, collector, source, seen=seen, versions=versions)
-        messages += read.stored
-        edits += read.edited
-        if read.complete:
-            deleted += _deleted(source, versions, seen)
-    if deleted:
-        collector.enqueue_delete(deleted)
-    await collector.flush()
-    me = client.user.id if client.user is not None else None
-    reactions = await _reconcile(collector, await store.reactions_of(run.occurrence_id), seen, me)
-    return Backfilled(messages, edits, len(deleted), reactions)
+    return sources
 
 
 async def backfill(

@@ -30,7 +30,7 @@ bot fall behind. So:
   switch interval never expires, as the GIL changed hands), so that thread can
   starve: in ``bench``, without help, the commit latency was 3.5 s (p50) at
   15,000 messages/s. So while a batch is in flight the writer blocks the loop
-  for :data:`HANDOFF` every :data:`HANDOFF_EVERY`, which lets the thread take
+  for a moment now and then (:mod:`bot.runtime.speed`), which lets the thread take
   the GIL (p99 under 100 ms at the same rate). When the loop is not flooded the
   batch is done before the first hand-off and nothing is blocked.
 * **Order** is the queue's: an edit or a delete that follows a message's
@@ -66,7 +66,6 @@ bot fall behind. So:
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
@@ -91,9 +90,10 @@ from bot.core.writes import (
     ChangeReaction,
     DeleteMessages,
     StoreMessage,
+    touched,
 )
 from bot.runtime.answer_writer import BATCH_DELAY, BATCH_ROWS, AnswerWriter
-from bot.runtime.routing import IncomingMessage, LiveOccurrence, Routes
+from bot.runtime.routing import IncomingMessage, LiveOccurrence, Routes, UnknownThreads
 
 #: How long after its recap was published an occurrence still takes late answers and
 #: takeaways (as long as the recap is kept up to date; see bot.runtime.live_recaps).
@@ -103,12 +103,6 @@ log = logging.getLogger(__name__)
 
 #: Phases in which messages in a chat's channel belong to it.
 COLLECTING = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
-
-#: A message in a thread no chat knows yet, in a chat's channel, is kept this many seconds
-#: (at most UNKNOWN_KEEP_MAX of them): the thread may be one the bot just opened and has
-#: not recorded yet (a recap's reflection thread someone wrote in at once). When the thread
-#: becomes known the message is attributed; otherwise it is forgotten.
-UNKNOWN_KEEP, UNKNOWN_KEEP_MAX = 300.0, 1000
 
 
 class CollectorStore(OccurrenceStore, PostStore, AnswerStore, LiveRecapStore, Protocol):
@@ -139,8 +133,8 @@ class Collector:
         #: were deleted or reacted to). The engine's live recaps listen.
         self.on_stored: list[Callable[[Collection[int], Collection[int]], None]] = []
         self._lookups: set[asyncio.Task[None]] = set()
-        #: Messages in threads not known yet: (thread id, when kept, message), oldest first.
-        self._unknown: collections.deque[tuple[int, float, IncomingMessage]] = collections.deque()
+        #: Messages in threads not known yet (kept a few minutes; see UnknownThreads).
+        self.unknown = UnknownThreads()
 
     # --- what is collecting -----------------------------------------------------------------
 
@@ -210,28 +204,13 @@ class Collector:
         return [live.occurrence for live in self._routes.recapped.values()]
 
     def _keep_unknown(self, message: IncomingMessage) -> None:
-        """Keep a message of a thread no chat knows yet, in a chat's channel (see
-        :data:`UNKNOWN_KEEP`)."""
-        if message.thread_id is None or message.channel_id not in self._routes.watched:
-            return
-        now = asyncio.get_running_loop().time()
-        while self._unknown and (
-            len(self._unknown) >= UNKNOWN_KEEP_MAX or self._unknown[0][1] < now - UNKNOWN_KEEP
-        ):
-            self._unknown.popleft()
-        self._unknown.append((message.thread_id, now, message))
+        """Keep a message of a thread no chat knows yet, in a chat's channel."""
+        if message.thread_id is not None and message.channel_id in self._routes.watched:
+            self.unknown.keep(message, asyncio.get_running_loop().time())
 
     def _replay_unknown(self, thread_ids: Collection[int]) -> None:
         """Attribute the kept messages of threads that just became known, in order."""
-        if not self._unknown or not thread_ids:
-            return
-        replay = [message for thread, _, message in self._unknown if thread in thread_ids]
-        if not replay:
-            return
-        self._unknown = collections.deque(
-            item for item in self._unknown if item[0] not in thread_ids
-        )
-        for message in replay:
+        for message in self.unknown.take(thread_ids):
             write = self._attribute(message)
             if write is not None:
                 self.writer.put(write)
@@ -361,33 +340,11 @@ class Collector:
         if write is None:
             return []
         await self.writer.submit(write)
-        return [
-            Answer(
-                message_id=write.message_id,
-                part=index,
-                occurrence_id=write.occurrence_id,
-                channel_id=write.channel_id,
-                thread_id=write.thread_id,
-                author_id=write.author_id,
-                author_name=write.author_name,
-                question=part.question,
-                content=part.text,
-                source=part.source,
-                created_at=write.created_at,
-                edited_at=write.edited_at,
-                reply_to=write.reply_to,
-                late=write.late,
-            )
-            for index, part in enumerate(write.parts)
-        ]
+        return write.answers()
 
     def enqueue_delete(self, message_ids: list[int]) -> None:
         """Queue marking messages deleted (after anything queued for them before)."""
-        if self._unknown:
-            gone = set(message_ids)
-            self._unknown = collections.deque(
-                item for item in self._unknown if item[2].message_id not in gone
-            )
+        self.unknown.drop(message_ids)
         self.writer.put(DeleteMessages(tuple(message_ids)))
 
     async def delete(self, message_ids: list[int]) -> int:
@@ -438,16 +395,7 @@ class Collector:
         """Tell :attr:`on_stored` which occurrences and messages a committed batch touched."""
         if not self.on_stored:
             return
-        occurrences: set[int] = set()
-        messages: list[int] = []
-        for write in writes:
-            if isinstance(write, StoreMessage | AttributeToQuestion):
-                occurrences.add(write.occurrence_id)
-            elif isinstance(write, DeleteMessages):
-                messages.extend(write.message_ids)
-            elif isinstance(write, ChangeReaction):
-                messages.append(write.message_id)
-            # A ForgetPerson marks the recaps it touched itself (bot.runtime.consent).
+        occurrences, messages = touched(writes)
         for listener in self.on_stored:
             try:
                 listener(occurrences, messages)

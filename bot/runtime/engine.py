@@ -29,8 +29,6 @@ from bot.core.ports import (
     Clock,
     Occurrence,
     PostRequest,
-    PostResult,
-    PostStore,
     Venue,
     VenueError,
 )
@@ -43,8 +41,6 @@ from bot.core.run import (
     Finished,
     Phase,
     Post,
-    Posted,
-    PostFailed,
     Record,
     Run,
     Start,
@@ -53,6 +49,7 @@ from bot.core.run import (
 from bot.core.spec import ChatSpec
 from bot.runtime.live_recaps import LiveRecaps, LiveRecapsStore
 from bot.runtime.planner import Planner, PlanStore
+from bot.runtime.posting import Poster, PostingStore
 from bot.runtime.recaps import recap_request
 
 log = logging.getLogger(__name__)
@@ -64,15 +61,13 @@ FAILURE_BACKOFF = timedelta(seconds=30)
 #: doubles with each failure in a row up to :data:`FAILURE_BACKOFF`, so a question held up by
 #: a passing fault goes out seconds after it clears, and a lasting one is not hammered.
 STORAGE_RETRY_FIRST = timedelta(seconds=2)
-#: How far before an intent the history is searched for a post made before a crash.
-FIND_SLACK = timedelta(seconds=10)
 
 RecapBuilder = Callable[[Occurrence, PostRequest], Awaitable[PostRequest]]
 #: Awaited before every recap is built (the composition root wires the collector's flush).
 BeforeRecap = Callable[[], Awaitable[None]]
 
 
-class EngineStore(PlanStore, PostStore, LiveRecapsStore, Protocol):
+class EngineStore(PlanStore, PostingStore, LiveRecapsStore, Protocol):
     """What the engine reads and writes: plans, posts, and what recaps are built from."""
 
 
@@ -98,6 +93,14 @@ class Engine:
         self.planner = Planner(store)
         #: Keeps published recaps up to date (the collector reports changes to it).
         self.live_recaps = LiveRecaps(store, venue, clock)
+        #: Posts each step exactly once (intent, history check, post, message id).
+        self.poster = Poster(
+            store,
+            venue,
+            clock,
+            build_recap=self._build_recap,
+            published_recap=self.live_recaps.track,
+        )
         self._wake = asyncio.Event()
         self._locks: dict[int, asyncio.Lock] = {}
         self._inflight: dict[int, asyncio.Task[None]] = {}
@@ -226,7 +229,7 @@ class Engine:
         await self._save(run, occurrence.spec, effects)
         for effect in effects:
             if isinstance(effect, Post):
-                outcome = await self._post(replace(occurrence, run=run), effect)
+                outcome = await self.poster.post(replace(occurrence, run=run), effect)
                 run, more = transition(run, occurrence.spec, outcome, self.clock.now())
                 await self._save(run, occurrence.spec, more)
                 effects.extend(e for e in more if not isinstance(e, Post))
@@ -243,95 +246,6 @@ class Engine:
                 await listener(run, spec)
             except Exception:
                 log.exception("occurrence %s: a run listener failed", run.occurrence_id)
-
-    async def _post(self, occurrence: Occurrence, post: Post) -> Posted | PostFailed:
-        """Post one step exactly once: intent, history check after a crash, post, message id."""
-        spec, run = occurrence.spec, occurrence.run
-        request = PostRequest(
-            occurrence_id=run.occurrence_id,
-            step_key=post.key,
-            channel_id=_channel_for(post, spec),
-            kind=post.kind,
-            text=post.text,
-            thread_name=_thread_name(post, spec),
-            notice_channel_id=spec.notice_channel,
-        )
-        as_of = self.clock.now()
-        try:
-            if post.kind is StepKind.RECAP:
-                request = await self._build_recap(occurrence, request)
-            record, created = await self.store.record_intent(request, self.clock.now(), post.late)
-            if record.message_id is not None:
-                return Posted(post.key)
-            request = replace(request, text=record.text)
-            found = None
-            if not created:  # an earlier attempt may have posted before a crash
-                found = await self.venue.find_post(request, record.intent_at - FIND_SLACK)
-            recovered = found is not None
-            if found is None:
-                try:
-                    found = await self.venue.post(request)
-                except VenueError as error:
-                    # A lost answer (a 5xx after the platform applied the post) looks like a
-                    # failure: look before retrying later, which would hold the chat back.
-                    found = await self._posted_after_all(request, record.intent_at, error)
-            result = await self._ensure_thread(request, found)
-            recap = post.kind is StepKind.RECAP
-            await self.store.record_posted(
-                run.occurrence_id,
-                post.key,
-                result,
-                self.clock.now(),
-                live_as_of=as_of if recap else None,
-            )
-            if recap:
-                await self.live_recaps.track(run.occurrence_id)
-            if post.question is not None and post.kind is StepKind.QUESTION:
-                await self.store.attribute_to_question(
-                    run.occurrence_id, post.question, result.message_id, result.thread_id
-                )
-        except VenueError as error:
-            log.warning("%s %s: post failed: %s", spec.id, post.key, error.reason)
-            return PostFailed(post.key, error.reason, error.permanent)
-        notes = [
-            note
-            for note, true in (("found in the history", recovered), ("late", post.late))
-            if true
-        ]
-        log.info("%s %s: posted%s", spec.id, post.key, f" ({', '.join(notes)})" if notes else "")
-        return Posted(post.key)
-
-    async def _posted_after_all(
-        self, request: PostRequest, intent_at: datetime, error: VenueError
-    ) -> PostResult:
-        """The post ``request`` if the platform has it in spite of ``error`` (a passing
-        failure whose answer was lost); otherwise raise ``error`` again."""
-        if error.permanent:
-            raise error
-        try:
-            found = await self.venue.find_post(request, intent_at - FIND_SLACK)
-        except VenueError:
-            found = None
-        if found is None:
-            raise error
-        log.info("%s: the post went out although its answer was lost", request.step_key)
-        return found
-
-    async def _ensure_thread(self, request: PostRequest, result: PostResult) -> PostResult:
-        if request.thread_name is None or result.thread_id is not None:
-            return result
-        try:
-            thread_id = await self.venue.open_thread(
-                request.channel_id,
-                result.message_id,
-                request.thread_name,
-                request.notice_channel_id,
-            )
-        except VenueError as error:
-            # The question stands; answers come as "A1:" in the channel instead.
-            log.warning("could not open a thread for %s: %s", request.step_key, error.reason)
-            return result
-        return replace(result, thread_id=thread_id)
 
     async def _build_recap(self, occurrence: Occurrence, request: PostRequest) -> PostRequest:
         """The recap ``request`` filled in, after :attr:`before_recap` (answers still queued
@@ -431,21 +345,3 @@ class Engine:
                         await listener(occurrence.run, occurrence.spec)
                     except Exception:
                         log.exception("a run listener failed on a planned occurrence")
-
-
-def _channel_for(post: Post, spec: ChatSpec) -> int:
-    """Notices go to the moderators' channel, the recap to its own; the rest to the chat's."""
-    if post.kind is StepKind.NOTICE:
-        return spec.notice_channel
-    if post.kind is StepKind.RECAP:
-        return spec.recap.channel or spec.channel
-    return spec.channel
-
-
-def _thread_name(post: Post, spec: ChatSpec) -> str | None:
-    """Each question gets a thread for its answers; the recap one for takeaways."""
-    if post.kind is StepKind.QUESTION:
-        return f"Q{post.question} · {spec.hashtag}"
-    if post.kind is StepKind.RECAP:
-        return f"Takeaways · {spec.hashtag}"
-    return None

@@ -12,6 +12,8 @@ answers where a message goes, and :meth:`Routes.remember` notes where one went.
 
 from __future__ import annotations
 
+import collections
+from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
@@ -183,3 +185,51 @@ class Routes:
     def remembers(self, message: IncomingMessage) -> bool:
         """True when this message's occurrence is still remembered."""
         return message.message_id in self.recent or message.message_id in self.older
+
+
+#: A message in a thread no chat knows yet, in a chat's channel, is kept this many seconds
+#: (at most UNKNOWN_KEEP_MAX of them): the thread may be one the bot just opened and has
+#: not recorded yet (a recap's reflection thread someone wrote in at once). When the thread
+#: becomes known the message is attributed; otherwise it is forgotten.
+UNKNOWN_KEEP, UNKNOWN_KEEP_MAX = 300.0, 1000
+
+
+class UnknownThreads:
+    """Messages in threads no chat knows yet, oldest first, for :data:`UNKNOWN_KEEP` seconds
+    and at most :data:`UNKNOWN_KEEP_MAX` of them."""
+
+    def __init__(self) -> None:
+        #: (thread id, when kept, message), oldest first.
+        self._kept: collections.deque[tuple[int, float, IncomingMessage]] = collections.deque()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def oldest(self) -> IncomingMessage | None:
+        """The message kept longest (None when none is)."""
+        return self._kept[0][2] if self._kept else None
+
+    def keep(self, message: IncomingMessage, now: float) -> None:
+        """Keep ``message`` (of thread ``message.thread_id``), forgetting the stale ones."""
+        assert message.thread_id is not None
+        kept = self._kept
+        while kept and (len(kept) >= UNKNOWN_KEEP_MAX or kept[0][1] < now - UNKNOWN_KEEP):
+            kept.popleft()
+        kept.append((message.thread_id, now, message))
+
+    def take(self, thread_ids: Collection[int]) -> list[IncomingMessage]:
+        """The kept messages of ``thread_ids``, in order, no longer kept."""
+        if not self._kept or not thread_ids:
+            return []
+        taken = [message for thread, _, message in self._kept if thread in thread_ids]
+        if taken:
+            self._kept = collections.deque(item for item in self._kept if item[0] not in thread_ids)
+        return taken
+
+    def drop(self, message_ids: Collection[int]) -> None:
+        """Forget kept messages that were deleted."""
+        if self._kept:
+            gone = set(message_ids)
+            self._kept = collections.deque(
+                item for item in self._kept if item[2].message_id not in gone
+            )

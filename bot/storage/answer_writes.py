@@ -47,6 +47,7 @@ from bot.core.writes import (
 )
 from bot.storage._convert import ts, ts_or_none
 from bot.storage.db import Database
+from bot.storage.forgetting import forget_plan
 
 PARTICIPANT_CONFLICT = """
 ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
@@ -251,7 +252,7 @@ def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
             yield from _reaction_plan(write)
             results.append(1)
         elif isinstance(write, ForgetPerson):
-            results.append((yield from _forget_plan(write)))
+            results.append((yield from forget_plan(write)))
         else:
             results.append((yield from _attribute_plan(write)))
     yield from _upsert_plan(rows)
@@ -308,69 +309,6 @@ def _reaction_plan(change: ChangeReaction) -> _Plan:
             (change.message_id, change.user_id, change.emoji),
         )
     yield RECOUNT, (change.message_id,)
-
-
-#: Answers a published recap counted (see bot.storage.recaps).
-_COUNTED = "a.deleted = 0 AND a.source NOT IN ('conversation', 'takeaway')"
-
-
-def _forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]], int, int]:
-    """Record the request, mark the published recaps that showed the person for an update
-    (counting what goes), then delete their messages up to the request, their reactions and
-    their name. Their consent (``participants.opted_out``) stays. Returns the message parts
-    removed (the request row keeps the messages and recaps counted)."""
-    user, at = forget.user_id, ts(forget.at)
-    yield (
-        """INSERT INTO forget_requests (user_id, requested_at, by_moderator) VALUES (?, ?, ?)
-           ON CONFLICT(user_id) DO UPDATE SET
-               requested_at = MAX(requested_at, excluded.requested_at),
-               by_moderator = excluded.by_moderator""",
-        (user, at, int(forget.by_moderator)),
-    )
-    if forget.by_moderator:
-        yield (
-            """INSERT INTO controls (occurrence_id, action, actor, at, detail)
-               SELECT DISTINCT occurrence_id, 'erased on request', ?, ?,
-                      'a participant''s messages, at their request'
-               FROM answers WHERE author_id = ? AND created_at <= ?""",
-            (forget.actor or "a moderator", at, user, at),
-        )
-    # The occurrences that showed them: their messages, or their reactions on others'.
-    recaps = yield (
-        f"""UPDATE live_recaps SET dirty_since = COALESCE(dirty_since, ?),
-                changes = changes + 1, erased = erased + 1,
-                erased_answers = erased_answers + (
-                    SELECT COUNT(*) FROM answers a
-                    WHERE a.occurrence_id = live_recaps.occurrence_id AND a.author_id = ?
-                      AND a.created_at <= ? AND a.created_at <= live_recaps.as_of
-                      AND {_COUNTED})
-            WHERE ended = 0 AND occurrence_id IN (
-                SELECT occurrence_id FROM answers WHERE author_id = ? AND created_at <= ?
-                UNION SELECT a.occurrence_id FROM reactions r
-                      JOIN answers a ON a.message_id = r.message_id WHERE r.user_id = ?)""",  # noqa: S608 (constants only)
-        (at, user, at, user, at, user),
-    )
-    yield (
-        """UPDATE forget_requests SET recaps = ?, messages = (
-               SELECT COUNT(DISTINCT message_id) FROM answers
-               WHERE author_id = ? AND created_at <= ?)
-           WHERE user_id = ?""",
-        (recaps, user, at, user),
-    )
-    yield (
-        """UPDATE answers SET reactions = reactions - (
-               SELECT COUNT(*) FROM reactions r
-               WHERE r.message_id = answers.message_id AND r.user_id = ?)
-           WHERE message_id IN (SELECT message_id FROM reactions WHERE user_id = ?)""",
-        (user, user),
-    )
-    yield "DELETE FROM reactions WHERE user_id = ?", (user,)
-    removed = yield (
-        "DELETE FROM answers WHERE author_id = ? AND created_at <= ?",
-        (user, at),
-    )
-    yield "UPDATE participants SET name = '' WHERE user_id = ?", (user,)
-    return removed
 
 
 def _attribute_plan(

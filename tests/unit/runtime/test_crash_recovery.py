@@ -89,7 +89,7 @@ async def test_crash_at_every_point_posts_each_step_exactly_once(
     try:
         engine = Engine(store, venue, clock)
         await engine.sync_chats([SPEC], [])
-        with caplog.at_level(logging.INFO, logger="bot.runtime.engine"):
+        with caplog.at_level(logging.INFO, logger="bot.runtime.posting"):
             await drive(engine, clock, END)
         # Only a post made before the crash but not recorded is found in the history.
         found = [r.getMessage() for r in caplog.records if "found in the history" in r.getMessage()]

@@ -16,10 +16,10 @@ import pytest
 from bot.core.ports import PostRequest, VenueError
 from bot.core.spec import RecapSpec
 from bot.runtime.clock import VirtualClock
-from bot.runtime.collector import LIVE_FOR, UNKNOWN_KEEP_MAX, Collector
+from bot.runtime.collector import LIVE_FOR, Collector
 from bot.runtime.engine import Engine
 from bot.runtime.live_recaps import UPDATE_DELAY
-from bot.runtime.routing import IncomingMessage
+from bot.runtime.routing import UNKNOWN_KEEP_MAX, IncomingMessage
 from bot.storage import SqliteStore, open_store
 from tests.conftest import T0
 from tests.support.driving import drive
@@ -233,10 +233,12 @@ async def test_a_message_in_an_unknown_thread_is_forgotten_after_a_while(chat: C
     """A thread that never becomes a chat's: its messages are not kept for ever."""
     for n in range(UNKNOWN_KEEP_MAX + 5):
         assert chat.collector.enqueue(message(chat.clock, f"elsewhere {n}", thread_id=424242)) == 0
-    assert len(chat.collector._unknown) == UNKNOWN_KEEP_MAX
-    assert chat.collector._unknown[0][2].content == "elsewhere 5"
+    assert len(chat.collector.unknown) == UNKNOWN_KEEP_MAX
+    oldest = chat.collector.unknown.oldest()
+    assert oldest is not None
+    assert oldest.content == "elsewhere 5"
     chat.collector.enqueue(message(chat.clock, "in the channel, no thread"))
-    assert len(chat.collector._unknown) == UNKNOWN_KEEP_MAX
+    assert len(chat.collector.unknown) == UNKNOWN_KEEP_MAX
 
 
 async def test_new_messages_in_the_channel_after_the_recap_are_not_the_chats(chat: Chat) -> None:
