@@ -57,9 +57,11 @@ async def build_fleet(folder: Path, name: str, chats: int, answers: int) -> Flee
     store = await open_store(database)
     try:
         clock = VirtualClock(start - timedelta(seconds=1))
-        engine = build_runtime(store, RecordingVenue(clock), clock).engine
+        runtime = build_runtime(store, RecordingVenue(clock), clock)
+        engine = runtime.engine
         await engine.sync_chats(list(loaded.specs.values()), [r.path for r in loaded.results])
         await drive(engine, clock, start + INTERVAL + timedelta(seconds=1))  # intro and Q1
+        await runtime.collector.close()
     finally:
         await store.close()
     _store_answers(database, answers)

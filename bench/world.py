@@ -7,7 +7,6 @@ posts with message and thread ids) when answers start arriving.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -144,11 +143,11 @@ async def run_chats_until(
     """Schedule ``specs`` and run them in virtual time from ``start`` up to ``until``."""
     clock = VirtualClock(start)
     venue = RecordingVenue(clock)
-    engine = build_runtime(store, venue, clock).engine
+    runtime = build_runtime(store, venue, clock)
     for spec in specs:
-        await engine.schedule_chat(spec)
-    await drive(engine, clock, until)
-    await asyncio.sleep(0)
+        await runtime.engine.schedule_chat(spec)
+    await drive(runtime.engine, clock, until)
+    await runtime.collector.close()  # its writes (attributions) stored before the store closes
     return venue
 
 
