@@ -214,12 +214,16 @@ def _chat_lines(
     lines.append(Line(f"question_interval: {quote(form.interval)}", "question_interval"))
     lines.extend(from_base("last_call"))
     lines.append(Line("questions:" if questions.texts else "questions: []", "questions"))
-    # A question typed as it was keeps its own timing and picture.
-    typed = [
-        (n, replace(earlier.get(text, QuestionSpec(text)), text=text))
-        for n, text in enumerate(questions.texts, 1)
-    ]
-    lines.extend(question_lines(typed))
+    if base is not None and form.questions == form_of(base).questions:
+        # Untouched: the chat's own questions (a file's may span lines).
+        lines.extend(question_lines(enumerate(base.questions, 1)))
+    else:
+        # A question typed as it was keeps its own timing and picture.
+        typed = [
+            (n, replace(earlier.get(text, QuestionSpec(text)), text=text))
+            for n, text in enumerate(questions.texts, 1)
+        ]
+        lines.extend(question_lines(typed))
     if form.closing.strip():
         lines.append(Line(f"closing: {quote(form.closing)}", "closing"))
     lines.extend(from_base("late_answers", "max_late"))
@@ -230,7 +234,9 @@ def _chat_lines(
             lines.append(Line(f"  channel: {recap_channel}", "recap.channel"))
         if prompts.texts:
             lines.append(Line("  prompts:", "recap.prompts"))
-            lines.extend(prompt_lines(enumerate(prompts.texts, 1)))
+            untouched = base is not None and form.prompts == form_of(base).prompts
+            given = base.recap.prompts if base is not None and untouched else prompts.texts
+            lines.extend(prompt_lines(enumerate(given, 1)))
     lines.extend(from_base("moderator_channel", "hosts", "guests"))
     return lines, questions, prompts
 

@@ -293,3 +293,15 @@ def test_the_servers_zones_come_first() -> None:
 def test_a_zone_is_labelled_with_its_offset_now() -> None:
     assert zone_label("Asia/Kolkata", NOW) == "Asia/Kolkata (UTC+05:30)"
     assert zone_label("America/St_Johns", NOW) == "America/St_Johns (UTC-03:30)"
+
+
+def test_a_field_left_as_it_was_keeps_the_chats_own_text() -> None:
+    base = make_spec(
+        questions=(QuestionSpec("Spans\ntwo lines?"), QuestionSpec("One line?")),
+        recap=RecapSpec(prompts=("A prompt\nover lines",)),
+    )
+    form = form_of(base)
+    assert form.questions == "Spans two lines?\nOne line?"
+    moved = check_form(replace(form, start="2027-02-02 19:00"), base.id, NOW, base=base)
+    assert moved.spec is not None
+    assert (moved.spec.questions, moved.spec.recap) == (base.questions, base.recap)
