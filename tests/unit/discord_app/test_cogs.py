@@ -31,6 +31,11 @@ MODERATORS = {
     "recap",
     "reload",
     "check",
+    "new",
+    "edit",
+    "set",
+    "export",
+    "delete",
 }
 
 
