@@ -113,10 +113,11 @@ class Authoring:
 
     async def open_new(self, form: ChatForm, guild_id: int, user_id: int) -> ChatDraft | Refused:
         """Check the short fields of ``/host new`` (title ... channel) and keep them as a
-        draft whose form asks for the rest; :class:`Refused` with their problems."""
+        draft whose form asks for the rest; :class:`Refused` with their problems. The chat
+        belongs to server ``guild_id`` (0: none)."""
         now = self.engine.clock.now()
         probe = replace(form, questions=_PLACEHOLDER_QUESTION)
-        checked = check_form(probe, "new-chat", now, guild=guild_id)
+        checked = check_form(probe, "new-chat", now, guild=guild_id or None)
         if checked.errors:
             return Refused(checked.errors)
         return await self._draft(guild_id, user_id, None, form)
@@ -164,7 +165,7 @@ class Authoring:
             base, chat_id = None, new_chat_id(form.hashtag, await self.taken_ids())
         else:
             base, chat_id = await self.database_chat(draft.chat_id), draft.chat_id
-        outcome = await self._save(form, chat_id, base, draft.guild_id)
+        outcome = await self._save(form, chat_id, base, draft.guild_id or None)
         if isinstance(outcome, Refused):
             return replace(outcome, draft=draft)
         await self.store.delete_draft(draft.draft_id)
