@@ -18,6 +18,7 @@ again here (:func:`as_moderator`).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -31,6 +32,8 @@ from bot.core.run import Phase
 from bot.discord_app.replies import NO_MENTIONS, reply, when
 from bot.discord_app.services import Services
 from bot.runtime.authoring import Refused, Saved
+
+log = logging.getLogger(__name__)
 
 FORM_ID = re.compile(r"qachat:chat-form:(?P<draft>[0-9]{1,18})")
 #: Discord's limits: a modal's title, a text input's value.
@@ -77,13 +80,17 @@ async def as_moderator(
     interaction: discord.Interaction, work: Callable[[Services], Awaitable[None]]
 ) -> None:
     """Run ``work`` for a moderator; anyone else, and any named error of the core, gets an
-    ephemeral reply with the reason (what the command tree does for slash commands)."""
+    ephemeral reply with the reason; anything unexpected is logged and said to be (what the
+    command tree does for slash commands)."""
     services = services_of(interaction.client)
     try:
         services.require_moderator(interaction.user)
         await work(services)
     except ChatError as error:
         await reply(interaction, f"⚠️ {error}")
+    except Exception:
+        log.exception("a form or button of %s failed", interaction.user.id)
+        await reply(interaction, "⚠️ Something went wrong; the error is in the bot's log.")
 
 
 # --- the form ---------------------------------------------------------------------------------
