@@ -241,7 +241,7 @@ class AuthoringCommands(commands.Cog):
         self, interaction: discord.Interaction, outcome: Saved | Refused, *, edited: bool
     ) -> None:
         if isinstance(outcome, Refused):
-            await send_refused(interaction, outcome)
+            await send_refused(interaction, outcome, edited=edited)
             return
         await self.services.collector.refresh()
         await reply(interaction, saved_text(outcome, edited=edited))

@@ -145,9 +145,9 @@ def submitted_values(data: Mapping[str, Any] | None) -> dict[str, str]:
 # --- replies ----------------------------------------------------------------------------------
 
 
-def problems_text(problems: list[FormProblem], *, retry: bool) -> str:
+def problems_text(problems: list[FormProblem], *, retry: bool, edited: bool = False) -> str:
     """Every problem by field and line, within one message."""
-    head = "⚠️ The chat is not saved yet."
+    head = "⚠️ Nothing is changed yet." if edited else "⚠️ The chat is not saved yet."
     head += (
         " Fix these, then press **Reopen the form** (what you typed is kept):"
         if retry
@@ -186,13 +186,15 @@ def saved_text(saved: Saved, *, edited: bool) -> str:
     return "\n".join([text, *warnings])
 
 
-async def send_refused(interaction: discord.Interaction, refused: Refused) -> None:
+async def send_refused(
+    interaction: discord.Interaction, refused: Refused, *, edited: bool = False
+) -> None:
     """The problems, with a button that reopens the form filled in (when there is a draft)."""
     view = None
     if refused.draft is not None:
         view = discord.ui.View(timeout=None)
         view.add_item(RetryButton(refused.draft.draft_id))
-    text = problems_text(refused.problems, retry=view is not None)
+    text = problems_text(refused.problems, retry=view is not None, edited=edited)
     if interaction.response.is_done():
         if view is None:
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)

@@ -239,7 +239,10 @@ async def test_an_edit_moves_the_plan_and_server_event_of_a_future_date(
 
     # A problem in a short field is told by field, and nothing changes.
     bad = await host(world, world.mod, "set", chat="formchat", interval="8")
-    assert bad.content.splitlines()[1:] == ["• interval: '8' is not a duration; use 7m or 90s"]
+    assert bad.content.splitlines() == [
+        "⚠️ Nothing is changed yet. Fix these:",
+        "• interval: '8' is not a duration; use 7m or 90s",
+    ]
     assert events(world) == both
 
 
