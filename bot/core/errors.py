@@ -11,6 +11,15 @@ class ChatNotFound(ChatError):
     """No chat with that id is scheduled."""
 
 
+class DefinedByFile(ChatError):
+    """A change from Discord to a chat a file in ``CHATS_DIR`` defines (the file wins at
+    the next reload, so the file is where to change it)."""
+
+
+class DraftExpired(ChatError):
+    """A form (``/host new``, ``/host edit``) whose draft is gone: used, or too old."""
+
+
 class OccurrenceNotFound(ChatError):
     """The chat has no occurrence that a command could act on."""
 

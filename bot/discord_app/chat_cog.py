@@ -38,8 +38,8 @@ class ChatCommands(
     async def chat_ids(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Chat ids that contain what the user typed."""
-        return await self.services.chat_choices(current)
+        """This server's chats that contain what the user typed, next to happen first."""
+        return await self.services.chat_choices(current, interaction.guild)
 
     @app_commands.command(name="list", description="Upcoming chats")
     async def list_chats(self, interaction: discord.Interaction) -> None:

@@ -30,6 +30,7 @@ from bot.discord_app.backfill import backfill
 from bot.discord_app.chat_cog import ChatCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.events import ScheduledEvents
+from bot.discord_app.forms import BUTTONS as FORM_BUTTONS
 from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
 from bot.discord_app.services import Services
@@ -91,10 +92,13 @@ class ChatBot(commands.Bot):
         self._heartbeat_task: asyncio.Task[None] | None = None
 
     async def add_cogs(self) -> None:
-        """The gateway listeners, ``/chat`` and ``/host``, each given its services."""
+        """The gateway listeners, ``/chat`` and ``/host``, each given its services; the
+        persistent buttons."""
         await self.add_cog(self.listeners)
         await self.add_cog(ChatCommands(self.services))
         await self.add_cog(HostCommands(self.services))
+        # The buttons of /host new, edit and delete, on messages sent before a restart too.
+        self.add_dynamic_items(*FORM_BUTTONS)
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: find the gateway, add the cogs, load the chats."""

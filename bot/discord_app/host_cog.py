@@ -5,7 +5,8 @@ Discord shows ``/host`` only to members with Manage Events (its
 checks too, once for every command here, in :meth:`HostCommands.interaction_check`:
 Manage Events, Manage Server, Administrator or ``MODERATOR_ROLE``
 (:meth:`bot.discord_app.services.Services.is_moderator`). Each command is thin: call the
-engine, reply. Errors the core raises on purpose become a reply in
+engine, reply. The commands that write chats (new, edit, set, export, delete) are in
+:mod:`bot.discord_app.authoring`. Errors the core raises on purpose become a reply in
 :class:`bot.discord_app.tree.ChatTree`.
 """
 
@@ -24,6 +25,7 @@ from bot.core.errors import ChatNotFound, NotAModerator
 from bot.core.ports import ForgetRequest
 from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Skip, Start, Stop
 from bot.core.spec import ChatSpec
+from bot.discord_app.authoring import AuthoringCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.replies import (
     FORGET_QUEUED,
@@ -41,6 +43,7 @@ MAX_CHAT_FILE = 256_000
 
 @app_commands.default_permissions(manage_events=True)
 class HostCommands(
+    AuthoringCommands,
     commands.GroupCog,
     group_name="host",
     group_description="Schedule and run Q1/A1 chats (moderators)",
@@ -61,8 +64,8 @@ class HostCommands(
     async def chat_ids(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Chat ids that contain what the moderator typed."""
-        return await self.services.chat_choices(current)
+        """This server's chats that contain what the moderator typed, next to happen first."""
+        return await self.services.chat_choices(current, interaction.guild)
 
     async def _control(self, interaction: discord.Interaction, chat: str, control: Control) -> None:
         run = await self.services.engine.control(chat, control)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,10 @@ from bot.chatfile import ChatSet, load_chats
 from bot.config import Settings
 from bot.core.errors import NotAModerator
 from bot.core.ports import Store
+from bot.core.run import Phase
+from bot.core.schedule import next_occurrence, to_local
+from bot.core.spec import ChatSpec
+from bot.runtime.authoring import Authoring
 from bot.runtime.collector import Collector
 from bot.runtime.engine import Engine
 from bot.runtime.root import Runtime
@@ -51,14 +56,66 @@ class Services:
         await self.collector.refresh()
         return chats
 
-    async def chat_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        """Chat ids whose id or title contains what the user typed (autocomplete)."""
+    @property
+    def authoring(self) -> Authoring:
+        """Writing chats from Discord (/host new, edit, set, export, delete)."""
+        return Authoring(self.store, self.engine, self.load_chat_files, self.settings.chats_dir)
+
+    @staticmethod
+    def of_guild(spec: ChatSpec, guild: discord.Guild | None) -> bool:
+        """Whether ``spec`` is a chat of ``guild`` (its ``guild``, else where its channel is);
+        with no guild (a DM), every chat is."""
+        if guild is None:
+            return True
+        if spec.guild is not None:
+            return spec.guild == guild.id
+        return guild.get_channel(spec.channel) is not None
+
+    async def chat_choices(
+        self, current: str, guild: discord.Guild | None = None
+    ) -> list[app_commands.Choice[str]]:
+        """This server's chats whose id or title contains what the user typed, the next to
+        happen first (a live one first of all), each with its next date in its own zone
+        (autocomplete)."""
         current = current.lower()
-        specs = await self.store.chat_specs()
-        matches = [s for s in specs if current in s.id or current in s.title.lower()]
-        return [app_commands.Choice(name=f"{s.id} — {s.title}"[:100], value=s.id) for s in matches][
-            :25
+        specs = [
+            s
+            for s in await self.store.chat_specs()
+            if self.of_guild(s, guild) and (current in s.id or current in s.title.lower())
         ]
+        planned: dict[str, tuple[int, datetime]] = {}
+        for occurrence in await self.store.occurrences(unfinished=True):
+            run = occurrence.run
+            if run.phase.live:
+                planned.setdefault(occurrence.spec.id, (0, run.start))
+            elif run.phase in (Phase.SCHEDULED, Phase.ANNOUNCED):
+                planned.setdefault(occurrence.spec.id, (1, run.start))
+        now = self.now()
+        ranks: dict[str, tuple[int, datetime]] = {}
+        for spec in specs:
+            upcoming = next_occurrence(spec, now)
+            fallback = (2, now) if upcoming is None else (1, upcoming)
+            ranks[spec.id] = planned.get(spec.id, fallback)
+        specs.sort(key=lambda s: (ranks[s.id], s.id))
+        choices = []
+        for spec in specs[:25]:
+            rank, start = ranks[spec.id]
+            if rank == 0:
+                when = "on now"
+            elif rank == 2:
+                when = "no date to come"
+            elif start <= now:
+                when = "due now"
+            else:
+                when = f"{to_local(start, spec.timezone):%a %d %b %H:%M} {spec.timezone}"
+            name = f"{spec.id} — {spec.title}"[: 97 - len(when)] + f" · {when}"
+            choices.append(app_commands.Choice(name=name, value=spec.id))
+        return choices
+
+    async def zones_used(self, guild: discord.Guild | None) -> Counter[str]:
+        """How many of this server's chats are in each time zone."""
+        specs = await self.store.chat_specs()
+        return Counter(s.timezone for s in specs if self.of_guild(s, guild))
 
     def is_moderator(self, user: discord.abc.User) -> bool:
         """Manage Events, Manage Server or Administrator, or the ``MODERATOR_ROLE`` role."""

@@ -334,6 +334,13 @@ class Engine:
         self.wake()
         return occurrence
 
+    async def retire_chat(self, chat_id: str) -> None:
+        """Delete a chat scheduled in Discord: its occurrence not yet started is dropped (the
+        planner's listeners cancel its server event); a live one finishes (see
+        :meth:`Planner.retire`)."""
+        await self.planner.retire(chat_id)
+        self.wake()
+
     async def _announce_planned(self, chat_id: str | None = None) -> None:
         """Tell the run listeners about occurrences that planning created or changed."""
         if not self.on_run_saved:

@@ -75,6 +75,13 @@ class Planner:
             await self.store.deactivate_chat(stored.id)
             await self._drop_unstarted(stored.id)
 
+    async def retire(self, chat_id: str) -> None:
+        """Stop planning a chat (deleted in Discord), as when its file is removed: no new
+        occurrence, the one not yet started dropped; a live one finishes."""
+        await self.store.deactivate_chat(chat_id)
+        await self._drop_unstarted(chat_id)
+        log.info("chat %s: deleted; future occurrences dropped", chat_id)
+
     async def schedule(self, spec: ChatSpec, now: datetime) -> Occurrence | None:
         """Store ``spec`` and make sure its next occurrence is planned per the current spec."""
         changed = await self.store.save_chat(spec)

@@ -10,6 +10,7 @@ from bot.storage.answer_reads import AnswerReadRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.command_syncs import CommandSyncRepository
 from bot.storage.db import Database, open_database
+from bot.storage.drafts import DraftRepository
 from bot.storage.events import EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
@@ -28,6 +29,7 @@ class SqliteStore(
     EventRepository,
     LiveRecapRepository,
     CommandSyncRepository,
+    DraftRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

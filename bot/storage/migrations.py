@@ -157,6 +157,21 @@ MIGRATIONS: tuple[str, ...] = (
         synced_at  TEXT NOT NULL
     );
     """,
+    # 7: chats being written in Discord (/host new, /host edit): what the moderator typed,
+    #    kept until it is a valid chat so a form with problems reopens filled in (a day at
+    #    most; no foreign key: a draft for a new chat has no chat yet). AUTOINCREMENT: an
+    #    id is never reused, so an old form or retry button can never open a newer draft.
+    """
+    CREATE TABLE chat_drafts (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        chat_id     TEXT,                -- the chat being edited; NULL for a new chat
+        fields_json TEXT NOT NULL,       -- the form's fields as typed
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX chat_drafts_created ON chat_drafts(created_at);
+    """,
 )
 
 #: The schema version this code expects.

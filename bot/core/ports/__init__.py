@@ -4,7 +4,7 @@
   an in-memory venue in tests).
 * The stores are durable state, one small Protocol per use (chats, occurrences,
   posts, answers, backfill reads, participants and consent, live recaps, scheduled
-  events, command syncs, recap reads); :class:`Store` is all of them together, what a backend
+  events, command syncs, chat drafts, recap reads); :class:`Store` is all of them together, what a backend
   (SQLite by default) implements and what the composition root is given. Each part
   of the runtime and the adapter asks only for the ports it uses.
 * :class:`Clock` is time; tests use a virtual one.
@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from bot.core.ports.records import (
+    ChatDraft,
     EventLink,
     ForgetRequest,
     LiveRecap,
@@ -25,6 +26,7 @@ from bot.core.ports.stores import (
     BackfillReads,
     ChatStore,
     CommandSyncStore,
+    DraftStore,
     EventLinkStore,
     LiveRecapStore,
     OccurrenceStore,
@@ -48,9 +50,11 @@ __all__ = [
     "AnswerWrite",
     "Attachment",
     "BackfillReads",
+    "ChatDraft",
     "ChatStore",
     "Clock",
     "CommandSyncStore",
+    "DraftStore",
     "EventLink",
     "EventLinkStore",
     "ForgetRequest",

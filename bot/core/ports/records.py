@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -99,3 +100,20 @@ class EventLink:
     start: datetime
     end: datetime
     status: str
+
+
+@dataclass(frozen=True)
+class ChatDraft:
+    """A chat being written in Discord (``/host new``, ``/host edit``): what the moderator
+    typed, kept until it is a valid chat, so a form with problems reopens filled in, after a
+    restart too."""
+
+    draft_id: int
+    guild_id: int
+    #: Who is writing it (only they see the form and its retry button).
+    user_id: int
+    #: The chat being edited; None for a new chat.
+    chat_id: str | None
+    #: The form's fields as typed, by name (:class:`bot.chatfile.form.ChatForm`).
+    fields: Mapping[str, str]
+    created_at: datetime

@@ -14,6 +14,7 @@ from typing import Protocol
 from bot.core.answers import Answer
 from bot.core.personal import PersonalData
 from bot.core.ports.records import (
+    ChatDraft,
     EventLink,
     ForgetRequest,
     LiveRecap,
@@ -279,6 +280,26 @@ class CommandSyncStore(Protocol):
         ...
 
 
+class DraftStore(Protocol):
+    """Chats being written in Discord, kept until they are valid (or a day old)."""
+
+    async def save_draft(self, draft: ChatDraft) -> ChatDraft:
+        """Store a draft; one with ``draft_id`` 0 is new and comes back with its id."""
+        ...
+
+    async def draft(self, draft_id: int) -> ChatDraft | None:
+        """A draft by id (None when it was used up or dropped)."""
+        ...
+
+    async def delete_draft(self, draft_id: int) -> None:
+        """Drop a draft (its chat was saved)."""
+        ...
+
+    async def delete_drafts_before(self, moment: datetime) -> int:
+        """Drop the drafts started before ``moment``; returns how many."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -289,6 +310,7 @@ class Store(
     LiveRecapStore,
     EventLinkStore,
     CommandSyncStore,
+    DraftStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the

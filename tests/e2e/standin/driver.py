@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import render
+from . import forms, render
 from .interactions import Interaction, InteractionsApi
 from .model import JSON, Attachment, Channel, Command, Message, Perm, Role, User
 from .world import World
@@ -161,6 +161,8 @@ def build_options(
             raise ValueError(f"option {name!r} is not defined; known: {sorted(by_name)}")
         kind = int(definition["type"]) if definition else _infer(value)
         if name == focused:
+            if definition is not None and not definition.get("autocomplete"):
+                raise ValueError(f"option {name!r} has no autocomplete; Discord sends none")
             out.append({"name": name, "type": kind, "value": str(value), "focused": True})
             continue
         out.append(
@@ -244,6 +246,9 @@ def component_interaction(
     component = _find_component(msg.components, custom_id)
     if component is None:
         raise ValueError(f"message {msg.id} has no component {custom_id!r}")
+    shown_to = (msg.interaction_metadata or {}).get("user") or {}
+    if msg.ephemeral and str(shown_to.get("id")) != str(user.id):
+        raise PermissionError(f"Discord shows ephemeral message {msg.id} only to its user")
     channel = world.channel(msg.channel_id)
     data: JSON = {"custom_id": custom_id, "component_type": int(component.get("type", 2))}
     if values is not None:
@@ -251,24 +256,6 @@ def component_interaction(
     payload = base_payload(world, api, 3, user, channel) | {"data": data}
     payload["message"] = render.message_payload(world, msg)
     return api.add(Interaction(world, payload, None))
-
-
-def _submitted(components: list[JSON], values: dict[str, str]) -> list[JSON]:
-    out: list[JSON] = []
-    for comp in components:
-        kind = int(comp.get("type", 0))
-        if kind == 1:
-            out.append(
-                {"type": 1, "components": _submitted(list(comp.get("components") or []), values)}
-            )
-        elif kind == 18 and comp.get("component"):
-            out.append({"type": 18, "component": _submitted([comp["component"]], values)[0]})
-        elif kind == 4:
-            custom_id = str(comp.get("custom_id"))
-            out.append({"type": 4, "custom_id": custom_id, "value": values.get(custom_id, "")})
-        elif comp.get("custom_id"):
-            out.append({"type": kind, "custom_id": comp["custom_id"], "values": []})
-    return out
 
 
 def modal_interaction(
@@ -281,8 +268,11 @@ def modal_interaction(
     unknown = [k for k in values if _find_component(components, k) is None]
     if unknown:
         raise ValueError(f"modal has no inputs {unknown}")
+    opener = origin.payload.get("member", {}).get("user") or origin.payload.get("user") or {}
+    if str(opener.get("id")) != str(user.id):
+        raise ValueError(f"the modal was shown to user {opener.get('id')}, not to {user.name}")
     channel = world.channel(int(origin.payload["channel_id"]))
-    data = {"custom_id": modal["custom_id"], "components": _submitted(components, values)}
+    data = {"custom_id": modal["custom_id"], "components": forms.submission(components, values)}
     payload = base_payload(world, api, 5, user, channel) | {"data": data}
     if origin.payload.get("message"):
         payload["message"] = origin.payload["message"]

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ops, render
+from . import forms, ops, render
 from .model import JSON, ApiError, Message, MessageFlag, invalid_form
 from .rest import Ctx, Reply, Router
 from .world import World
@@ -199,12 +199,10 @@ class InteractionsApi:
         allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}.get(ix.type, set())
         if kind not in allowed:
             raise invalid_form("type", f"Interaction response type {kind} is invalid here")
-        if kind == 8 and len(data.get("choices") or []) > 25:
-            raise invalid_form("data.choices", "Must be 25 or fewer in length.")
-        if kind == 9 and not (
-            data.get("custom_id") and data.get("title") and data.get("components")
-        ):
-            raise invalid_form("data", "A modal needs custom_id, title and components")
+        if kind == 8:
+            forms.check_choices(ix.payload, data)
+        if kind == 9:
+            forms.check_modal(data)
         if kind in (4, 5):
             ix.original = self._create(ix, data, ctx.uploads, loading=kind == 5)
         elif kind in (6, 7):

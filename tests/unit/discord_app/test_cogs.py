@@ -32,6 +32,11 @@ MODERATORS = {
     "reload",
     "check",
     "forget-user",
+    "new",
+    "edit",
+    "set",
+    "export",
+    "delete",
 }
 
 
