@@ -46,6 +46,16 @@ class GivenReaction:
     emoji: str
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A chat form the person (a moderator) typed and has not finished (kept a day)."""
+
+    chat_id: str | None
+    created_at: datetime
+    #: The form's fields as typed (JSON text).
+    fields: str
+
+
 @consented  # built for the person it is about, and shown to them alone
 @dataclass(frozen=True)
 class PersonalData:
@@ -61,6 +71,7 @@ class PersonalData:
     forget_by_moderator: bool
     messages: tuple[StoredMessage, ...]
     reactions: tuple[GivenReaction, ...]
+    drafts: tuple[Draft, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -70,4 +81,5 @@ class PersonalData:
             and self.forget_requested_at is None
             and not self.messages
             and not self.reactions
+            and not self.drafts
         )

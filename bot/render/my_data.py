@@ -2,8 +2,8 @@
 
 One JSON document (keys sorted, times in ISO 8601 UTC, indented so a person can read
 it): who they are to the bot (the name they last posted under, their consent records),
-every stored part of their messages with its chat, date, question and state, and the
-reactions they gave. Nothing about anyone else: other people's messages appear only as
+every stored part of their messages with its chat, date, question and state, the
+reactions they gave, and any chat form they typed and have not finished (moderators). Nothing about anyone else: other people's messages appear only as
 the ids of the messages they reacted to.
 
 A history too large for one Discord attachment is split into numbered files
@@ -40,6 +40,7 @@ def render_my_data(data: PersonalData, *, limit: int = MAX_FILE_BYTES) -> list[t
     }
     items = [("messages", plain(m)) for m in data.messages]
     items += [("reactions", plain(r)) for r in data.reactions]
+    items += [("drafts", plain(d)) for d in data.drafts]
     documents = _split(about, items, limit)
     if len(documents) == 1:
         return [("my-data.json", _encode({**about, **documents[0]}))]
@@ -58,19 +59,23 @@ def _split(
     """Group ``items`` into documents of at most ``limit`` bytes (an item is never split)."""
     room = limit - len(_encode({**about, "part": 999, "parts": 999}))
     documents: list[dict[str, list[Any]]] = []
-    current: dict[str, list[Any]] = {"messages": [], "reactions": []}
+    current: dict[str, list[Any]] = _empty()
     size = len(_encode(current))
     for key, item in items:
         encoded = _encode(item)
         cost = len(encoded) + 2 * encoded.count(b"\n") + 8  # indented two levels deeper
-        if size + cost > room and (current["messages"] or current["reactions"]):
+        if size + cost > room and any(current.values()):
             documents.append(current)
-            current = {"messages": [], "reactions": []}
+            current = _empty()
             size = len(_encode(current))
         current[key].append(item)
         size += cost
     documents.append(current)
     return documents
+
+
+def _empty() -> dict[str, list[Any]]:
+    return {"messages": [], "reactions": [], "drafts": []}
 
 
 def _encode(value: Any) -> bytes:

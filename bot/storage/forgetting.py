@@ -74,4 +74,5 @@ def forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]],
         (user, at),
     )
     yield "UPDATE participants SET name = '' WHERE user_id = ?", (user,)
+    yield "DELETE FROM chat_drafts WHERE user_id = ?", (user,)  # forms a moderator typed
     return removed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from bot.core.personal import GivenReaction, PersonalData, StoredMessage
+from bot.core.personal import Draft, GivenReaction, PersonalData, StoredMessage
 from bot.core.ports.records import ForgetRequest
 from bot.core.writes import ForgetPerson
 from bot.storage._convert import dt, dt_or_none, ts
@@ -130,6 +130,12 @@ class ParticipantRepository(AnswerWriteRepository):
         reactions = tuple(
             GivenReaction(int(row[0]), str(row[2]), dt(row[3]), str(row[1])) for row in reacted
         )
+        typed = await self.db.fetchall(
+            "SELECT chat_id, created_at, fields_json FROM chat_drafts WHERE user_id = ?"
+            " ORDER BY id",
+            (user_id,),
+        )
+        drafts = tuple(Draft(row[0], dt(row[1]), str(row[2])) for row in typed)
         return PersonalData(
             user_id=user_id,
             name=str(person["name"]) if person is not None else "",
@@ -139,6 +145,7 @@ class ParticipantRepository(AnswerWriteRepository):
             forget_by_moderator=request.by_moderator if request is not None else False,
             messages=messages,
             reactions=reactions,
+            drafts=drafts,
         )
 
 

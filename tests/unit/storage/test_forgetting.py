@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.core.answers import AnswerSource, Attribution
 from bot.core.plan import StepKind
-from bot.core.ports import PostRequest, PostResult
+from bot.core.ports import ChatDraft, PostRequest, PostResult
 from bot.core.writes import AttributeToQuestion, ChangeReaction, ForgetPerson, StoreMessage
 from bot.storage import SqliteStore
 from tests.unit.storage import CHANNEL, START, answer, new_occurrence
@@ -155,3 +155,16 @@ async def test_my_data_has_their_words_and_nobody_elses(store: SqliteStore) -> N
     assert [(r.message_id, r.emoji) for r in data.reactions] == [(9003, "👍")]
     assert "bob" not in repr(data)
     assert (await store.personal_data(CAROL)).empty
+
+
+async def test_a_moderators_unfinished_chat_forms_are_in_my_data_and_forgotten(
+    store: SqliteStore,
+) -> None:
+    draft = await store.save_draft(ChatDraft(0, 42, ALICE, None, {"title": "Alice's chat"}, START))
+    other = await store.save_draft(ChatDraft(0, 42, BOB, None, {"title": "Bob's chat"}, START))
+    data = await store.personal_data(ALICE)
+    assert [(d.chat_id, "Alice's chat" in d.fields) for d in data.drafts] == [(None, True)]
+    assert "Bob's chat" not in repr(data)
+    await store.forget_user(ALICE, REQUEST)
+    assert await store.draft(draft.draft_id) is None
+    assert await store.draft(other.draft_id) == other
