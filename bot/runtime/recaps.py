@@ -20,6 +20,7 @@ from bot.core.consent import Consent
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
+    BackfillReads,
     ChatStore,
     LiveRecapStore,
     Occurrence,
@@ -35,8 +36,9 @@ from bot.render.discord_post import render_discord
 from bot.runtime.speed import collection_paused
 
 
-class RecapStore(AnswerStore, ParticipantStore, LiveRecapStore, Protocol):
-    """What a recap model is built from: answers, participants' consent, the live recap."""
+class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, Protocol):
+    """What a recap model is built from: answers and who reacted to them, participants'
+    consent, the live recap."""
 
 
 class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, Protocol):
@@ -64,6 +66,11 @@ async def load_recap(
     firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
     spec = occurrence.spec
     known = await store.participant_names([*spec.hosts, *spec.guests])
+    reactors = {
+        message_id: {user for user, _ in reactions}
+        for message_id, reactions in (await store.reactions_of(run.occurrence_id)).items()
+        if reactions
+    }
     if revision is None:
         revision = await stored_revision(store, run.occurrence_id)
     with collection_paused():
@@ -76,6 +83,7 @@ async def load_recap(
             timeline=occurrence.records,
             takeaways=takeaways,
             known_names=known,
+            reactors=reactors,
         )
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None
