@@ -26,13 +26,17 @@ from bot.core.ports import (
     Occurrence,
     OccurrenceStore,
     ParticipantStore,
+    PeopleStore,
     PostRequest,
 )
+from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap, Revision, Takeaway, build_recap
 from bot.core.run import Phase
 from bot.core.schedule import to_local
+from bot.core.series import Series
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
+from bot.runtime.people import chat_series, published_profiles
 from bot.runtime.speed import collection_paused
 
 
@@ -41,8 +45,9 @@ class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, P
     consent, the live recap."""
 
 
-class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, Protocol):
-    """What finding past occurrences and their recaps reads (exports and the archive)."""
+class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, Protocol):
+    """What finding past occurrences and their recaps reads (exports and the archive, with its
+    profile and series pages)."""
 
 
 async def load_recap(
@@ -230,3 +235,11 @@ class StoredRecaps:
     async def recap(self, occurrence: Occurrence) -> Recap:
         """The recap model of ``occurrence`` as storage has it now."""
         return await load_recap(self.store, occurrence)
+
+    async def public_profiles(self) -> list[PublicProfile]:
+        """The profiles that get a page (consent applied)."""
+        return await published_profiles(self.store)
+
+    async def series(self, chat_id: str) -> Series:
+        """The chat's community over its past occurrences."""
+        return await chat_series(self.store, chat_id)

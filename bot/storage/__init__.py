@@ -13,6 +13,7 @@ from bot.storage.db import Database, open_database
 from bot.storage.events import EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
+from bot.storage.people import PeopleRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
 
@@ -28,6 +29,7 @@ class SqliteStore(
     EventRepository,
     LiveRecapRepository,
     CommandSyncRepository,
+    PeopleRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
+from bot.core.engagement import TopicClause
+from bot.core.people import EngagementRows, OccurrenceInfo
 from bot.core.personal import PersonalData
 from bot.core.ports.records import (
     EventLink,
@@ -22,8 +24,10 @@ from bot.core.ports.records import (
     RecapChanges,
 )
 from bot.core.ports.venue import PostRequest, PostResult
+from bot.core.profiles import Profile, PublicProfile
 from bot.core.recap import Recap
 from bot.core.run import Record, Run
+from bot.core.series import Series
 from bot.core.spec import ChatSpec
 from bot.core.writes import AnswerWrite, StoredVersion
 
@@ -279,6 +283,42 @@ class CommandSyncStore(Protocol):
         ...
 
 
+# --- The people to learn from: profiles, and who drew engagement ----------------------------
+
+
+class PeopleStore(Protocol):
+    """Participants' profiles (``/chat profile``), and what ``/chat people`` reads."""
+
+    async def save_profile(self, profile: Profile, name: str) -> None:
+        """Store ``profile`` (replacing the person's previous one); ``name`` is the name they
+        use now, kept as their participant name."""
+        ...
+
+    async def profile(self, user_id: int) -> Profile | None:
+        """The person's profile, if they ever set one."""
+        ...
+
+    async def profiles(self) -> list[Profile]:
+        """Every stored profile, public or not, by user id."""
+        ...
+
+    async def occurrence_infos(self, *, since: datetime | None = None) -> list[OccurrenceInfo]:
+        """Every occurrence (started at or after ``since``, when given) with its chat's title,
+        time zone and questions, oldest first: light, for searching across chats."""
+        ...
+
+    async def engagement_rows(
+        self, occurrence_ids: Collection[int], clauses: Sequence[TopicClause] | None = None
+    ) -> EngagementRows:
+        """Answers of ``occurrence_ids`` that drew a reaction or a reply (any: the ranking
+        leaves out the author's own), with who reacted to their messages and every message in
+        their reply chains. With ``clauses`` (a topic, see
+        :func:`bot.core.engagement.topic_clauses`) only the answers of a clause's pairs that
+        may have all of its words: the caller checks the words (the store may return more,
+        never fewer)."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -289,6 +329,7 @@ class Store(
     LiveRecapStore,
     EventLinkStore,
     CommandSyncStore,
+    PeopleStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the
@@ -308,4 +349,13 @@ class RecapReader(Protocol):
 
     async def recap(self, occurrence: Occurrence) -> Recap:
         """The recap model of ``occurrence`` as storage has it now."""
+        ...
+
+    async def public_profiles(self) -> list[PublicProfile]:
+        """The profiles that get a page (consent applied: see
+        :func:`bot.core.profiles.public_profiles`)."""
+        ...
+
+    async def series(self, chat_id: str) -> Series:
+        """The chat's community over its past occurrences (:func:`bot.core.series.build_series`)."""
         ...
