@@ -22,6 +22,7 @@ from bot.chatfile import load_chat_text
 from bot.core.errors import ChatNotFound, NotAModerator
 from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Skip, Start, Stop
 from bot.core.spec import ChatSpec
+from bot.discord_app import people_commands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.replies import control_reply, reply, when
 from bot.discord_app.services import Services
@@ -211,3 +212,11 @@ class HostCommands(
         """Every permission the bot needs per chat channel, and the fix for each one missing."""
         report = await check_chat_channels(interaction.client, self.services)
         await reply(interaction, "\n".join(report))
+
+    @app_commands.command(name="stats", description="A chat's community over time, with a chart")
+    @app_commands.describe(chat="the chat's id")
+    @app_commands.autocomplete(chat=chat_ids)
+    async def stats(self, interaction: discord.Interaction, chat: str) -> None:
+        """Participants, newcomers and returning people per occurrence, the returning voices
+        and the recurring themes; the chart attached."""
+        await people_commands.stats(self.services, interaction, chat)

@@ -17,7 +17,7 @@ from bot.discord_app.tree import commands_digest
 from bot.runtime.clock import VirtualClock
 from bot.storage import SqliteStore
 
-EVERYONE = {"list", "status", "optout", "optin", "forget-me"}
+EVERYONE = {"list", "status", "optout", "optin", "forget-me", "people", "profile"}
 MODERATORS = {
     "schedule",
     "start",
@@ -31,6 +31,7 @@ MODERATORS = {
     "recap",
     "reload",
     "check",
+    "stats",
 }
 
 
