@@ -15,6 +15,7 @@ import io
 import discord
 
 from bot.core.profiles import Visibility
+from bot.core.recap.text import defuse_mentions
 from bot.discord_app.replies import MAX_REPLY, NO_MENTIONS, reply
 from bot.discord_app.services import Services
 from bot.render.common import discord_inline
@@ -73,7 +74,7 @@ async def profile(
     shown = saved.profile
     details = []
     if shown.bio:
-        details.append(f"Bio: {discord_inline(shown.bio)}")
+        details.append(f"Bio: {discord_inline(defuse_mentions(shown.bio))}")
     if shown.link:
         details.append(f"Link: <{shown.link}>")
     if not shown.public:
