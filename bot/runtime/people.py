@@ -17,7 +17,7 @@ from typing import Protocol
 from bot.core.consent import Consent
 from bot.core.engagement import topic_clauses, topic_words
 from bot.core.errors import ChatNotFound
-from bot.core.people import RECENT_DAYS, PeopleFound, find_people
+from bot.core.people import PEOPLE_LIMIT, RECENT_DAYS, PeopleFound, find_people
 from bot.core.ports import AnswerStore, ChatStore, OccurrenceStore, ParticipantStore, PeopleStore
 from bot.core.profiles import Profile, PublicProfile, Visibility, change_profile, public_profiles
 from bot.core.series import Series, SeriesOccurrence, build_series
@@ -59,16 +59,22 @@ async def people_to_follow(
         if (chat_id is None or info.chat_id == chat_id)
         and (chat_ids is None or info.chat_id in chat_ids)
     }
+    consent = await consent_of(store)
+    clauses = None
     if words:
         questions = {
             (info.occurrence_id, number): text
             for info in infos.values()
             for number, text in enumerate(info.questions, start=1)
         }
-        rows = await store.engagement_rows(infos, topic_clauses(words, questions))
-    else:
-        rows = await store.engagement_rows(infos)
-    consent = await consent_of(store)
+        clauses = topic_clauses(words, questions)
+    rows = await store.engagement_rows(
+        infos,
+        clauses,
+        hidden=consent.hidden,
+        forgotten=consent.forgotten,
+        limit=PEOPLE_LIMIT,
+    )
     names = await store.participant_names({a.author_id for a in rows.answers})
     return find_people(rows, words, infos, consent, names, chat_id=chat_id or "", since=since)
 

@@ -5,22 +5,29 @@ profile set before it (a trigger of migration 7).
 
 **Engagement** (``/chat people``) reads only answers that drew something: a reaction
 (``answers.reactions``) or a reply (the partial index ``answers_reply``). With a topic, the
-candidates come from ``answer_words``, an FTS5 index of the answers' text (words folded for
-case and accents, matched at their start like the archive search). It is filled here, off the
-ingest path: before a search, rows stored since the last one are indexed, in chunks, each in
-its own short transaction (see migration 7 for how edits and deletes keep it right). The
-caller checks every candidate against the exact rule (:func:`bot.core.engagement.mentions_all`),
-so the index only has to never miss one.
+candidates are the answers to questions that have the topic's words and the answers whose text
+has them, found in ``answer_words``, an FTS5 index of the answers' text (words folded for case
+and accents, matched at their start like the archive search). The index is filled here, off
+the ingest path: before a search, rows stored since the last one are indexed, in chunks, each
+in its own short transaction (see migration 7 for how edits and deletes keep it right).
+
+The counting is one SQL statement over every candidate (each author's distinct reactors and
+distinct repliers anywhere in their answers' reply chains, never their own, through the
+consent filter's opt-outs and forget requests), so a topic that matches a hundred thousand
+answers is not read out row by row: only the answers of the authors who may rank in the top
+few are, and :func:`bot.core.people.find_people` ranks those exactly by the core's rules
+(and checks each answer against the archive search's words rule).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from bot.core.answers import Answer, AnswerSource
-from bot.core.engagement import ChatMessage, TopicClause, fold, spaceless
+from bot.core.engagement import CHAIN_DEPTH, ChatMessage, TopicClause, spaceless
 from bot.core.people import EngagementRows, OccurrenceInfo
 from bot.core.profiles import Profile
 from bot.core.spec import ChatSpec
@@ -30,6 +37,9 @@ from bot.storage.db import Database
 
 #: Rows indexed per transaction when the topic index catches up.
 INDEX_CHUNK = 20_000
+#: An answer's (occurrence, question) as one number: occurrence * _PAIR + question.
+_PAIR = 10_000
+_IN_PAIRS = "a.occurrence_id * 10000 + a.question IN (SELECT value FROM json_each(?))"
 #: Ids per ``IN (…)`` list (SQLite allows 32,766 parameters).
 _CHUNK = 5_000
 #: An answer that drew a reaction or a reply (the author's own included: the ranking leaves
@@ -38,6 +48,13 @@ _ENGAGED = """a.deleted = 0 AND a.source NOT IN ('conversation', 'takeaway')
     AND (a.reactions > 0 OR EXISTS (
         SELECT 1 FROM answers r WHERE r.reply_to = a.message_id AND r.deleted = 0))"""
 _COLUMNS = "a.*, p.name"
+#: Not by an author in ``unseen`` (a CTE of (user_id, until)): opted out (until NULL), or
+#: forgotten for what they wrote up to ``until``.
+_SHOWN = """NOT EXISTS (SELECT 1 FROM unseen u WHERE u.user_id = a.author_id
+    AND (u.until IS NULL OR a.created_at <= u.until))"""
+#: Not written by a forgotten person up to their request (people who opted out still count).
+_KEPT = """NOT EXISTS (SELECT 1 FROM unseen u WHERE u.user_id = a.author_id
+    AND u.until IS NOT NULL AND a.created_at <= u.until)"""
 
 
 def _answer(row: sqlite3.Row) -> Answer:
@@ -139,64 +156,147 @@ class PeopleRepository:
         return infos
 
     async def engagement_rows(
-        self, occurrence_ids: Collection[int], clauses: Sequence[TopicClause] | None = None
+        self,
+        occurrence_ids: Collection[int],
+        clauses: Sequence[TopicClause] | None = None,
+        *,
+        hidden: Collection[int] = (),
+        forgotten: Mapping[int, datetime] | None = None,
+        limit: int | None = None,
     ) -> EngagementRows:
         """Engaged answers of ``occurrence_ids`` (with ``clauses``: those that may be on the
-        topic), who reacted to them, and their reply chains."""
-        scope = set(occurrence_ids)
+        topic), who reacted to them, and their reply chains.
+
+        The counting happens in SQL, over every candidate, without reading them out: each
+        author's distinct reactors and distinct repliers in their answers' chains, leaving out
+        their own, the ``hidden`` authors (opted out) and what ``forgotten`` people wrote up to
+        their request (as :class:`bot.core.consent.Consent` does). With ``limit``, only the
+        answers of the authors who may be among the ``limit`` most engaged (every author whose
+        count reaches the ``limit``-th highest, ties included) are read back, so the core ranks
+        a handful of people exactly, however many answers matched."""
         if clauses is None:
-            answers = await self._engaged_in(sorted(scope))
+            candidates = await self._candidates_in(occurrence_ids, hidden, forgotten, limit)
         else:
-            answers = []
-            for clause in clauses:
-                answers += await self._engaged_on(clause, scope)
-        unique = {(a.message_id, a.part): a for a in answers}
-        answers = sorted(unique.values(), key=lambda a: (a.created_at, a.message_id, a.part))
-        message_ids = sorted({a.message_id for a in answers})
+            await self.sync_topic_index()
+            candidates = await self._candidates_on(
+                occurrence_ids, clauses, hidden, forgotten, limit
+            )
+        message_ids = sorted(candidates)
+        answers = []
+        for chunk in _chunks(message_ids):
+            rows = await self.db.fetchall(
+                f"""SELECT {_COLUMNS} FROM answers a JOIN participants p ON p.user_id = a.author_id
+                    WHERE a.message_id IN ({_marks(len(chunk))}) AND a.deleted = 0""",  # noqa: S608
+                chunk,
+            )
+            answers += [_answer(row) for row in rows]
+        answers.sort(key=lambda a: (a.created_at, a.message_id, a.part))
         return EngagementRows(
             answers=tuple(answers),
             reactions=await self._reactors(message_ids),
             replies=tuple(await self._chains(message_ids)),
         )
 
-    async def _engaged_in(self, occurrence_ids: Sequence[int]) -> list[Answer]:
-        found: list[Answer] = []
-        for chunk in _chunks(occurrence_ids):
-            rows = await self.db.fetchall(
-                f"""SELECT {_COLUMNS} FROM answers a JOIN participants p ON p.user_id = a.author_id
-                    WHERE a.occurrence_id IN ({_marks(len(chunk))}) AND {_ENGAGED}""",  # noqa: S608
-                chunk,
-            )
-            found += [_answer(row) for row in rows]
-        return found
+    async def _candidates_in(
+        self,
+        occurrence_ids: Collection[int],
+        hidden: Collection[int],
+        forgotten: Mapping[int, datetime] | None,
+        limit: int | None,
+    ) -> set[int]:
+        matched = f"""SELECT a.message_id, a.author_id FROM answers a
+            WHERE a.occurrence_id IN (SELECT value FROM json_each(?)) AND {_ENGAGED} AND {_SHOWN}"""  # noqa: S608
+        params: list[object] = [json.dumps(sorted(occurrence_ids))]
+        return await self._candidates(matched, params, hidden, forgotten, limit)
 
-    async def _engaged_on(self, clause: TopicClause, scope: set[int]) -> list[Answer]:
-        """The engaged answers of the clause's pairs (within ``scope``) that may have all of its
-        words: the index finds the words it can; words written without spaces are scanned for."""
-        pairs = {pair for pair in clause.pairs if pair[0] in scope}
-        if not pairs:
-            return []
-        indexed = [word for word in clause.words if not spaceless(word)]
-        scanned = [word for word in clause.words if spaceless(word)]
-        occurrences = sorted({occurrence for occurrence, _ in pairs})
-        if indexed:
-            await self.sync_topic_index()
-            rows = await self.db.fetchall(
-                f"""SELECT {_COLUMNS} FROM answer_words w
-                    JOIN answers a ON a.rowid = w.rowid
-                    JOIN participants p ON p.user_id = a.author_id
-                    WHERE answer_words MATCH ? AND {_ENGAGED}""",  # noqa: S608 (constants only)
-                (fts_query(indexed),),
-            )
-            found = [_answer(row) for row in rows]
-        else:
-            found = await self._engaged_in(occurrences)
-        return [
-            a
-            for a in found
-            if (a.occurrence_id, a.question or 0) in pairs
-            and all(word in fold(a.content) for word in scanned)
-        ]
+    async def _candidates_on(
+        self,
+        occurrence_ids: Collection[int],
+        clauses: Sequence[TopicClause],
+        hidden: Collection[int],
+        forgotten: Mapping[int, datetime] | None,
+        limit: int | None,
+    ) -> set[int]:
+        scope = set(occurrence_ids)
+        selects: list[str] = []
+        params: list[object] = []
+        for clause in clauses:
+            pairs = sorted(pair for pair in clause.pairs if pair[0] in scope)
+            if not pairs:
+                continue
+            # An answer's (occurrence, question) as one number, looked up in a list SQLite
+            # turns into an index once per statement.
+            keys = json.dumps([occurrence * _PAIR + question for occurrence, question in pairs])
+            indexed = [word for word in clause.words if not spaceless(word)]
+            scanned = [word for word in clause.words if spaceless(word)]
+            # Words written without spaces may be inside a word: the index cannot find them.
+            inside = "".join(" AND instr(a.content, ?) > 0" for _ in scanned)
+            if indexed:
+                selects.append(
+                    f"""SELECT a.message_id, a.author_id FROM answer_words w
+                        JOIN answers a ON a.rowid = w.rowid
+                        WHERE answer_words MATCH ? AND {_IN_PAIRS}
+                          AND {_ENGAGED} AND {_SHOWN}{inside}"""  # noqa: S608
+                )
+                params += [fts_query(indexed), keys, *scanned]
+            else:
+                occurrences = json.dumps(sorted({occurrence for occurrence, _ in pairs}))
+                selects.append(
+                    f"""SELECT a.message_id, a.author_id FROM answers a
+                        WHERE a.occurrence_id IN (SELECT value FROM json_each(?)) AND {_IN_PAIRS}
+                          AND {_ENGAGED} AND {_SHOWN}{inside}"""  # noqa: S608
+                )
+                params += [occurrences, keys, *scanned]
+        if not selects:
+            return set()
+        matched = " UNION ".join(selects)
+        return await self._candidates(matched, params, hidden, forgotten, limit)
+
+    async def _candidates(
+        self,
+        matched: str,
+        params: list[object],
+        hidden: Collection[int],
+        forgotten: Mapping[int, datetime] | None,
+        limit: int | None,
+    ) -> set[int]:
+        """The message ids of the matched answers of the authors who may rank in the top
+        ``limit`` (all of them without a limit); ``matched`` selects (message_id, author_id)."""
+        people: list[list[object]] = [[user, None] for user in sorted(set(hidden))]
+        people += [[user, ts(until)] for user, until in sorted((forgotten or {}).items())]
+        rows = await self.db.fetchall(
+            f"""WITH
+            unseen(user_id, until) AS MATERIALIZED (
+                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
+                FROM json_each(?)),
+            matched(message_id, author_id) AS MATERIALIZED (
+                SELECT DISTINCT message_id, author_id FROM ({matched})),
+            chain(root, message_id, author_id, depth) AS (
+                SELECT m.message_id, a.message_id, a.author_id, 1 FROM matched m
+                JOIN answers a ON a.reply_to = m.message_id
+                WHERE a.deleted = 0 AND {_KEPT}
+                UNION
+                SELECT c.root, a.message_id, a.author_id, c.depth + 1 FROM chain c
+                JOIN answers a ON a.reply_to = c.message_id
+                WHERE c.depth < {CHAIN_DEPTH} AND a.deleted = 0 AND {_KEPT}),
+            counted(user_id, engaged) AS (
+                SELECT m.author_id, COUNT(DISTINCT r.user_id) FROM matched m
+                JOIN reactions r ON r.message_id = m.message_id AND r.user_id != m.author_id
+                GROUP BY m.author_id
+                UNION ALL
+                SELECT m.author_id, COUNT(DISTINCT c.author_id) FROM chain c
+                JOIN matched m ON m.message_id = c.root AND c.author_id != m.author_id
+                GROUP BY m.author_id),
+            scores(user_id, score) AS MATERIALIZED (
+                SELECT c.user_id, SUM(c.engaged) FROM counted c
+                JOIN participants p ON p.user_id = c.user_id AND p.name != ''
+                GROUP BY c.user_id)
+            SELECT m.message_id FROM matched m
+            WHERE m.author_id IN (SELECT user_id FROM scores WHERE score >= (
+                SELECT MIN(score) FROM (SELECT score FROM scores ORDER BY score DESC LIMIT ?)))""",  # noqa: S608
+            [json.dumps(people), *params, -1 if limit is None else limit],
+        )
+        return {int(row[0]) for row in rows}
 
     async def _reactors(self, message_ids: Sequence[int]) -> dict[int, frozenset[int]]:
         reactors: dict[int, set[int]] = {}

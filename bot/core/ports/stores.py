@@ -7,7 +7,7 @@ no change above it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -308,14 +308,23 @@ class PeopleStore(Protocol):
         ...
 
     async def engagement_rows(
-        self, occurrence_ids: Collection[int], clauses: Sequence[TopicClause] | None = None
+        self,
+        occurrence_ids: Collection[int],
+        clauses: Sequence[TopicClause] | None = None,
+        *,
+        hidden: Collection[int] = (),
+        forgotten: Mapping[int, datetime] | None = None,
+        limit: int | None = None,
     ) -> EngagementRows:
-        """Answers of ``occurrence_ids`` that drew a reaction or a reply (any: the ranking
-        leaves out the author's own), with who reacted to their messages and every message in
-        their reply chains. With ``clauses`` (a topic, see
-        :func:`bot.core.engagement.topic_clauses`) only the answers of a clause's pairs that
-        may have all of its words: the caller checks the words (the store may return more,
-        never fewer)."""
+        """Answers of ``occurrence_ids`` that drew a reaction or a reply from someone else,
+        with who reacted to their messages and every message in their reply chains. With
+        ``clauses`` (a topic, see :func:`bot.core.engagement.topic_clauses`) only the answers of
+        a clause's pairs that may have all of its words (the caller checks the words: the store
+        may return more, never fewer). ``hidden`` authors (opted out) are left out, and what
+        ``forgotten`` people wrote up to their request; with ``limit``, only the answers of the
+        authors who may rank among the ``limit`` most engaged by
+        :func:`bot.core.engagement.rank_people` (every author whose engagement reaches the
+        ``limit``-th highest)."""
         ...
 
 

@@ -3,13 +3,16 @@ chat, or lately; the server's chats only; consent."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from bot.core.consent import Consent
+from bot.core.engagement import answer_engagement, mentions_all, rank_people
 from bot.core.errors import ChatNotFound
-from bot.core.writes import ChangeReaction
+from bot.core.writes import ChangeReaction, DeleteMessages
 from bot.render.people import render_people
 from bot.runtime.people import people_to_follow
 from bot.storage import SqliteStore
@@ -116,3 +119,69 @@ async def test_a_chat_of_another_server_is_not_found(
     nothing = await people_to_follow(store, NOW, topic="zeppelin", chat_ids={"edchat"})
     assert nothing.people == ()
     assert "Nobody's answers on that topic drew reactions or replies yet" in render_people(nothing)
+
+
+async def test_the_stores_shortlist_ranks_as_the_core_does(store: SqliteStore) -> None:
+    """Hundreds of answers with reactions (self-reactions too), reply chains, deletes, people
+    who opted out and one forgotten halfway: /chat people (the store counts in SQL and reads
+    back only the shortlist) names the same people, counts and answers as the core's rules
+    applied to every stored message."""
+    chance = random.Random(7)
+    words = ["podcast", "mentor", "café", "rubric", "journal", "coaching"]
+    who: dict[str, int] = {}
+    hidden = {f"p{n}" for n in (3, 11)}
+    occurrences = []
+    for week in range(3):
+        talk = Talk(spec=small_spec(guild=1), people=who, next_id=10_000 * (week + 1))
+        messages: list[int] = []
+        deleted: list[int] = []
+        for index in range(150):
+            name = f"p{chance.randrange(40)}"
+            text = " ".join(chance.choice(words) for _ in range(3))
+            minute = 10 + index * 0.1
+            if messages and chance.random() < 0.3:
+                reply_to = chance.choice(messages)
+                messages.append(
+                    talk.say(name, f"re: {text}", answer=False, reply_to=reply_to, minute=minute)
+                )
+            else:
+                messages.append(talk.say(name, f"A1: {text}", minute=minute))
+            if chance.random() < 0.05:
+                deleted.append(messages[-1])
+        reactions = {
+            message: [f"p{chance.randrange(40)}" for _ in range(chance.choice((0, 0, 1, 3)))]
+            for message in messages
+        }
+        await _chat(store, talk, reactions, start_days=week * 7)
+        await store.write_answers([DeleteMessages(tuple(deleted))])
+        occurrences.append(talk)
+    for name in hidden:
+        await store.set_opt_out(who[name], name, True, START)
+    forgotten_at = START + timedelta(days=7, minutes=20)
+    await store.forget_user(who["p5"], forgotten_at)
+
+    consent = Consent(frozenset(who[n] for n in hidden), {who["p5"]: forgotten_at})
+    stored = []
+    reactors: dict[int, set[int]] = {}
+    for info in await store.occurrence_infos():
+        stored += await store.answers(info.occurrence_id)
+        for message, given in (await store.reactions_of(info.occurrence_id)).items():
+            reactors[message] = {user for user, _ in given}
+    kept = consent.words(stored, "author_id", "created_at")
+    names = await store.participant_names({a.author_id for a in kept})
+
+    for topic in ("", "podcast", "cafe mentor", "journ"):
+        on_topic = {
+            a.message_id for a in kept if a.is_answer and mentions_all(topic.split(), a.content)
+        }
+        engaged = [e for e in answer_engagement(kept, reactors) if e.message_id in on_topic]
+        expected = [
+            (p.user_id, p.reacted, p.replied, p.best.message_id)
+            for p in rank_people(engaged, skip=consent.hidden)
+            if names.get(p.user_id)
+        ][:5]
+        found = await people_to_follow(store, NOW, topic=topic)
+        assert [
+            (p.user_id, p.reacted, p.replied, p.answer.message_id) for p in found.people
+        ] == expected, topic
+        assert len(expected) == 5
