@@ -144,6 +144,15 @@ class PublicProfile:
     page: str
 
 
+def _still_safe(link: str) -> str:
+    """A stored link checked again before it is published (a row written by hand or by an
+    older version must not become a ``javascript:`` link): the link, or "" when refused."""
+    try:
+        return check_link(link)
+    except ProfileRefused:
+        return ""
+
+
 def slug(name: str) -> str:
     """``maria-lopez``: a person's name as part of a file name (ASCII letters and digits,
     hyphens); ``person`` when nothing of it is left."""
@@ -181,7 +190,7 @@ def public_profiles(
                 user_id=profile.user_id,
                 name=defuse_mentions(names[profile.user_id]),
                 bio=defuse_mentions(profile.bio),
-                link=profile.link,
+                link=_still_safe(profile.link),
                 page=f"people/{name}.html",
             )
         )

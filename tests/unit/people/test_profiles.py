@@ -110,6 +110,9 @@ def test_consent_decides_who_has_a_page_and_each_page_has_its_own_name() -> None
         (7, "people/b-x-b.html"),
     ]
     assert slug("🙌") == "person"
+    # A stored link is checked again before it is published (a row written by hand).
+    smuggled = Profile(1, True, "", "javascript:alert(1)", START)
+    assert public_profiles([smuggled], names, consent)[0].link == ""
     assert slug("Łukasz Ąę " * 10) == "ukasz-ae-ukasz-ae-ukasz-ae-ukasz-ae-ukas"
 
 
