@@ -25,11 +25,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ingest, processes, recap, timing
+from bench import ingest, people, processes, recap, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
-NAMES = ("ingest", "recap", "timing", "memory", "restart")
+NAMES = ("ingest", "recap", "timing", "memory", "restart", "people")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
 
@@ -82,12 +82,28 @@ def run_restart(config: Config, folder: Path) -> list[Figure]:
     return processes.restart_figures(result)
 
 
+def run_people(config: Config, folder: Path) -> list[Figure]:
+    """People: /chat people over the stored answers; a weekly chat's series page."""
+    result = asyncio.run(
+        people.measure(
+            folder,
+            config.people_answers,
+            config.people_topics,
+            config.series_occurrences,
+            config.series_answers,
+            config.repeats,
+        )
+    )
+    return people.figures(result)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "recap": run_recap,
     "timing": run_timing,
     "memory": run_memory,
     "restart": run_restart,
+    "people": run_people,
 }
 
 

@@ -40,6 +40,13 @@ class Config:
     restart_chats: int = 100
     restart_answers: int = 100_000
 
+    #: /chat people: answers stored, topics asked.
+    people_answers: int = 1_000_000
+    people_topics: int = 20
+    #: The series page: a weekly chat's occurrences, answers in each.
+    series_occurrences: int = 260
+    series_answers: int = 50
+
 
 FULL = Config()
 QUICK = Config(
@@ -58,6 +65,10 @@ QUICK = Config(
     memory_answers=5_000,
     restart_chats=5,
     restart_answers=2_000,
+    people_answers=5_000,
+    people_topics=5,
+    series_occurrences=10,
+    series_answers=20,
 )
 
 

@@ -14,7 +14,7 @@ next to it). Recap pages embed their chart as a ``data:`` image, as the single-f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from markupsafe import Markup
@@ -65,7 +65,12 @@ def content_security_policy(*, scripts: bool = False, images: bool = False) -> s
     return "; ".join(policy)
 
 
-def _render(template: str, *, current: str, scripts: bool = False, **context: object) -> str:
+def page_html(
+    template: str, *, current: str, root: str = "", scripts: bool = False, **context: object
+) -> str:
+    """An archive page from ``template``: its policy and stylesheet, the navigation marking
+    ``current``; ``root`` is the way back to the archive's folder from the page's (``../``
+    for the pages about people and series, which live one folder down)."""
     return (
         template_environment()
         .get_template(template)
@@ -74,6 +79,7 @@ def _render(template: str, *, current: str, scripts: bool = False, **context: ob
             csp=Markup(content_security_policy(scripts=scripts, images=bool(context.get("chart")))),  # noqa: S704
             css=Markup(stylesheet()),  # noqa: S704
             current=current,
+            root=root,
             **context,
         )
     )
@@ -83,12 +89,16 @@ def _chats(number: int) -> str:
     return count(number, "chat")
 
 
-def render_index(entries: Sequence[Entry], resources: int) -> str:
-    """``index.html``: ``entries`` newest first."""
-    return _render(
+def render_index(
+    entries: Sequence[Entry], resources: int, series_pages: Mapping[str, str] | None = None
+) -> str:
+    """``index.html``: ``entries`` newest first; ``series_pages`` the page of each recurring chat
+    (by chat id)."""
+    return page_html(
         "archive_index.html.j2",
         current="index",
         entries=entries,
+        series_page=(series_pages or {}).get,
         chats=_chats(len(entries)),
         resources=count(resources, "resource"),
         date=long_date,
@@ -97,21 +107,32 @@ def render_index(entries: Sequence[Entry], resources: int) -> str:
     )
 
 
-def render_recap_page(recap: Recap, chart: bytes | None = None) -> str:
-    """One recap's page; ``chart`` (a PNG) is embedded when given."""
-    return _render(
-        "archive_recap.html.j2", current="recap", **recap_context(recap, chart, anchor=anchor)
+def render_recap_page(
+    recap: Recap, chart: bytes | None = None, profiles: Mapping[int, str] | None = None
+) -> str:
+    """One recap's page; ``chart`` (a PNG) is embedded when given; ``profiles`` are the public
+    profile pages (by user id) its names link to."""
+    pages = profiles or {}
+    return page_html(
+        "archive_recap.html.j2",
+        current="recap",
+        **recap_context(recap, chart, anchor=anchor, profile=pages.get),
     )
 
 
 def render_resources(
-    resources: Sequence[SharedResource], entries: Sequence[Entry], series: Sequence[tuple[str, str]]
+    resources: Sequence[SharedResource],
+    entries: Sequence[Entry],
+    series: Sequence[tuple[str, str]],
+    profiles: Mapping[int, str] | None = None,
 ) -> str:
-    """``resources.html``: every resource once, with the filter form ``resources.js`` runs."""
-    return _render(
+    """``resources.html``: every resource once, with the filter form ``resources.js`` runs;
+    who shared it first links to their profile (``profiles``, by user id) when they have one."""
+    return page_html(
         "archive_resources.html.j2",
         current="resources",
         scripts=True,
+        profile=(profiles or {}).get,
         resources=resources,
         total=count(len(resources), "resource"),
         chats=_chats(len(entries)),
@@ -123,7 +144,7 @@ def render_resources(
 
 def render_search(entries: Sequence[Entry], series: Sequence[tuple[str, str]]) -> str:
     """``search.html``: the search form; ``search.js`` fills in the results."""
-    return _render(
+    return page_html(
         "archive_search.html.j2",
         current="search",
         scripts=True,

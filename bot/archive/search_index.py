@@ -14,7 +14,8 @@ Shape (``schema`` 2)::
      "messages": [[recap, anchor, question, author, text, flags], ...], "schema": 2}
 
 ``recaps`` are newest first and ``messages`` follow them, each recap's in page order, its
-takeaways last; ``recap`` indexes ``recaps``; ``flags`` is 1 for an answer (not
+takeaways last; ``recap`` indexes ``recaps``; a message whose author has a public profile
+has a seventh element, the profile's page (``people/ana.html``), which results link to; ``flags`` is 1 for an answer (not
 conversation) plus 2 for a late one, or 4 for a takeaway. ``question`` is the question's
 number (0 before the first question), or for a takeaway the number of the prompt it
 answers (0: none in particular).
@@ -23,7 +24,7 @@ answers (0: none in particular).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.archive.entries import Entry, anchor, messages, short_date
@@ -55,23 +56,38 @@ def script_json(value: Any) -> str:
     return text.translate(_SCRIPT_UNSAFE)
 
 
-def message_rows(recap: Recap) -> list[list[Any]]:
+def message_rows(recap: Recap, profiles: Mapping[int, str] | None = None) -> list[list[Any]]:
     """The recap's messages as index rows, without the recap's number (added when the
-    recaps are put in order)."""
-    return [
+    recaps are put in order); ``profiles`` are the public profile pages, by user id."""
+    pages = profiles or {}
+    rows = [
         [
             anchor(quote),
             quote.question or 0,
             quote.author,
             quote.text,
             (ANSWER if quote.is_answer else 0) | (LATE if quote.late else 0),
+            *_profile(pages, quote.author_id),
         ]
         for quote in messages(recap)
-    ] + [
-        [anchor(takeaway), takeaway.prompt, takeaway.author, takeaway.text, TAKEAWAY]
+    ]
+    return rows + [
+        [
+            anchor(takeaway),
+            takeaway.prompt,
+            takeaway.author,
+            takeaway.text,
+            TAKEAWAY,
+            *_profile(pages, takeaway.author_id),
+        ]
         for takeaway in recap.takeaways
         if takeaway.message_id
     ]
+
+
+def _profile(pages: Mapping[int, str], user_id: int) -> list[str]:
+    page = pages.get(user_id)
+    return [page] if page else []
 
 
 def render_search_index(recaps: Sequence[tuple[Entry, Sequence[list[Any]]]]) -> str:

@@ -14,6 +14,7 @@ else in the folder is touched.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 from collections.abc import Sequence
@@ -36,9 +37,19 @@ from bot.archive.pages import (
     render_search,
     script,
 )
+from bot.archive.people_pages import (
+    CHATS,
+    PEOPLE,
+    ProfilePage,
+    render_profile_page,
+    render_series_page,
+    series_page_name,
+)
 from bot.archive.search_index import message_rows, render_search_index
 from bot.core.ports import RecapReader
+from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap
+from bot.core.series import Series
 from bot.render import file_stem
 
 #: The list of files the last run wrote, one name a line.
@@ -47,7 +58,8 @@ INDEX = "index.html"
 RESOURCES = "resources.html"
 SEARCH = "search.html"
 SEARCH_INDEX = "search-index.js"
-_OWN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: A page this archive writes: in its folder, or one folder down (people/, chats/).
+_OWN_NAME = re.compile(rf"(?:(?:{PEOPLE}|{CHATS})/)?[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -63,21 +75,24 @@ class ArchiveReport:
 
 async def build_archive(recaps: RecapReader, out: Path, *, charts: bool = True) -> ArchiveReport:
     """Write the archive of every past recap that ``recaps`` reads to the folder ``out``
-    (created).
-    ``charts`` False leaves the activity chart out of the recap pages (faster).
+    (created), with a page for every public profile and every recurring chat.
+    ``charts`` False leaves the charts out of the recap and series pages (faster).
 
     Rendering and writing run in a worker thread, recap by recap, so the event loop stays free.
     """
-    site = await asyncio.to_thread(_Site, out, charts)
+    site = await asyncio.to_thread(_Site, out, charts, await recaps.public_profiles())
     for occurrence in await recaps.archived():
         await asyncio.to_thread(site.add, await recaps.recap(occurrence))
+    for chat_id in site.chats():
+        series = await recaps.series(chat_id)
+        await asyncio.to_thread(site.add_series, series)
     return await asyncio.to_thread(site.finish)
 
 
 class _Site:
     """The folder being written, and what the shared pages need of each recap."""
 
-    def __init__(self, out: Path, charts: bool) -> None:
+    def __init__(self, out: Path, charts: bool, profiles: Sequence[PublicProfile]) -> None:
         out.mkdir(parents=True, exist_ok=True)
         self.out = out
         self.charts = charts
@@ -86,9 +101,16 @@ class _Site:
         self.rows: dict[str, list[list[Any]]] = {}
         self.places: list[Place] = []
         self.taken: set[str] = {INDEX, RESOURCES, SEARCH, SEARCH_INDEX, *SCRIPTS}
+        self.profiles = {p.user_id: ProfilePage(p) for p in profiles}
+        #: The page of each public profile, by user id (names link to it).
+        self.profile_pages = {p.user_id: p.page for p in profiles}
+        #: The page of each recurring chat, by chat id.
+        self.series_pages: dict[str, str] = {}
 
     def write(self, name: str, text: str) -> None:
-        _write(self.out / name, text.encode("utf-8"))
+        path = self.out / name
+        path.parent.mkdir(exist_ok=True)
+        _write(path, text.encode("utf-8"))
         self.written.append(name)
 
     def add(self, recap: Recap) -> None:
@@ -99,11 +121,31 @@ class _Site:
 
         page = _page_name(file_stem(recap), self.taken)
         self.taken.add(page)
-        self.write(page, render_recap_page(recap, render_chart(recap) if self.charts else None))
+        chart = render_chart(recap) if self.charts else None
+        self.write(page, render_recap_page(recap, chart, self.profile_pages))
         entry = Entry.of(page, recap)
         self.entries.append(entry)
-        self.rows[page] = message_rows(recap)
+        self.rows[page] = message_rows(recap, self.profile_pages)
         self.places += share_places(entry, recap)
+        for profile in self.profiles.values():
+            profile.add(entry, recap)
+
+    def chats(self) -> list[str]:
+        """The chats that have a recap page, each once, by id."""
+        return sorted({entry.header.chat_id for entry in self.entries})
+
+    def add_series(self, series: Series) -> None:
+        """Write the chat's series page when it recurs (a recurrence rule, or two recaps)."""
+        pages = {e.header.occurrence_id: e.page for e in self.entries}
+        recapped = sum(1 for row in series.rows if row.occurrence_id in pages)
+        if not series.recurring and recapped < 2:
+            return
+        from bot.render.series_chart import render_series_chart  # matplotlib: load when drawing
+
+        chart = render_series_chart(series) if self.charts else None
+        name = series_page_name(series.chat_id)
+        self.write(name, render_series_page(series, pages, self.profile_pages, chart))
+        self.series_pages[series.chat_id] = name
 
     def finish(self) -> ArchiveReport:
         """Write the index, resources and search pages, then forget stale pages."""
@@ -111,8 +153,10 @@ class _Site:
         newest_first = sorted(entries, key=lambda e: e.sort_key, reverse=True)
         resources = merge_resources(self.places)
         series = chat_series(entries)
-        self.write(INDEX, render_index(newest_first, len(resources)))
-        self.write(RESOURCES, render_resources(resources, entries, series))
+        for profile in self.profiles.values():
+            self.write(profile.profile.page, render_profile_page(profile))
+        self.write(INDEX, render_index(newest_first, len(resources), self.series_pages))
+        self.write(RESOURCES, render_resources(resources, entries, series, self.profile_pages))
         self.write(SEARCH, render_search(entries, series))
         self.write(
             SEARCH_INDEX, render_search_index([(e, self.rows[e.page]) for e in newest_first])
@@ -156,3 +200,6 @@ def _forget_stale(out: Path, written: Sequence[str]) -> None:
     for name in previous:
         if name not in keep and _OWN_NAME.fullmatch(name):
             (out / name).unlink(missing_ok=True)
+    for folder in (PEOPLE, CHATS):  # a folder this archive emptied goes too
+        with contextlib.suppress(OSError):
+            (out / folder).rmdir()

@@ -7,12 +7,14 @@ raises on purpose become a reply in :class:`bot.discord_app.tree.ChatTree`.
 from __future__ import annotations
 
 import io
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.ports import ForgetRequest
+from bot.discord_app import people_commands
 from bot.discord_app.replies import (
     FORGET_QUEUED,
     NO_MENTIONS,
@@ -130,3 +132,32 @@ class ChatCommands(
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
+
+    @app_commands.command(name="people", description="Who to follow on a topic, across our chats")
+    @app_commands.describe(
+        topic="words to look for in answers and their questions (none: the last 90 days)",
+        chat="only this chat's id",
+    )
+    @app_commands.autocomplete(chat=chat_ids)
+    async def people(
+        self, interaction: discord.Interaction, topic: str | None = None, chat: str | None = None
+    ) -> None:
+        """The 5 people whose answers on a topic drew the most engagement, with their best
+        answers."""
+        await people_commands.people(self.services, interaction, topic, chat)
+
+    @app_commands.command(name="profile", description="Your public profile page in the archive")
+    @app_commands.describe(
+        visibility="public: a page in the archive; off: no page (the default)",
+        bio="a short bio, up to 200 characters",
+        link="one link (https://...)",
+    )
+    async def profile(
+        self,
+        interaction: discord.Interaction,
+        visibility: Literal["public", "off"],
+        bio: str | None = None,
+        link: str | None = None,
+    ) -> None:
+        """Choose whether the archive has a page about you: your answers, links and bio."""
+        await people_commands.profile(self.services, interaction, visibility, bio, link)

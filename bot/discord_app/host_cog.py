@@ -25,6 +25,7 @@ from bot.core.errors import ChatNotFound, NotAModerator
 from bot.core.ports import ForgetRequest
 from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Skip, Start, Stop
 from bot.core.spec import ChatSpec
+from bot.discord_app import people_commands
 from bot.discord_app.authoring import AuthoringCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.replies import (
@@ -256,6 +257,14 @@ class HostCommands(
                 forgotten_reply(forgetting.request, delay, you=False)
                 + " Recorded in the moderation timeline without their name.",
             )
+
+    @app_commands.command(name="stats", description="A chat's community over time, with a chart")
+    @app_commands.describe(chat="the chat's id")
+    @app_commands.autocomplete(chat=chat_ids)
+    async def stats(self, interaction: discord.Interaction, chat: str) -> None:
+        """Participants, newcomers and returning people per occurrence, the returning voices
+        and the recurring themes; the chart attached."""
+        await people_commands.stats(self.services, interaction, chat)
 
 
 def user_id_of(text: str) -> int | None:

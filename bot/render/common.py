@@ -127,6 +127,19 @@ def named(people: Iterable[Person]) -> list[str]:
     return [person.name for person in people if person.name]
 
 
+#: The recap's section of the people to learn from.
+VOICES_TITLE = "Voices to follow"
+#: What it says when nobody's answers drew reactions or replies from others.
+NO_VOICES = "No answer drew reactions or replies from others yet."
+
+
+def jump_link(guild_id: int | None, channel_id: int, message_id: int) -> str | None:
+    """The Discord link that opens a message (None when the chat's server is not known)."""
+    if guild_id is None:
+        return None
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
 def question_label(number: int | None) -> str:
     """``Q3``, or ``intro`` for messages before the first question."""
     return f"Q{number}" if number else "intro"

@@ -27,11 +27,13 @@ from bot.core.recap.text import clip
 from bot.render import discord_limits as limits
 from bot.render.common import (
     OTHER_TAKEAWAYS,
+    VOICES_TITLE,
     TakeawayGroup,
     count,
     discord_inline,
     duration,
     headline,
+    jump_link,
     question_label,
     question_numbers,
     takeaway_groups,
@@ -329,8 +331,37 @@ def _href(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
+def _voices(recap: Recap) -> Embed:
+    """Voices to follow: name, reason and their most engaging answer (a jump link when the
+    chat's server is known, else the thread or channel it is in); the hosts apart."""
+    lines = []
+    for number, voice in enumerate(recap.voices, start=1):
+        answer = voice.answer
+        label = question_label(answer.question)
+        snippet = fit(answer.text, 90)
+        link = jump_link(recap.header.guild_id, voice.channel_id, answer.message_id)
+        where = (
+            f"[{label}: {snippet}]({link})"
+            if link
+            else f"{label} in <#{voice.channel_id}>: {snippet}"
+        )
+        lines.append(f"{number}. **{fit(voice.name, 40)}** — {voice.reason} · {where}")
+    if recap.host_voices:
+        hosts = ", ".join(
+            f"**{fit(voice.name, 40)}** ({voice.reason})" for voice in recap.host_voices[:5]
+        )
+        lines.append(f"Your hosts: {hosts}")
+    return {
+        "title": f"🌟 {VOICES_TITLE}",
+        "description": "\n".join(lines),
+        "color": COLOR,
+    }
+
+
 def _extras(recap: Recap) -> list[Embed]:
-    embeds: list[Embed] = []
+    # Voices first: who to follow is what a reader of the chat cannot see in it. A chat where
+    # nobody's answers drew engagement gets no empty embed (files say so in a line).
+    embeds: list[Embed] = [_voices(recap)] if recap.voices or recap.host_voices else []
     in_transcript = _in_transcript
     if recap.resources:
         items = []

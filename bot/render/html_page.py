@@ -25,13 +25,17 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.core.recap import QuestionRecap, Quote, Recap
+from bot.core.recap import QuestionRecap, Quote, Recap, Voice
+from bot.core.recap.text import clip
 from bot.render.common import (
+    NO_VOICES,
     OTHER_TAKEAWAYS,
+    VOICES_TITLE,
     clock_time,
     count,
     duration,
     headline,
+    jump_link,
     long_date,
     named,
     question_label,
@@ -111,11 +115,19 @@ def recap_context(
     chart: bytes | None = None,
     *,
     anchor: Callable[[Quote], str] | None = None,
+    profile: Callable[[int], str | None] | None = None,
 ) -> dict[str, Any]:
     """What the recap templates need (the single page and the archive's recap page).
-    ``anchor`` gives each message its id on the page, when the page has them."""
+    ``anchor`` gives each message its id on the page, when the page has them; ``profile`` a
+    participant's public profile page, when there is one."""
     header = recap.header
     zone = header.timezone
+
+    def answer_link(voice: Voice) -> str | None:
+        """A voice's answer: its row on the page, else its message in Discord."""
+        if anchor is not None:
+            return f"#{anchor(voice.answer)}"
+        return jump_link(header.guild_id, voice.channel_id, voice.answer.message_id)
 
     def time(moment: datetime) -> str:
         return clock_time(moment, zone)
@@ -138,7 +150,17 @@ def recap_context(
         "updated": revision_time(recap.revision, zone) if recap.revision else "",
         "takeaways": takeaway_groups(recap),
         "other_takeaways": OTHER_TAKEAWAYS,
+        "voices_title": VOICES_TITLE,
+        "no_voices": NO_VOICES,
+        "answer_link": answer_link,
+        "profile": profile or _no_profile,
+        "clip": clip,
     }
+
+
+def _no_profile(user_id: int) -> str | None:
+    """The single page links to no profile (they are pages of the archive)."""
+    return None
 
 
 def render_html(recap: Recap, chart: bytes | None = None) -> str:

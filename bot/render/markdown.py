@@ -10,12 +10,16 @@ grouped under their reflection prompt, those for no particular prompt last.
 from __future__ import annotations
 
 from bot.core.recap import QuestionRecap, Quote, Recap
+from bot.core.recap.text import clip
 from bot.render.common import (
+    NO_VOICES,
     OTHER_TAKEAWAYS,
+    VOICES_TITLE,
     clock_time,
     count,
     duration,
     headline,
+    jump_link,
     long_date,
     markdown_inline,
     marks,
@@ -36,6 +40,7 @@ def render_markdown(recap: Recap) -> str:
         f"- **Q{q.number}:** {markdown_inline(q.text)} — {question_numbers(q)}"
         for q in recap.questions
     ]
+    lines += ["", *_voices(recap)]
     if recap.before:
         lines += ["", "## Before the first question", ""]
         lines += [_message(quote, zone) for quote in recap.before]
@@ -122,6 +127,29 @@ def _question(question: QuestionRecap, zone: str) -> list[str]:
     if question.transcript:
         lines += ["### Transcript", ""]
         lines += [_message(quote, zone) for quote in question.transcript]
+    return lines
+
+
+def _voices(recap: Recap) -> list[str]:
+    """Voices to follow, each with the reason and their most engaging answer; hosts apart."""
+    lines = [f"## {VOICES_TITLE}", ""]
+    if not recap.voices and not recap.host_voices:
+        return [*lines, NO_VOICES]
+    zone = recap.header.timezone
+    for number, voice in enumerate(recap.voices, start=1):
+        answer = voice.answer
+        where = f"{question_label(answer.question)}, {clock_time(answer.at, zone)}"
+        link = jump_link(recap.header.guild_id, voice.channel_id, answer.message_id)
+        if link:
+            where = f"[{where}]({link})"
+        item = f"{number}. "
+        lines.append(f"{item}**{markdown_inline(voice.name)}** — {voice.reason} ({where})  ")
+        lines.append(" " * len(item) + markdown_inline(clip(answer.text, 200)))
+    if recap.host_voices:
+        hosts = ", ".join(
+            f"**{markdown_inline(voice.name)}** ({voice.reason})" for voice in recap.host_voices
+        )
+        lines += ["", f"Your hosts: {hosts}"]
     return lines
 
 

@@ -20,27 +20,34 @@ from bot.core.consent import Consent
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
+    BackfillReads,
     ChatStore,
     LiveRecapStore,
     Occurrence,
     OccurrenceStore,
     ParticipantStore,
+    PeopleStore,
     PostRequest,
 )
+from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap, Revision, Takeaway, build_recap
 from bot.core.run import Phase
 from bot.core.schedule import to_local
+from bot.core.series import Series
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
+from bot.runtime.people import chat_series, published_profiles
 from bot.runtime.speed import collection_paused
 
 
-class RecapStore(AnswerStore, ParticipantStore, LiveRecapStore, Protocol):
-    """What a recap model is built from: answers, participants' consent, the live recap."""
+class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, Protocol):
+    """What a recap model is built from: answers and who reacted to them, participants'
+    consent, the live recap."""
 
 
-class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, Protocol):
-    """What finding past occurrences and their recaps reads (exports and the archive)."""
+class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, Protocol):
+    """What finding past occurrences and their recaps reads (exports and the archive, with its
+    profile and series pages)."""
 
 
 async def load_recap(
@@ -64,6 +71,11 @@ async def load_recap(
     firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
     spec = occurrence.spec
     known = await store.participant_names([*spec.hosts, *spec.guests])
+    reactors = {
+        message_id: {user for user, _ in reactions}
+        for message_id, reactions in (await store.reactions_of(run.occurrence_id)).items()
+        if reactions
+    }
     if revision is None:
         revision = await stored_revision(store, run.occurrence_id)
     with collection_paused():
@@ -76,6 +88,7 @@ async def load_recap(
             timeline=occurrence.records,
             takeaways=takeaways,
             known_names=known,
+            reactors=reactors,
         )
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None
@@ -222,3 +235,11 @@ class StoredRecaps:
     async def recap(self, occurrence: Occurrence) -> Recap:
         """The recap model of ``occurrence`` as storage has it now."""
         return await load_recap(self.store, occurrence)
+
+    async def public_profiles(self) -> list[PublicProfile]:
+        """The profiles that get a page (consent applied)."""
+        return await published_profiles(self.store)
+
+    async def series(self, chat_id: str) -> Series:
+        """The chat's community over its past occurrences."""
+        return await chat_series(self.store, chat_id)

@@ -14,6 +14,7 @@ from bot.storage.drafts import DraftRepository
 from bot.storage.events import EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
+from bot.storage.people import PeopleRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
 
@@ -30,6 +31,7 @@ class SqliteStore(
     LiveRecapRepository,
     CommandSyncRepository,
     DraftRepository,
+    PeopleRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

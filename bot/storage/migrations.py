@@ -172,6 +172,54 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX chat_drafts_created ON chat_drafts(created_at);
     """,
+    # 8: the people to learn from.
+    #  * profiles: a participant's opt-in public page (/chat profile); a request to be
+    #    forgotten deletes a profile set before it (the triggers), like everything else of theirs.
+    #  * answers_reply: reply chains are walked from an answer to its replies (only rows that
+    #    reply are indexed, so ordinary answers cost nothing more to store).
+    #  * answer_words: full-text search over answers for /chat people topic:..., an FTS5 index
+    #    of answers.content by rowid (words folded for case and accents). It is filled lazily,
+    #    off the ingest path: rows up to topic_index.upto are indexed (bot.storage.people syncs
+    #    the rest before a search); the triggers keep indexed rows right when an edit changes
+    #    their text or a row is deleted (and lower the mark when the newest rows go, so a
+    #    reused rowid is indexed again). VACUUM renumbers rowids: after one, empty topic_index
+    #    and the index ('delete-all') and it is rebuilt at the next search.
+    """
+    CREATE TABLE profiles (
+        user_id     INTEGER PRIMARY KEY,
+        public      INTEGER NOT NULL DEFAULT 0,
+        bio         TEXT NOT NULL DEFAULT '',
+        link        TEXT NOT NULL DEFAULT '',
+        updated_at  TEXT NOT NULL
+    );
+    CREATE TRIGGER forget_profile AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM profiles WHERE user_id = NEW.user_id AND updated_at <= NEW.requested_at;
+    END;
+    CREATE TRIGGER forget_profile_again AFTER UPDATE OF requested_at ON forget_requests BEGIN
+        DELETE FROM profiles WHERE user_id = NEW.user_id AND updated_at <= NEW.requested_at;
+    END;
+    CREATE INDEX answers_reply ON answers(reply_to) WHERE reply_to IS NOT NULL;
+    CREATE VIRTUAL TABLE answer_words USING fts5(
+        content, content='answers', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE topic_index (upto INTEGER NOT NULL);
+    INSERT INTO topic_index (upto) VALUES (0);
+    CREATE TRIGGER answer_words_edit AFTER UPDATE OF content ON answers
+    WHEN OLD.content IS NOT NEW.content AND OLD.rowid <= (SELECT upto FROM topic_index)
+    BEGIN
+        INSERT INTO answer_words (answer_words, rowid, content)
+        VALUES ('delete', OLD.rowid, OLD.content);
+        INSERT INTO answer_words (rowid, content) VALUES (NEW.rowid, NEW.content);
+    END;
+    CREATE TRIGGER answer_words_delete AFTER DELETE ON answers
+    WHEN OLD.rowid <= (SELECT upto FROM topic_index)
+    BEGIN
+        INSERT INTO answer_words (answer_words, rowid, content)
+        VALUES ('delete', OLD.rowid, OLD.content);
+        UPDATE topic_index SET upto = MIN(upto, (SELECT COALESCE(MAX(rowid), 0) FROM answers));
+    END;
+    """,
 )
 
 #: The schema version this code expects.

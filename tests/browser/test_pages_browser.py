@@ -26,7 +26,16 @@ from tests.unit.render.revised import REVISION_LOCAL, revised_recap
 #: The updated recap with hostile takeaways: its single page, and its page in the archive.
 SINGLE = "revised-single.html"
 REVISED_PAGE = "revised-archive.html"
-ARCHIVE_PAGES = ["index.html", "resources.html", "search.html", PLNCHAT_PAGE, EDCHAT_PAGE]
+#: The sample chat repeats weekly: its series page (one folder down, with its chart).
+SERIES_PAGE = "chats/plnchat.html"
+ARCHIVE_PAGES = [
+    "index.html",
+    "resources.html",
+    "search.html",
+    PLNCHAT_PAGE,
+    EDCHAT_PAGE,
+    SERIES_PAGE,
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +61,10 @@ def test_a_page_opened_from_disk_is_allowed_everything_it_needs(
     assert "<main>" in opened.dom
     if name in (PLNCHAT_PAGE, EDCHAT_PAGE, SINGLE, REVISED_PAGE):
         assert re.search(r'<img alt="Answers per minute[^>]*src="data:image/png', opened.dom)
+    if name == SERIES_PAGE:
+        assert re.search(
+            r'<img alt="Participants per occurrence[^>]*src="data:image/png', opened.dom
+        )
 
 
 @pytest.mark.parametrize("name", [SINGLE, REVISED_PAGE])

@@ -27,11 +27,16 @@ import pytest
 import bot.archive
 import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
+from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
 from bot.core.consent import CONSENTED, Consent
+from bot.core.engagement import ChatMessage
+from bot.core.people import EngagementRows, OccurrenceInfo, PeopleFound, find_people
 from bot.core.personal import GivenReaction, PersonalData, StoredMessage
+from bot.core.profiles import Profile, public_profiles
 from bot.core.recap import Recap
-from tests.unit.recap.generate import START
+from bot.core.series import Series, SeriesOccurrence, build_series
+from tests.unit.recap.generate import START, finished_run
 from tests.unit.recap.talk import Talk
 
 #: What the opted-out participant and the forgotten one wrote and are called.
@@ -65,18 +70,81 @@ def _types(annotation: Any) -> Iterator[type]:
         yield from _types(argument)
 
 
-def _recap() -> Recap:
+def _talk() -> tuple[Talk, Consent, dict[int, set[int]]]:
+    """The chat: ana, ben and the two people to protect, each with engagement (reactions
+    and replies) so that only consent keeps them out of the voices and the people found."""
     talk = Talk(start=START)
-    talk.say("ana", "A1: my network starts with my colleagues https://ana.example/pln")
-    talk.say(OPTED_OUT_NAME, f"A1: {OPTED_OUT_WORDS} https://zed.example/notes", minute=11)
+    ana = talk.say("ana", "A1: my network starts with my colleagues https://ana.example/pln")
+    hidden = talk.say(OPTED_OUT_NAME, f"A1: {OPTED_OUT_WORDS} https://zed.example/notes", minute=11)
     forgotten = talk.say(FORGOTTEN_NAME, f"A1: {FORGOTTEN_WORDS} {FORGOTTEN_LINK}", minute=12)
     talk.say("ben", "A1: I agree with that", minute=13, reply_to=forgotten)
     talk.say("ana", f"A2: thanks {FORGOTTEN_NAME}", question=2, minute=20)
+    talk.say("ben", "so true", answer=False, reply_to=hidden, minute=21)
+    talk.say(OPTED_OUT_NAME, "agreed", answer=False, reply_to=ana, minute=22)
     consent = Consent(
         opted_out=frozenset({talk.user(OPTED_OUT_NAME)}),
         forgotten={talk.user(FORGOTTEN_NAME): START + timedelta(minutes=30)},
     )
-    return talk.recap(consent=consent)
+    fans = {talk.user("ana"), talk.user("ben")}
+    reactors = {ana: {talk.user("ben")}, hidden: fans, forgotten: fans}
+    return talk, consent, reactors
+
+
+def _recap() -> Recap:
+    talk, consent, reactors = _talk()
+    return talk.recap(consent=consent, reactors=reactors)
+
+
+def _names(talk: Talk) -> dict[int, str]:
+    return {user: name for name, user in talk.people.items()}
+
+
+def _people_found() -> PeopleFound:
+    talk, consent, reactors = _talk()
+    spec = talk.spec
+    info = OccurrenceInfo(
+        1, spec.id, spec.title, spec.timezone, START, tuple(q.text for q in spec.questions), 5
+    )
+    rows = EngagementRows(
+        answers=tuple(a for a in talk.answers if a.is_answer),
+        reactions={message: frozenset(users) for message, users in reactors.items()},
+        replies=tuple(
+            ChatMessage(a.message_id, a.author_id, a.reply_to, a.created_at)
+            for a in talk.answers
+            if a.reply_to is not None
+        ),
+    )
+    return find_people(rows, (), {1: info}, consent, _names(talk))
+
+
+def _series() -> Series:
+    """Two occurrences with the same people: the two to protect would be returning voices."""
+    first, consent, _ = _talk()
+    second = Talk(start=START + timedelta(days=7), people=dict(first.people), next_id=9000)
+    for name in ("ana", OPTED_OUT_NAME, FORGOTTEN_NAME):
+        second.say(name, f"A1: {OPTED_OUT_WORDS} {FORGOTTEN_WORDS} again, {name}")
+        second.say(name, f"A2: {OPTED_OUT_WORDS} {FORGOTTEN_WORDS}", question=2, minute=20)
+    occurrences = [
+        SeriesOccurrence(finished_run(talk.spec, talk.start, number), talk.spec, talk.answers)
+        for number, talk in ((1, first), (2, second))
+    ]
+    # The forgotten person's request covers both occurrences.
+    consent = Consent(consent.opted_out, {first.user(FORGOTTEN_NAME): START + timedelta(days=30)})
+    return build_series(first.spec, occurrences, consent, _names(first))
+
+
+def _profile_page(entry: Entry, recap: Recap) -> ProfilePage:
+    """Everyone asked for a public profile; consent leaves ana's alone."""
+    talk, consent, _ = _talk()
+    profiles = [
+        Profile(user, True, f"bio of {name}", "https://example.org/me", START)
+        for name, user in talk.people.items()
+    ]
+    published = public_profiles(profiles, _names(talk), consent)
+    assert [p.name for p in published] == ["ana", "ben"]
+    page = ProfilePage(published[0])
+    page.add(entry, recap)
+    return page
 
 
 def _samples() -> dict[Any, Any]:
@@ -111,6 +179,10 @@ def _samples() -> dict[Any, Any]:
     )
     return {
         PersonalData: mine,
+        PeopleFound: _people_found(),
+        Series: _series(),
+        ProfilePage: _profile_page(entry, recap),
+        "guild_id": 1234,
         Recap: recap,
         Entry: entry,
         SharedResource: resources,
@@ -181,3 +253,8 @@ def test_the_forgotten_are_not_counted_the_opted_out_are() -> None:
     recap = _recap()
     assert recap.header.participants == 3  # ana, zebadiah and ben; not fayette
     assert recap.header.opted_out == 1
+    assert [v.name for v in recap.voices] == ["ana"]  # zebadiah's answer drew more: not named
+    assert [p.name for p in _people_found().people] == ["ana"]
+    series = _series()
+    assert [row.participants for row in series.rows] == [3, 2]  # fayette never counted
+    assert ([r.name for r in series.regulars], series.unnamed_regulars) == (["ana"], 1)

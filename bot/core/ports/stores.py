@@ -7,11 +7,13 @@ no change above it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
+from bot.core.engagement import TopicClause
+from bot.core.people import EngagementRows, OccurrenceInfo
 from bot.core.personal import PersonalData
 from bot.core.ports.records import (
     ChatDraft,
@@ -23,8 +25,10 @@ from bot.core.ports.records import (
     RecapChanges,
 )
 from bot.core.ports.venue import PostRequest, PostResult
+from bot.core.profiles import Profile, PublicProfile
 from bot.core.recap import Recap
 from bot.core.run import Record, Run
+from bot.core.series import Series
 from bot.core.spec import ChatSpec
 from bot.core.writes import AnswerWrite, StoredVersion
 
@@ -300,6 +304,51 @@ class DraftStore(Protocol):
         ...
 
 
+# --- The people to learn from: profiles, and who drew engagement ----------------------------
+
+
+class PeopleStore(Protocol):
+    """Participants' profiles (``/chat profile``), and what ``/chat people`` reads."""
+
+    async def save_profile(self, profile: Profile, name: str) -> None:
+        """Store ``profile`` (replacing the person's previous one); ``name`` is the name they
+        use now, kept as their participant name."""
+        ...
+
+    async def profile(self, user_id: int) -> Profile | None:
+        """The person's profile, if they ever set one."""
+        ...
+
+    async def profiles(self) -> list[Profile]:
+        """Every stored profile, public or not, by user id."""
+        ...
+
+    async def occurrence_infos(self, *, since: datetime | None = None) -> list[OccurrenceInfo]:
+        """Every occurrence (started at or after ``since``, when given) with its chat's title,
+        time zone and questions, oldest first: light, for searching across chats."""
+        ...
+
+    async def engagement_rows(
+        self,
+        occurrence_ids: Collection[int],
+        clauses: Sequence[TopicClause] | None = None,
+        *,
+        hidden: Collection[int] = (),
+        forgotten: Mapping[int, datetime] | None = None,
+        limit: int | None = None,
+    ) -> EngagementRows:
+        """Answers of ``occurrence_ids`` that drew a reaction or a reply from someone else,
+        with who reacted to their messages and every message in their reply chains. With
+        ``clauses`` (a topic, see :func:`bot.core.engagement.topic_clauses`) only the answers of
+        a clause's pairs that may have all of its words (the caller checks the words: the store
+        may return more, never fewer). ``hidden`` authors (opted out) are left out, and what
+        ``forgotten`` people wrote up to their request; with ``limit``, only the answers of the
+        authors who may rank among the ``limit`` most engaged by
+        :func:`bot.core.engagement.rank_people` (every author whose engagement reaches the
+        ``limit``-th highest)."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -311,6 +360,7 @@ class Store(
     EventLinkStore,
     CommandSyncStore,
     DraftStore,
+    PeopleStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the
@@ -330,4 +380,13 @@ class RecapReader(Protocol):
 
     async def recap(self, occurrence: Occurrence) -> Recap:
         """The recap model of ``occurrence`` as storage has it now."""
+        ...
+
+    async def public_profiles(self) -> list[PublicProfile]:
+        """The profiles that get a page (consent applied: see
+        :func:`bot.core.profiles.public_profiles`)."""
+        ...
+
+    async def series(self, chat_id: str) -> Series:
+        """The chat's community over its past occurrences (:func:`bot.core.series.build_series`)."""
         ...

@@ -21,6 +21,7 @@ from __future__ import annotations
 from bot.core.recap.build import build_recap
 from bot.core.recap.model import (
     ANONYMOUS,
+    Engagement,
     Header,
     OpenQuestion,
     Person,
@@ -33,11 +34,13 @@ from bot.core.recap.model import (
     SideConversation,
     Takeaway,
     TimelineEntry,
+    Voice,
 )
 from bot.core.recap.themes import Theme
 
 __all__ = [
     "ANONYMOUS",
+    "Engagement",
     "Header",
     "OpenQuestion",
     "Person",
@@ -51,5 +54,6 @@ __all__ = [
     "Takeaway",
     "Theme",
     "TimelineEntry",
+    "Voice",
     "build_recap",
 ]

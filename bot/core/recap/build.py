@@ -15,7 +15,9 @@ Privacy rules, enforced here so that no renderer can get them wrong:
 * participants who asked to be forgotten: what they posted up to their request is left
   out entirely, as if never said (:class:`bot.core.consent.Consent` is the one filter);
 * deleted messages are left out entirely (storage already gives each message
-  in its last, edited form).
+  in its last, edited form);
+* voices to follow (:mod:`~bot.core.recap.voices`) never name someone who opted out;
+  reactions and replies count by distinct people, never the author's own.
 
 This module puts the recap together; the parts are in sibling modules:
 :mod:`~bot.core.recap.privacy` (scrubbing and quoting), :mod:`~bot.core.recap.questions`
@@ -42,6 +44,7 @@ from bot.core.recap.privacy import Scrubber, people, to_quote
 from bot.core.recap.questions import QuestionContext, question_recap
 from bot.core.recap.text import defuse_mentions
 from bot.core.recap.themes import TextModel
+from bot.core.recap.voices import find_voices
 from bot.core.run import Record, Run
 from bot.core.spec import ChatSpec
 
@@ -59,6 +62,7 @@ def build_recap(
     timeline: Sequence[Record] = (),
     takeaways: Sequence[Takeaway] = (),
     known_names: Mapping[int, str] | None = None,
+    reactors: Mapping[int, Collection[int]] | None = None,
 ) -> Recap:
     """The recap of ``run``. ``answers`` are its stored messages (answers and conversation);
     deleted ones are left out here too. ``first_timers`` are participants whose first answer
@@ -66,7 +70,9 @@ def build_recap(
     post in this occurrence (as seen elsewhere); the names they post under here win.
 
     ``consent`` is the one filter (:class:`bot.core.consent.Consent`): who opted out and who
-    asked to be forgotten; ``opted_out`` adds to its opt-outs (a shortcut for tests)."""
+    asked to be forgotten; ``opted_out`` adds to its opt-outs (a shortcut for tests).
+    ``reactors`` says who reacted to each message (by message id), for the voices to follow;
+    without it only replies count."""
     consent = consent or Consent()
     if opted_out:
         consent = replace(consent, opted_out=consent.opted_out | frozenset(opted_out))
@@ -75,6 +81,7 @@ def build_recap(
     chat = _read_messages(answers, consent.hidden)
     start = _start(run)
     resources = reading_list(chat.messages, chat.quotes, chat.hidden)
+    voices = find_voices(chat.messages, chat.quotes, reactors or {}, chat.hidden, spec.hosts)
     return Recap(
         header=_header(spec, run, chat, start, resources, first_timers, known_names),
         before=tuple(
@@ -89,6 +96,9 @@ def build_recap(
         timeline=moderation_timeline(run, timeline, chat.hidden),
         takeaways=_takeaways(takeaways, chat),
         activity=_activity(chat.answered, start),
+        voices=voices.voices,
+        host_voices=voices.hosts,
+        engagement=voices.engagement,
     )
 
 
@@ -156,6 +166,7 @@ def _header(
         opted_out=len(participants & chat.hidden),
         hosts=people(spec.hosts, host_names, chat.hidden),
         guests=people(spec.guests, host_names, chat.hidden),
+        guild_id=spec.guild,
     )
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.consent import consented
+from bot.core.engagement import engagement_reason
 from bot.core.recap.themes import Theme
 
 #: How a participant who opted out is referred to where a reference cannot be avoided.
@@ -19,6 +20,8 @@ ANONYMOUS = "a participant"
 HIGHLIGHTS = 3
 #: Themes per question.
 THEMES = 5
+#: Voices to follow in a recap (fewer when fewer people drew engagement).
+VOICES = 5
 
 
 class QuestionStatus(StrEnum):
@@ -107,6 +110,41 @@ class Resource:
     question: int | None
     context: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """Someone whose answers drew engagement from others in this chat (see
+    :mod:`bot.core.engagement`), with their most engaging answer."""
+
+    user_id: int
+    name: str
+    #: Distinct other people who reacted to their answers, and who replied in their chains.
+    reacted: int
+    replied: int
+    answer: Quote
+    #: Where ``answer`` was posted: its thread, else its channel (for a jump link).
+    channel_id: int
+    host: bool = False
+
+    @property
+    def engagement(self) -> int:
+        """Distinct people reacting plus distinct people replying."""
+        return self.reacted + self.replied
+
+    @property
+    def reason(self) -> str:
+        """``6 people reacted, 3 replied``."""
+        return engagement_reason(self.reacted, self.replied)
+
+
+@dataclass(frozen=True, slots=True)
+class Engagement:
+    """How much engagement one named participant's answers drew from others in this chat."""
+
+    user_id: int
+    reacted: int
+    replied: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +245,8 @@ class Header:
     opted_out: int
     hosts: tuple[Person, ...]
     guests: tuple[Person, ...]
+    #: The chat's server when the chat file names it (answers then get Discord jump links).
+    guild_id: int | None = None
 
 
 @consented
@@ -230,6 +270,13 @@ class Recap:
     #: The Discord thread opened under the published recap where learners answer the
     #: prompts (None until it exists); a copy posted again points to it.
     reflection_thread: int | None = None
+    #: Voices to follow: the (at most :data:`VOICES`) participants whose answers drew the
+    #: most engagement from others, hosts left out; never someone who opted out.
+    voices: tuple[Voice, ...] = ()
+    #: The hosts whose answers drew engagement, listed apart ("your hosts").
+    host_voices: tuple[Voice, ...] = ()
+    #: Every named participant whose answers drew engagement, ranked (profiles read it).
+    engagement: tuple[Engagement, ...] = ()
 
     @property
     def late_answers(self) -> tuple[Quote, ...]:

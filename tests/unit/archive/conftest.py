@@ -33,12 +33,12 @@ class Built:
         return (self.out / name).read_text(encoding="utf-8")
 
     def files(self) -> list[str]:
-        """Every file of the site (the manifest included), by name."""
-        return sorted(path.name for path in self.out.iterdir())
+        """Every file of the site (the manifest included), by path in the site."""
+        return site_files(self.out)
 
     def pages(self) -> list[str]:
-        """Every HTML page, by name."""
-        return sorted(path.name for path in self.out.glob("*.html"))
+        """Every HTML page, by path in the site."""
+        return sorted(path.relative_to(self.out).as_posix() for path in self.out.rglob("*.html"))
 
     def readable(self, name: str) -> str:
         """What a reader could get out of a file: HTML with entities decoded and the chart
@@ -47,6 +47,11 @@ class Built:
         if name == "search-index.js":
             return json.dumps(search_index(text), ensure_ascii=False)
         return unescape(_DATA_URI.sub("data:", text))
+
+
+def site_files(folder: Path) -> list[str]:
+    """Every file under ``folder``, by path in it (``chats/plnchat.html``), sorted."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
 def search_index(text: str) -> Any:

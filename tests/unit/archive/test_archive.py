@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import posixpath
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +26,7 @@ from bot.archive.search_index import script_json
 from bot.runtime.recaps import StoredRecaps
 from bot.storage import open_store
 from tests.support.hostile import EMOJI, RTL
-from tests.unit.archive.conftest import Built, Page, search_index
+from tests.unit.archive.conftest import Built, Page, search_index, site_files
 from tests.unit.archive.sample import (
     AXOLOTL,
     DELETED_SAID,
@@ -41,6 +42,7 @@ from tests.unit.render.revised import REVISION_LOCAL, revised_recap
 
 SITE = [
     ".qachat-archive",
+    "chats/plnchat.html",  # plnchat repeats weekly: its series page
     EDCHAT_PAGE,
     "index.html",
     PLNCHAT_PAGE,
@@ -110,7 +112,9 @@ def test_every_local_link_and_anchor_resolves(built: Built) -> None:
             if parts.scheme in ("http", "https", "data"):
                 continue
             assert not parts.scheme, f"{name}: {target}"
-            path = unquote(parts.path) or name
+            # Relative to the page's folder (people/ and chats/ pages link up with ../).
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(parts.path)))
+            path = path if parts.path else name
             assert (built.out / path).is_file(), f"{name} links to missing {target}"
             if parts.fragment and path.endswith(".html"):
                 assert parts.fragment in ids[path], f"{name} links to missing {target}"
@@ -250,7 +254,8 @@ def test_every_page_has_a_strict_policy_that_allows_only_its_own_style_and_scrip
         digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode()
         assert f"style-src 'sha256-{digest}'" in policy, name
         assert ("script-src 'self'" in policy) == (name in ("search.html", "resources.html"))
-        assert ("img-src data:" in policy) == (name in (PLNCHAT_PAGE, EDCHAT_PAGE))
+        charted = name in (PLNCHAT_PAGE, EDCHAT_PAGE) or name.startswith("chats/")
+        assert ("img-src data:" in policy) == charted, name
         assert all(s.get("src") for s in page.scripts), f"inline script in {name}"
 
 
@@ -287,7 +292,7 @@ def test_rebuilding_gives_the_same_bytes_and_forgets_stale_pages(
             await store.close()
 
     asyncio.run(rebuild())
-    assert sorted(path.name for path in site.iterdir()) == sorted([*SITE, "notes.txt"])
+    assert site_files(site) == sorted([*SITE, "notes.txt"])
     for name in SITE:
         assert (site / name).read_bytes() == (built.out / name).read_bytes(), name
     assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -32,6 +32,9 @@ _ARCHIVE_ONLY = [
     re.compile(r' id="m\d+-\d+"'),
     re.compile(r' id="t\d+"'),
     re.compile(r'<a class="time" href="#m\d+-\d+" title="Show in the transcript">\d\d:\d\d</a>'),
+    # A voice to follow's answer links to its row.
+    re.compile(r'<a href="#m\d+-\d+">(?=(?:Q\d+|intro), \d\d:\d\d</a>\):</span>)'),
+    re.compile(r"(?<=, \d\d:\d\d)</a>(?=\):</span>)"),
 ]
 
 

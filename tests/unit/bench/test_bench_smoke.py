@@ -31,6 +31,8 @@ TINY = [
     "restart_chats=3",
     "timing_chats=2",
     "timing_rate=50",
+    "people_answers=2000",
+    "series_occurrences=6",
 ]
 
 

@@ -17,7 +17,7 @@ from bot.discord_app.tree import commands_digest
 from bot.runtime.clock import VirtualClock
 from bot.storage import SqliteStore
 
-EVERYONE = {"list", "status", "optout", "optin", "forget-me", "my-data"}
+EVERYONE = {"list", "status", "optout", "optin", "forget-me", "my-data", "people", "profile"}
 MODERATORS = {
     "schedule",
     "start",
@@ -37,6 +37,7 @@ MODERATORS = {
     "set",
     "export",
     "delete",
+    "stats",
 }
 
 

@@ -1,0 +1,1 @@
+"""The people to learn from: series, profiles and /chat people over a real SQLite store."""
