@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.consent import consented
+from bot.core.profiles import Profile
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class PersonalData:
     messages: tuple[StoredMessage, ...]
     reactions: tuple[GivenReaction, ...]
     drafts: tuple[Draft, ...] = ()
+    #: Their profile (``/chat profile``), public or not, if they set one.
+    profile: Profile | None = None
 
     @property
     def empty(self) -> bool:
@@ -82,4 +85,5 @@ class PersonalData:
             and not self.messages
             and not self.reactions
             and not self.drafts
+            and self.profile is None
         )

@@ -32,6 +32,7 @@ def render_my_data(data: PersonalData, *, limit: int = MAX_FILE_BYTES) -> list[t
         "user_id": data.user_id,
         "name": data.name,
         "first_seen": plain(data.first_seen),
+        "profile": plain(data.profile),
         "consent": {
             "opted_out": data.opted_out,
             "forget_requested_at": plain(data.forget_requested_at),

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.core.personal import Draft, GivenReaction, PersonalData, StoredMessage
 from bot.core.ports.records import ForgetRequest
+from bot.core.profiles import Profile
 from bot.core.writes import ForgetPerson
 from bot.storage._convert import dt, dt_or_none, ts
 from bot.storage.answer_writes import PARTICIPANT, AnswerWriteRepository
@@ -136,6 +137,14 @@ class ParticipantRepository(AnswerWriteRepository):
             (user_id,),
         )
         drafts = tuple(Draft(row[0], dt(row[1]), str(row[2])) for row in typed)
+        row = await self.db.fetchone(
+            "SELECT public, bio, link, updated_at FROM profiles WHERE user_id = ?", (user_id,)
+        )
+        profile = (
+            Profile(user_id, bool(row[0]), str(row[1]), str(row[2]), dt(row[3]))
+            if row is not None
+            else None
+        )
         return PersonalData(
             user_id=user_id,
             name=str(person["name"]) if person is not None else "",
@@ -146,6 +155,7 @@ class ParticipantRepository(AnswerWriteRepository):
             messages=messages,
             reactions=reactions,
             drafts=drafts,
+            profile=profile,
         )
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.core.answers import AnswerSource, Attribution
 from bot.core.plan import StepKind
 from bot.core.ports import ChatDraft, PostRequest, PostResult
+from bot.core.profiles import Profile
 from bot.core.writes import AttributeToQuestion, ChangeReaction, ForgetPerson, StoreMessage
 from bot.storage import SqliteStore
 from tests.unit.storage import CHANNEL, START, answer, new_occurrence
@@ -168,3 +169,14 @@ async def test_a_moderators_unfinished_chat_forms_are_in_my_data_and_forgotten(
     await store.forget_user(ALICE, REQUEST)
     assert await store.draft(draft.draft_id) is None
     assert await store.draft(other.draft_id) == other
+
+
+async def test_my_data_has_their_profile_and_forgetting_removes_it(store: SqliteStore) -> None:
+    await store.save_profile(
+        Profile(ALICE, True, "I teach maths", "https://a.example", START), "alice"
+    )
+    data = await store.personal_data(ALICE)
+    assert data.profile is not None
+    assert (data.profile.bio, data.profile.link) == ("I teach maths", "https://a.example")
+    await store.forget_user(ALICE, REQUEST)
+    assert (await store.personal_data(ALICE)).profile is None
