@@ -76,11 +76,16 @@ async def upcoming(store: QueryStore, now: datetime, per_chat: int = 3) -> list[
     """The next starts of every active chat, soonest first."""
     found: list[Upcoming] = []
     for spec in await store.chat_specs():
+        history = await store.occurrences(chat_id=spec.id)
         planned = {
-            o.run.start
-            for o in await store.occurrences(chat_id=spec.id, unfinished=True)
-            if o.run.phase in (Phase.SCHEDULED, Phase.ANNOUNCED)
+            o.run.start for o in history if o.run.phase in (Phase.SCHEDULED, Phase.ANNOUNCED)
         }
-        starts = sorted(planned | set(occurrences(spec, now, per_chat)))[:per_chat]
+        # As the planner does: a start at or before the chat's latest occurrence is used up
+        # (a one-off chat started early does not come back at its file's time).
+        latest = max((o.run.start for o in history), default=None)
+        projected = {
+            start for start in occurrences(spec, now, per_chat) if latest is None or start > latest
+        }
+        starts = sorted(planned | projected)[:per_chat]
         found.extend(Upcoming(spec.id, spec.title, start, start in planned) for start in starts)
     return sorted(found, key=lambda u: u.start)
