@@ -11,7 +11,8 @@ from bot.storage._convert import dt, dt_or_none
 from bot.storage.db import Database
 
 
-def _answer(row: sqlite3.Row) -> Answer:
+def answer_of(row: sqlite3.Row) -> Answer:
+    """A stored message part as an :class:`Answer` (the row joined with its author's name)."""
     return Answer(
         message_id=row["message_id"],
         part=row["part"],
@@ -46,7 +47,7 @@ class AnswerReadRepository:
                 ORDER BY a.created_at, a.message_id, a.part""",  # noqa: S608
             (occurrence_id,),
         )
-        return [_answer(row) for row in rows]
+        return [answer_of(row) for row in rows]
 
     async def message_occurrence(self, message_id: int) -> int | None:
         """The occurrence a stored message belongs to."""

@@ -26,12 +26,12 @@ import sqlite3
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
-from bot.core.answers import Answer, AnswerSource
 from bot.core.engagement import CHAIN_DEPTH, ChatMessage, TopicClause, spaceless
 from bot.core.people import EngagementRows, OccurrenceInfo
 from bot.core.profiles import Profile
 from bot.core.spec import ChatSpec
-from bot.storage._convert import dt, dt_or_none, ts
+from bot.storage._convert import dt, ts
+from bot.storage.answer_reads import answer_of
 from bot.storage.answer_writes import PARTICIPANT
 from bot.storage.db import Database
 
@@ -55,27 +55,6 @@ _SHOWN = """NOT EXISTS (SELECT 1 FROM unseen u WHERE u.user_id = a.author_id
 #: Not written by a forgotten person up to their request (people who opted out still count).
 _KEPT = """NOT EXISTS (SELECT 1 FROM unseen u WHERE u.user_id = a.author_id
     AND u.until IS NOT NULL AND a.created_at <= u.until)"""
-
-
-def _answer(row: sqlite3.Row) -> Answer:
-    return Answer(
-        message_id=row["message_id"],
-        part=row["part"],
-        occurrence_id=row["occurrence_id"],
-        channel_id=row["channel_id"],
-        thread_id=row["thread_id"],
-        author_id=row["author_id"],
-        author_name=row["name"],
-        question=row["question"],
-        content=row["content"],
-        source=AnswerSource(row["source"]),
-        created_at=dt(row["created_at"]),
-        edited_at=dt_or_none(row["edited_at"]),
-        deleted=bool(row["deleted"]),
-        reactions=row["reactions"],
-        reply_to=row["reply_to"],
-        late=bool(row["late"]),
-    )
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -189,7 +168,7 @@ class PeopleRepository:
                     WHERE a.message_id IN ({_marks(len(chunk))}) AND a.deleted = 0""",  # noqa: S608
                 chunk,
             )
-            answers += [_answer(row) for row in rows]
+            answers += [answer_of(row) for row in rows]
         answers.sort(key=lambda a: (a.created_at, a.message_id, a.part))
         return EngagementRows(
             answers=tuple(answers),
