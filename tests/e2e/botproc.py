@@ -143,6 +143,23 @@ class BotProcess:
             self.proc.kill()
             return await self.proc.wait()
 
+    async def build_archive(self, out: Path) -> None:
+        """``python -m bot archive --out`` on the bot's database (running or stopped)."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "archive",
+            "--out",
+            str(out),
+            env=self.env(),
+            cwd=REPO,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 120)
+        assert process.returncode == 0, err.decode()
+
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Read the bot's database (WAL lets us read while it runs)."""
         with contextlib.closing(sqlite3.connect(self.database)) as connection:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.botproc import (
-    REPO,
     BotProcess,
     World,
     chat_yaml,
@@ -133,17 +131,7 @@ async def test_forget_me_sticks_across_edits_reactions_a_kill_and_backfill(
 
     # A freshly built archive has none of them (and, opted out, not her new words either).
     out = tmp_path / "site"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "archive",
-        "--out",
-        str(out),
-        env=bot.env(),
-        cwd=REPO,
-    )
-    assert await process.wait() == 0
+    await bot.build_archive(out)
     site = "\n".join(p.read_text(encoding="utf-8") for p in out.iterdir() if p.is_file())
     for old in (EARLIER, THREADED, PREFIXED, AFTER):
         assert old not in site

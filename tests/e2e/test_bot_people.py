@@ -6,16 +6,14 @@ refused first), ``/chat people`` and ``/host stats``; the archive rebuilt with
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.chromium import find_chromium, open_page
-from tests.e2e.botproc import REPO, BotProcess, World, command, host, start_chat, wait_post
+from tests.e2e.botproc import BotProcess, World, command, host, start_chat, wait_post
 
 WAIT = 40.0
 HOSTILE_BIO = "<script>alert(1)</script> Biology teacher @everyone"
@@ -30,24 +28,6 @@ def chromium() -> str:
     if os.environ.get("CI"):
         pytest.fail("chromium is not installed (apt-get install chromium)")
     pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
-
-
-async def build_archive(bot: BotProcess, out: Path) -> None:
-    """``python -m bot archive --out`` on the running bot's database."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "archive",
-        "--out",
-        str(out),
-        env=bot.env(),
-        cwd=REPO,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 0, err.decode()
 
 
 def embeds(world: World) -> list[dict[str, Any]]:
@@ -104,7 +84,7 @@ async def test_profile_on_then_off_through_the_bot_and_the_archive_in_chromium(
     assert [a["filename"] for a in stats.message["attachments"]] == ["e2echat-community.png"]
 
     site = tmp_path / "site"
-    await build_archive(bot, site)
+    await bot.build_archive(site)
     profile = site / "people" / "ana.html"
     opened = open_page(chromium, tmp_path / "profile", profile)
     assert opened.policy_violations == []
@@ -123,7 +103,7 @@ async def test_profile_on_then_off_through_the_bot_and_the_archive_in_chromium(
 
     off = await command(world, ana, "profile", visibility="off")
     assert off.content.startswith("✅ Your profile is off")
-    await build_archive(bot, site)
+    await bot.build_archive(site)
     assert not profile.exists()
     recap = open_page(chromium, tmp_path / "profile", recap_page).dom
     assert "people/ana.html" not in recap
