@@ -5,7 +5,7 @@ A request to be forgotten is a write of the answer queue
 before it (they are stored, then erased) and, like them, retried until the database
 takes it: a locked database delays it, never loses it. Once it is stored, the
 published recaps that showed the person are marked for an update in the same
-transaction; :meth:`Consent.forget` then has the live recaps read again, so they are
+transaction; :meth:`ConsentRequests.forget` then has the live recaps read again, so they are
 edited in place within ``RECAP_UPDATE_DELAY``, however old they are.
 """
 
@@ -52,7 +52,7 @@ class Forgetting:
         return self.request is not None
 
 
-class Consent:
+class ConsentRequests:
     """Forget-me, forget-user and my-data, over the store and the answer queue."""
 
     def __init__(

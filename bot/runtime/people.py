@@ -32,7 +32,8 @@ class PeopleQueryStore(
 
 
 async def consent_of(store: ParticipantStore) -> Consent:
-    """The consent filter as the store has it now."""
+    """The consent filter (:class:`bot.core.consent.Consent`) as the store has it now: every
+    recap and people query takes its people through it."""
     return Consent(frozenset(await store.opted_out()), await store.forgotten())
 
 

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.answers import AnswerSource
-from bot.core.consent import Consent
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
@@ -36,7 +35,7 @@ from bot.core.schedule import to_local
 from bot.core.series import Series
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
-from bot.runtime.people import chat_series, published_profiles
+from bot.runtime.people import chat_series, consent_of, published_profiles
 from bot.runtime.speed import collection_paused
 
 
@@ -67,7 +66,7 @@ async def load_recap(
         for a in stored
         if a.source is AnswerSource.TAKEAWAY
     ]
-    consent = Consent(frozenset(await store.opted_out()), await store.forgotten())
+    consent = await consent_of(store)
     firsts = await store.first_timers(run.occurrence_id, run.chat_id, run.start)
     spec = occurrence.spec
     known = await store.participant_names([*spec.hosts, *spec.guests])

@@ -29,7 +29,7 @@ from datetime import timedelta
 from bot.core.ports import Clock, Store, Venue
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
-from bot.runtime.consent import Consent
+from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
@@ -55,7 +55,7 @@ class Runtime:
     live_recaps: LiveRecaps
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
-    consent: Consent
+    consent: ConsentRequests
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -90,5 +90,5 @@ def build_runtime(
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
-        consent=Consent(store, collector.writer, engine.live_recaps, clock),
+        consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
     )

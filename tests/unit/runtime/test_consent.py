@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.ports import ForgetRequest
 from bot.runtime.collector import LIVE_FOR
-from bot.runtime.consent import RETRY_EVERY, Consent
+from bot.runtime.consent import RETRY_EVERY, ConsentRequests
 from bot.runtime.live_recaps import UPDATE_DELAY
 from bot.storage import db
 from tests.unit.runtime.test_live_recaps import _chat
@@ -27,7 +27,9 @@ async def test_forget_me_withdraws_their_words_from_an_old_published_recap(
     tmp_path: Path,
 ) -> None:
     chat = await _chat(tmp_path)
-    consent = Consent(chat.store, chat.collector.writer, chat.engine.live_recaps, chat.clock)
+    consent = ConsentRequests(
+        chat.store, chat.collector.writer, chat.engine.live_recaps, chat.clock
+    )
     assert WEAK_TIES in chat.file(".md")
     chat.clock.advance(LIVE_FOR * 3)  # long after the recap stopped taking late answers
 
@@ -54,7 +56,9 @@ async def test_a_forget_request_waits_out_a_locked_database(
 ) -> None:
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)  # fail fast instead of waiting 5 s
     chat = await _chat(tmp_path)
-    consent = Consent(chat.store, chat.collector.writer, chat.engine.live_recaps, chat.clock)
+    consent = ConsentRequests(
+        chat.store, chat.collector.writer, chat.engine.live_recaps, chat.clock
+    )
     told: list[ForgetRequest] = []
 
     async def done(request: ForgetRequest) -> None:
@@ -78,7 +82,9 @@ async def test_a_forget_request_waits_out_a_locked_database(
 
 async def test_a_moderators_erasure_is_in_the_timeline_without_the_name(tmp_path: Path) -> None:
     chat = await _chat(tmp_path)
-    consent = Consent(chat.store, chat.collector.writer, chat.engine.live_recaps, chat.clock)
+    consent = ConsentRequests(
+        chat.store, chat.collector.writer, chat.engine.live_recaps, chat.clock
+    )
     forgetting = await consent.forget(7, actor="4242", by_moderator=True)
     assert forgetting.request is not None
     assert forgetting.request.by_moderator
