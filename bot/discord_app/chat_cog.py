@@ -13,12 +13,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.ports import ForgetRequest
 from bot.discord_app import people_commands
 from bot.discord_app.replies import (
-    FORGET_QUEUED,
     NO_MENTIONS,
-    forgotten_reply,
+    forget_and_tell,
     reply,
     when,
 )
@@ -97,17 +95,7 @@ class ChatCommands(
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Delete your stored answers, reactions, takeaways and name, and withdraw them from
         published recaps; your old messages are never stored again. Says how many."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        delay = self.services.runtime.live_recaps.delay
-
-        async def done(request: ForgetRequest) -> None:
-            await reply(interaction, forgotten_reply(request, delay))
-
-        forgetting = await self.services.runtime.consent.forget(interaction.user.id, done=done)
-        if forgetting.request is None:
-            await reply(interaction, FORGET_QUEUED)
-        else:
-            await reply(interaction, forgotten_reply(forgetting.request, delay))
+        await forget_and_tell(interaction, self.services.runtime.consent, interaction.user.id)
 
     @app_commands.command(name="my-data", description="Everything the bot stores about me")
     async def my_data(self, interaction: discord.Interaction) -> None:

@@ -22,16 +22,14 @@ from discord.ext import commands
 
 from bot.chatfile import load_chat_text
 from bot.core.errors import ChatNotFound, NotAModerator
-from bot.core.ports import ForgetRequest
 from bot.core.run import Cancel, Control, Extend, Next, Pause, Resume, Skip, Start, Stop
 from bot.core.spec import ChatSpec
 from bot.discord_app import people_commands
 from bot.discord_app.authoring import AuthoringCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.replies import (
-    FORGET_QUEUED,
     control_reply,
-    forgotten_reply,
+    forget_and_tell,
     reply,
     when,
 )
@@ -240,23 +238,13 @@ class HostCommands(
                 "123456789012345678; Developer Mode > right-click > Copy User ID).",
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        delay = self.services.runtime.live_recaps.delay
-
-        async def done(request: ForgetRequest) -> None:
-            await reply(interaction, forgotten_reply(request, delay, you=False))
-
-        forgetting = await self.services.runtime.consent.forget(
-            user_id, actor=str(interaction.user.id), by_moderator=True, done=done
+        await forget_and_tell(
+            interaction,
+            self.services.runtime.consent,
+            user_id,
+            moderator=True,
+            applied_note=" Recorded in the moderation timeline without their name.",
         )
-        if forgetting.request is None:
-            await reply(interaction, FORGET_QUEUED)
-        else:
-            await reply(
-                interaction,
-                forgotten_reply(forgetting.request, delay, you=False)
-                + " Recorded in the moderation timeline without their name.",
-            )
 
     @app_commands.command(name="stats", description="A chat's community over time, with a chart")
     @app_commands.describe(chat="the chat's id")

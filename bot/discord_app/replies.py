@@ -10,6 +10,7 @@ import discord
 from bot.core.plan import StepKind
 from bot.core.ports import ForgetRequest
 from bot.core.run import Control, Extend, Next, Pause, Resume, Run, Skip, Start, Stop
+from bot.runtime.consent import ConsentRequests
 
 NO_MENTIONS = discord.AllowedMentions.none()
 MAX_REPLY = 1900
@@ -93,3 +94,29 @@ def _duration(delay: timedelta) -> str:
     if seconds < 120:
         return f"{seconds} seconds"
     return f"{seconds // 60} minutes"
+
+
+async def forget_and_tell(
+    interaction: discord.Interaction,
+    consent: ConsentRequests,
+    user_id: int,
+    *,
+    moderator: bool = False,
+    applied_note: str = "",
+) -> None:
+    """Forget ``user_id`` (the caller, or someone a moderator names) and answer: what went
+    when the database took it at once, else that the request waits, then a followup once it
+    is applied. ``applied_note`` is added to the answer given at once."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    delay = consent.live_recaps.delay
+    you = not moderator
+
+    async def done(request: ForgetRequest) -> None:
+        await reply(interaction, forgotten_reply(request, delay, you=you))
+
+    actor = str(interaction.user.id) if moderator else ""
+    forgetting = await consent.forget(user_id, actor=actor, by_moderator=moderator, done=done)
+    if forgetting.request is None:
+        await reply(interaction, FORGET_QUEUED)
+    else:
+        await reply(interaction, forgotten_reply(forgetting.request, delay, you=you) + applied_note)
