@@ -220,6 +220,58 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE topic_index SET upto = MIN(upto, (SELECT COALESCE(MAX(rowid), 0) FROM answers));
     END;
     """,
+    # 9: link cards and boards (issue 16).
+    #  * link_cards: Discord's unfurl of a link in a chat message, one row per (message,
+    #    normalised link); reading lists show the newest card of each link. A forget-me
+    #    deletes the cards of that person's messages sent before it (the triggers), and the
+    #    store refuses them afterwards (bot.storage.cards).
+    #  * boards: topic boards (from CHATS_DIR/boards.yaml or /board create); the chat series
+    #    boards are not rows, they follow from the chats. name_key is the case-folded name.
+    #  * board_saves: a member saved a message's link to a board; board_id 0 is the member's
+    #    own "My saves", never published.
+    """
+    CREATE TABLE link_cards (
+        message_id  INTEGER NOT NULL,
+        url         TEXT NOT NULL,
+        author_id   INTEGER NOT NULL,
+        posted_at   TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        description TEXT NOT NULL,
+        provider    TEXT NOT NULL,
+        thumbnail   TEXT NOT NULL,
+        seen_at     TEXT NOT NULL,
+        PRIMARY KEY (message_id, url)
+    );
+    CREATE INDEX link_cards_url ON link_cards(url, seen_at);
+    CREATE INDEX link_cards_author ON link_cards(author_id);
+    CREATE TRIGGER forget_link_cards AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM link_cards WHERE author_id = NEW.user_id AND posted_at <= NEW.requested_at;
+    END;
+    CREATE TRIGGER forget_link_cards_again AFTER UPDATE OF requested_at ON forget_requests BEGIN
+        DELETE FROM link_cards WHERE author_id = NEW.user_id AND posted_at <= NEW.requested_at;
+    END;
+    CREATE TABLE boards (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        name_key    TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        keywords    TEXT NOT NULL DEFAULT '',
+        from_file   INTEGER NOT NULL DEFAULT 0,
+        created_by  INTEGER,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE board_saves (
+        board_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        url         TEXT NOT NULL,
+        message_id  INTEGER NOT NULL,
+        channel_id  INTEGER NOT NULL,
+        guild_id    INTEGER NOT NULL,
+        saved_at    TEXT NOT NULL,
+        PRIMARY KEY (board_id, user_id, url)
+    );
+    CREATE INDEX board_saves_user ON board_saves(user_id, saved_at);
+    """,
 )
 
 #: The schema version this code expects.

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
+from bot.core.cards import LinkCard
 from bot.core.engagement import TopicClause
 from bot.core.people import EngagementRows, OccurrenceInfo
 from bot.core.personal import PersonalData
@@ -349,6 +350,26 @@ class PeopleStore(Protocol):
         ...
 
 
+# --- Link cards and boards (issue 16) --------------------------------------------------------
+
+
+class CardStore(Protocol):
+    """Link cards: Discord's unfurls of the links shared in chats."""
+
+    async def save_cards(self, cards: Sequence[LinkCard]) -> int:
+        """Store (or refresh) cards by (message, link); a card of a message sent before its
+        author's forget request is refused. Returns how many were stored."""
+        ...
+
+    async def cards_for(self, urls: Collection[str]) -> dict[str, LinkCard]:
+        """The newest card of each of these normalised links that has one."""
+        ...
+
+    async def message_cards(self, message_id: int) -> list[LinkCard]:
+        """The cards of one message."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -361,6 +382,7 @@ class Store(
     CommandSyncStore,
     DraftStore,
     PeopleStore,
+    CardStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the
