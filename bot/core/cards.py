@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from bot.core.recap.text import clip, find_links, normalise_link
+from bot.core.recap.text import clip, defuse_mentions, find_links, normalise_link
 
 #: Discord's embed limits: longer unfurl text is cut here before it is stored.
 TITLE_LIMIT = 256
@@ -68,11 +68,11 @@ class LinkCard:
 
 def clean_text(text: str | None, limit: int) -> str:
     """Unfurl text made safe to store: no control or direction characters, whitespace
-    collapsed, at most ``limit`` characters."""
+    collapsed, mentions defused (a copy-paste pings nobody), about ``limit`` characters."""
     if not text:
         return ""
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
-    return clip(text, limit)
+    return defuse_mentions(clip(text, limit - 2))  # room for the defusing spaces
 
 
 def safe_image(url: str | None) -> str:

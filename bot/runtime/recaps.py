@@ -20,6 +20,7 @@ from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
     BackfillReads,
+    CardStore,
     ChatStore,
     LiveRecapStore,
     Occurrence,
@@ -30,6 +31,7 @@ from bot.core.ports import (
 )
 from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap, Revision, Takeaway, build_recap
+from bot.core.recap.listings import with_cards
 from bot.core.run import Phase
 from bot.core.schedule import to_local
 from bot.core.series import Series
@@ -39,9 +41,9 @@ from bot.runtime.people import chat_series, consent_of, published_profiles
 from bot.runtime.speed import collection_paused
 
 
-class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, Protocol):
+class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, CardStore, Protocol):
     """What a recap model is built from: answers and who reacted to them, participants'
-    consent, the live recap."""
+    consent, the live recap, the link cards of the reading list."""
 
 
 class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, Protocol):
@@ -89,9 +91,15 @@ async def load_recap(
             known_names=known,
             reactors=reactors,
         )
+    cards = await store.cards_for([resource.url for resource in recap.resources])
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None
-    return replace(recap, revision=revision, reflection_thread=thread)
+    return replace(
+        recap,
+        revision=revision,
+        reflection_thread=thread,
+        resources=with_cards(recap.resources, cards),
+    )
 
 
 async def stored_revision(

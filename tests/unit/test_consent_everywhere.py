@@ -19,6 +19,7 @@ import inspect
 import pkgutil
 import typing
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,12 +30,14 @@ import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
+from bot.core.cards import card_from_unfurl
 from bot.core.consent import CONSENTED, Consent
 from bot.core.engagement import ChatMessage
 from bot.core.people import EngagementRows, OccurrenceInfo, PeopleFound, find_people
 from bot.core.personal import GivenReaction, PersonalData, StoredMessage
 from bot.core.profiles import Profile, public_profiles
 from bot.core.recap import Recap
+from bot.core.recap.listings import with_cards
 from bot.core.series import Series, SeriesOccurrence, build_series
 from tests.unit.recap.generate import START, finished_run
 from tests.unit.recap.talk import Talk
@@ -91,8 +94,33 @@ def _talk() -> tuple[Talk, Consent, dict[int, set[int]]]:
 
 
 def _recap() -> Recap:
+    """The recap, its reading list with link cards (the two protected people's links have
+    cards too: the cards must not bring their links back)."""
     talk, consent, reactors = _talk()
-    return talk.recap(consent=consent, reactors=reactors)
+    recap = talk.recap(consent=consent, reactors=reactors)
+    cards = {
+        url: card
+        for url, author in (
+            ("https://ana.example/pln", talk.user("ana")),
+            ("https://zed.example/notes", talk.user(OPTED_OUT_NAME)),
+            (FORGOTTEN_LINK, talk.user(FORGOTTEN_NAME)),
+        )
+        if (
+            card := card_from_unfurl(
+                url,
+                title=f"Card of {url}",
+                description="A page",
+                provider="Site",
+                thumbnail=None,
+                message_id=1,
+                author_id=author,
+                posted_at=START,
+                seen_at=START,
+            )
+        )
+    }
+    assert "https://ana.example/pln" in {r.url for r in recap.resources}
+    return replace(recap, resources=with_cards(recap.resources, cards))
 
 
 def _names(talk: Talk) -> dict[int, str]:
