@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.core.errors import StorageError
 from bot.core.ports import EventLink, Store
 from bot.storage.answer_reads import AnswerReadRepository
+from bot.storage.boards import BoardRepository
 from bot.storage.cards import CardRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.command_syncs import CommandSyncRepository
@@ -34,6 +35,7 @@ class SqliteStore(
     DraftRepository,
     PeopleRepository,
     CardRepository,
+    BoardRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

@@ -225,8 +225,8 @@ MIGRATIONS: tuple[str, ...] = (
     #    normalised link); reading lists show the newest card of each link. A forget-me
     #    deletes the cards of that person's messages sent before it (the triggers), and the
     #    store refuses them afterwards (bot.storage.cards).
-    #  * boards: topic boards (from CHATS_DIR/boards.yaml or /board create); the chat series
-    #    boards are not rows, they follow from the chats. name_key is the case-folded name.
+    #  * boards: topic boards (from CHATS_DIR/boards.yaml or /board create) and the chat
+    #    series' boards (chat_id set, kept in step with the chats). name_key is the folded name.
     #  * board_saves: a member saved a message's link to a board; board_id 0 is the member's
     #    own "My saves", never published.
     """
@@ -257,6 +257,7 @@ MIGRATIONS: tuple[str, ...] = (
         description TEXT NOT NULL DEFAULT '',
         keywords    TEXT NOT NULL DEFAULT '',
         from_file   INTEGER NOT NULL DEFAULT 0,
+        chat_id     TEXT,                -- a chat series' board (named by its hashtag)
         created_by  INTEGER,
         created_at  TEXT NOT NULL
     );

@@ -24,6 +24,7 @@ from bot.core.ports.records import (
 from bot.core.ports.stores import (
     AnswerStore,
     BackfillReads,
+    BoardStore,
     CardStore,
     ChatStore,
     CommandSyncStore,
@@ -52,6 +53,7 @@ __all__ = [
     "AnswerWrite",
     "Attachment",
     "BackfillReads",
+    "BoardStore",
     "CardStore",
     "ChatDraft",
     "ChatStore",

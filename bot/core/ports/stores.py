@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
+from bot.core.boards import Board, BoardSpec, Save
 from bot.core.cards import LinkCard
 from bot.core.engagement import TopicClause
 from bot.core.people import EngagementRows, OccurrenceInfo
@@ -370,6 +371,38 @@ class CardStore(Protocol):
         ...
 
 
+class BoardStore(Protocol):
+    """Boards (topic boards and the chat series' boards) and members' saves."""
+
+    async def boards(self) -> list[Board]:
+        """Every board: the chat series' boards, then topic boards, each by name."""
+        ...
+
+    async def create_board(self, spec: BoardSpec, *, created_by: int | None, at: datetime) -> Board:
+        """Add a topic board; raises BoardExists or TooManyBoards (bot.core.boards)."""
+        ...
+
+    async def sync_file_boards(self, specs: Sequence[BoardSpec], at: datetime) -> None:
+        """Make the boards from boards.yaml exactly ``specs``."""
+        ...
+
+    async def sync_series_boards(self, boards: Sequence[Board]) -> None:
+        """Keep a board for each chat series."""
+        ...
+
+    async def save_link(self, save: Save) -> bool:
+        """Record a save; False when it was saved there by that person already."""
+        ...
+
+    async def saves_of(self, user_id: int) -> list[Save]:
+        """Everything one person saved, newest first."""
+        ...
+
+    async def board_saves(self) -> list[Save]:
+        """Every save to a server board (never anyone's My saves)."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -383,6 +416,7 @@ class Store(
     DraftStore,
     PeopleStore,
     CardStore,
+    BoardStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the
