@@ -262,6 +262,9 @@ class BoardItem:
     saved_by: tuple[str, ...]
     #: The newest time it was shared or saved (boards list newest first).
     newest: datetime
+    #: The channels the saves came from (only people who can read one are shown a link
+    #: that was saved but never shared in a chat).
+    save_channels: tuple[int, ...] = ()
 
     @property
     def title(self) -> str:
@@ -340,6 +343,7 @@ def assemble_board(
                 saves=len(savers),
                 saved_by=named,
                 newest=max(times),
+                save_channels=tuple(sorted({s.channel_id for s in savers})),
             )
         )
     items.sort(key=lambda item: item.newest, reverse=True)

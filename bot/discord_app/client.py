@@ -27,6 +27,7 @@ from discord.http import Route
 from bot.config import Settings
 from bot.core.ports import Clock, Store
 from bot.discord_app.backfill import backfill
+from bot.discord_app.board_cog import BoardCommands
 from bot.discord_app.chat_cog import ChatCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.events import ScheduledEvents
@@ -92,11 +93,12 @@ class ChatBot(commands.Bot):
         self._heartbeat_task: asyncio.Task[None] | None = None
 
     async def add_cogs(self) -> None:
-        """The gateway listeners, ``/chat`` and ``/host``, each given its services; the
-        persistent buttons."""
+        """The gateway listeners, ``/chat``, ``/host`` and ``/board`` (with the Save to board
+        message menu), each given its services; the persistent buttons."""
         await self.add_cog(self.listeners)
         await self.add_cog(ChatCommands(self.services))
         await self.add_cog(HostCommands(self.services))
+        await self.add_cog(BoardCommands(self, self.services))
         # The buttons of /host new, edit and delete, on messages sent before a restart too.
         self.add_dynamic_items(*FORM_BUTTONS)
 

@@ -28,6 +28,7 @@ from datetime import timedelta
 
 from bot.core.ports import Clock, Store, Venue
 from bot.runtime.answer_writer import AnswerWriter
+from bot.runtime.boards import BoardService
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
@@ -56,6 +57,8 @@ class Runtime:
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
     consent: ConsentRequests
+    #: Boards and saves; ``boards.on_board_changed`` is the hook for the archive's publisher.
+    boards: BoardService
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -91,4 +94,5 @@ def build_runtime(
         live_recaps=engine.live_recaps,
         planner=engine.planner,
         consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        boards=BoardService(store, clock),
     )

@@ -39,6 +39,9 @@ MODERATORS = {
     "delete",
     "stats",
 }
+#: /board: for everyone (create checks for moderators in code), and the message menu.
+BOARD = {"create", "show", "mine"}
+MESSAGE_MENUS = {"Save to board"}
 
 
 @pytest.fixture
@@ -51,17 +54,21 @@ async def bot(store: SqliteStore, clock: VirtualClock, tmp_path: Path) -> AsyncI
 
 
 def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
-    found = {c.name: c for c in bot.tree.get_commands() if isinstance(c, app_commands.Group)}
-    assert len(found) == len(bot.tree.get_commands())
+    slash = bot.tree.get_commands(type=discord.AppCommandType.chat_input)
+    found = {c.name: c for c in slash if isinstance(c, app_commands.Group)}
+    assert len(found) == len(slash)
     return found
 
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
-    assert sorted(bot.cogs) == ["ChatCommands", "HostCommands", "Listeners"]
+    assert sorted(bot.cogs) == ["BoardCommands", "ChatCommands", "HostCommands", "Listeners"]
     tree = groups(bot)
-    assert sorted(tree) == ["chat", "host"]
+    assert sorted(tree) == ["board", "chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
     assert {c.name for c in tree["host"].commands} == MODERATORS
+    assert {c.name for c in tree["board"].commands} == BOARD
+    menus = bot.tree.get_commands(type=discord.AppCommandType.message)
+    assert {c.name for c in menus} == MESSAGE_MENUS
     # The listeners' raw events are registered; new messages come through dispatch.
     for event in (
         "on_raw_message_edit",
