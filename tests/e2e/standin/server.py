@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import driver, ops, render
+from . import driver, menus, ops, render
 from .faults import Faults
 from .gateway import Hub
 from .interactions import Interaction, InteractionsApi
@@ -393,6 +393,12 @@ class StandIn:
         msg = self._message(message)
         return driver.component_interaction(
             self.world, self.interactions, user, msg, custom_id, values
+        )
+
+    async def message_menu(self, message: Ref, user: User, name: str) -> Interaction:
+        """``user`` right-clicks ``message`` and picks Apps > ``name`` (a message command)."""
+        return menus.message_command_interaction(
+            self.world, self.interactions, user, self._message(message), name
         )
 
     async def submit_modal(
