@@ -215,6 +215,8 @@ class Save:
     channel_id: int
     guild_id: int
     saved_at: datetime
+    #: Their name when they saved (named only through the consent filter).
+    user_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +332,7 @@ def assemble_board(
         if card is None and cards is not None:
             card = cards.get(url)
         named = tuple(
-            names.get(s.user_id, "someone")
+            names.get(s.user_id) or s.user_name or "someone"
             for s in sorted(savers, key=lambda s: s.saved_at)
             if consent.named(s.user_id) and s.user_id not in consent.forgotten
         )

@@ -76,6 +76,7 @@ class SaveSelect(discord.ui.Select["SaveView"]):
                 message_id=view.message.id,
                 channel_id=view.message.channel.id,
                 guild_id=interaction.guild_id or 0,
+                user_name=interaction.user.display_name,
             )
         except ChatError as refused:
             await reply(interaction, str(refused))

@@ -157,6 +157,7 @@ class BoardService:
         message_id: int,
         channel_id: int,
         guild_id: int,
+        user_name: str = "",
     ) -> tuple[str, int]:
         """Save a message's ``links`` to a board (``MY_SAVES_ID``: the member's My saves).
         Returns the board's name and how many links were new there."""
@@ -170,7 +171,7 @@ class BoardService:
         now = self.clock.now()
         new = 0
         for url in links:
-            save = Save(board_id, user_id, url, message_id, channel_id, guild_id, now)
+            save = Save(board_id, user_id, url, message_id, channel_id, guild_id, now, user_name)
             new += await self.store.save_link(save)
         if new and board_id != MY_SAVES_ID:
             self._changed([name])

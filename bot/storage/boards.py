@@ -41,6 +41,7 @@ def _save(row: Any) -> Save:
         channel_id=row["channel_id"],
         guild_id=row["guild_id"],
         saved_at=dt(row["saved_at"]),
+        user_name=row["user_name"],
     )
 
 
@@ -139,8 +140,8 @@ class BoardRepository:
         """Record a save; False when that person had saved that link there already."""
         rows = await self.db.write(
             """INSERT INTO board_saves (board_id, user_id, url, message_id, channel_id,
-                   guild_id, saved_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+                   guild_id, saved_at, user_name)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (board_id, user_id, url) DO NOTHING""",
             (
                 save.board_id,
@@ -150,6 +151,7 @@ class BoardRepository:
                 save.channel_id,
                 save.guild_id,
                 ts(save.saved_at),
+                save.user_name,
             ),
         )
         return rows > 0

@@ -264,6 +264,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE board_saves (
         board_id    INTEGER NOT NULL,
         user_id     INTEGER NOT NULL,
+        user_name   TEXT NOT NULL DEFAULT '',  -- as they were called when they saved
         url         TEXT NOT NULL,
         message_id  INTEGER NOT NULL,
         channel_id  INTEGER NOT NULL,
