@@ -231,6 +231,8 @@ class SharedLink:
     at: datetime
     question: int | None
     context: str
+    #: Where the archive shows it (``recap-page.html#anchor``), when it is in the archive.
+    page: str = ""
 
 
 def shared_links(recap: Recap) -> list[SharedLink]:
@@ -308,7 +310,8 @@ def assemble_board(
 ) -> BoardView:
     """``board`` with its cards: the links of its chat series (a series board) or matching
     its keywords (a topic board), and the links saved to it; ``cards`` gives saved links that
-    no recap lists their card. Savers who opted out or were forgotten are counted, not named."""
+    no recap lists their card. Savers who opted out or were forgotten are counted, never
+    named, and a link only they saved is not on the board."""
     by_url: dict[str, list[SharedLink]] = {}
     for link in links:
         on_board = (
@@ -331,11 +334,16 @@ def assemble_board(
         card = next((p.card for p in reversed(places) if p.card is not None), None)
         if card is None and cards is not None:
             card = cards.get(url)
-        named = tuple(
-            names.get(s.user_id) or s.user_name or "someone"
+        nameable = [
+            s
             for s in sorted(savers, key=lambda s: s.saved_at)
             if consent.named(s.user_id) and s.user_id not in consent.forgotten
-        )
+        ]
+        if not places and not nameable:
+            # Saved only by people who opted out or were forgotten: their saves count on
+            # the board's other cards, but never put a link on a board by themselves.
+            continue
+        named = tuple(names.get(s.user_id) or s.user_name or "someone" for s in nameable)
         times = [p.at for p in places] + [s.saved_at for s in savers]
         items.append(
             BoardItem(

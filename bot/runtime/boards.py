@@ -29,7 +29,6 @@ from bot.core.boards import (
     BoardView,
     Save,
     SharedLink,
-    assemble_board,
     check_name,
     name_key,
     parse_keywords,
@@ -40,7 +39,7 @@ from bot.core.cards import LinkCard
 from bot.core.ports import BoardStore, Clock
 from bot.core.recap.text import find_links, normalise_link
 from bot.core.spec import ChatSpec
-from bot.runtime.people import consent_of
+from bot.runtime.board_views import board_views
 from bot.runtime.recaps import RecapArchiveStore, StoredRecaps
 
 log = logging.getLogger(__name__)
@@ -208,14 +207,8 @@ class BoardService:
         self, boards: Sequence[Board] | None = None, links: Sequence[SharedLink] | None = None
     ) -> list[BoardView]:
         """The server boards with their cards (never anyone's My saves)."""
-        boards = await self.store.boards() if boards is None else boards
         links = await self.links() if links is None else links
-        saves = await self.store.board_saves()
-        consent = await consent_of(self.store)
-        names = await self.store.participant_names({s.user_id for s in saves})
-        listed = {link.url for link in links}
-        cards = await self.store.cards_for({s.url for s in saves} - listed)
-        return [assemble_board(b, links, saves, consent, names, cards) for b in boards]
+        return await board_views(self.store, links, boards)
 
     async def show(self, name: str) -> BoardView:
         """``/board show``: one board with its cards, newest first."""

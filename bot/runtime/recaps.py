@@ -11,15 +11,18 @@ archive all go through here.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.answers import AnswerSource
+from bot.core.boards import BoardView, SharedLink
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
     BackfillReads,
+    BoardStore,
     CardStore,
     ChatStore,
     LiveRecapStore,
@@ -37,6 +40,7 @@ from bot.core.schedule import to_local
 from bot.core.series import Series
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
+from bot.runtime.board_views import board_views
 from bot.runtime.people import chat_series, consent_of, published_profiles
 from bot.runtime.speed import collection_paused
 
@@ -46,7 +50,7 @@ class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, C
     consent, the live recap, the link cards of the reading list."""
 
 
-class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, Protocol):
+class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, BoardStore, Protocol):
     """What finding past occurrences and their recaps reads (exports and the archive, with its
     profile and series pages)."""
 
@@ -250,3 +254,8 @@ class StoredRecaps:
     async def series(self, chat_id: str) -> Series:
         """The chat's community over its past occurrences."""
         return await chat_series(self.store, chat_id)
+
+    async def boards(self, links: Sequence[SharedLink]) -> list[BoardView]:
+        """Every server board with its cards from ``links`` and the saves to it (never
+        anyone's My saves)."""
+        return await board_views(self.store, links)

@@ -30,6 +30,7 @@ import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
+from bot.core.boards import Board, BoardView, Save, assemble_board, shared_links
 from bot.core.cards import card_from_unfurl
 from bot.core.consent import CONSENTED, Consent
 from bot.core.engagement import ChatMessage
@@ -175,6 +176,27 @@ def _profile_page(entry: Entry, recap: Recap) -> ProfilePage:
     return page
 
 
+def _board_view(recap: Recap) -> BoardView:
+    """A topic board with the recap's links, saved by the protected people too (counted,
+    never named) and a link only the forgotten person saved (never shown)."""
+    talk, consent, _ = _talk()
+    board = Board(3, "Networks", "Learning networks", ("network",), False, None, START)
+    saves = [
+        Save(3, talk.user(name), url, 1, 77, 1, START + timedelta(minutes=40), name)
+        for name, url in (
+            ("ben", "https://ana.example/pln"),
+            (OPTED_OUT_NAME, "https://ana.example/pln"),
+            (FORGOTTEN_NAME, "https://ana.example/pln"),
+            (FORGOTTEN_NAME, FORGOTTEN_LINK),
+            (OPTED_OUT_NAME, "https://zed.example/notes"),
+        )
+    ]
+    view = assemble_board(board, shared_links(recap), saves, consent, _names(talk))
+    [item] = view.items
+    assert (item.url, item.saves, item.saved_by) == ("https://ana.example/pln", 3, ("ben",))
+    return view
+
+
 def _samples() -> dict[Any, Any]:
     recap = _recap()
     entry = Entry.of("edchat-2027-03-01.html", recap)
@@ -212,6 +234,7 @@ def _samples() -> dict[Any, Any]:
         ProfilePage: _profile_page(entry, recap),
         "guild_id": 1234,
         Recap: recap,
+        BoardView: _board_view(recap),
         Entry: entry,
         SharedResource: resources,
         "entries": [entry],

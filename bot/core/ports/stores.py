@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
-from bot.core.boards import Board, BoardSpec, Save
+from bot.core.boards import Board, BoardSpec, BoardView, Save, SharedLink
 from bot.core.cards import LinkCard
 from bot.core.engagement import TopicClause
 from bot.core.people import EngagementRows, OccurrenceInfo
@@ -445,4 +445,10 @@ class RecapReader(Protocol):
 
     async def series(self, chat_id: str) -> Series:
         """The chat's community over its past occurrences (:func:`bot.core.series.build_series`)."""
+        ...
+
+    async def boards(self, links: Sequence[SharedLink]) -> list[BoardView]:
+        """Every server board with its cards: ``links`` (from the recaps) on the boards they
+        match, and the saves to each board, savers named only through the consent filter
+        (:func:`bot.core.boards.assemble_board`). Nobody's My saves."""
         ...
