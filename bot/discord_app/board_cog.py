@@ -6,8 +6,9 @@
 * ``/board mine [page]`` (everyone): your own saves, every board, ephemeral and paged.
 * ``/board create name:<text> [keywords:<text>]``: a topic board; moderators only, checked
   here (the other /board commands are for everyone, so Discord cannot hide this one).
-* **Save to board** (message context menu): a select of the server's boards plus your own
-  **My saves**; the message's links are saved there. A message without a link gets a clear
+* **Save to board** (message context menu): a select of your own **My saves** and the
+  server's boards (those whose keywords the message matches first: a select shows at most
+  25 options); the message's links are saved there. A message without a link gets a clear
   ephemeral reply.
 
 Each command is one call to :class:`bot.runtime.boards.BoardService`; errors it raises on
@@ -23,7 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.boards import MY_SAVES, MY_SAVES_ID, Board, BoardItem
+from bot.core.boards import MY_SAVES, MY_SAVES_ID, Board, BoardItem, matches
 from bot.core.errors import ChatError
 from bot.discord_app.replies import NO_MENTIONS, reply
 from bot.discord_app.services import Services
@@ -147,7 +148,11 @@ class BoardCommands(
                 "that members share; pick a message with one.",
             )
             return
-        boards = await self.services.runtime.boards.boards()
+        # A select shows 25 options: the boards this message matches first.
+        boards = sorted(
+            await self.services.runtime.boards.boards(),
+            key=lambda board: (not matches(board.keywords, text), board.is_series, board.name),
+        )
         view = SaveView(self.services, message, links, boards)
         count = f"{len(links)} link{'s' if len(links) > 1 else ''}"
         await interaction.response.send_message(

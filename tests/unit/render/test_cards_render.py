@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from bot.archive.entries import Entry, merge_resources, share_places
 from bot.archive.pages import render_resources
 from bot.core.cards import LinkCard, card_from_unfurl
 from bot.core.recap import Recap
 from bot.core.recap.listings import with_cards
+from bot.render.discord_limits import message_problems
+from bot.render.discord_post import render_discord
 from tests.support.hostile import SCRIPT
 from tests.unit.recap.generate import START
 from tests.unit.recap.talk import Talk
@@ -86,3 +89,16 @@ def test_a_long_description_is_shortened_for_lists() -> None:
         if line.strip().startswith("*word"):
             assert len(line) < 200
     assert max(len(m.content) for m in rendered.discord) <= 2000
+
+
+def test_a_long_carded_reading_list_stays_within_discords_limits() -> None:
+    talk = Talk()
+    for number in range(80):
+        talk.say(f"p{number % 7}", f"A1: see https://site{number}.example/page", minute=10)
+    recap = talk.recap()
+    cards = {
+        r.url: _card(r.url, "T" * 300, "word " * 900, "Provider " * 40) for r in recap.resources
+    }
+    carded = replace(recap, resources=with_cards(recap.resources, cards))
+    for message in render_discord(carded):
+        assert message_problems(message.content, message.embeds) == []
