@@ -131,7 +131,7 @@ class Collector:
         #: Where messages belong: collecting occurrences, their questions, recent messages.
         self._routes = Routes()
         #: Told after each commit: (occurrences whose messages were stored, message ids that
-        #: were deleted or reacted to). The engine's live recaps listen.
+        #: were deleted, reacted to or gained link cards). The engine's live recaps listen.
         self.on_stored: list[Callable[[Collection[int], Collection[int]], None]] = []
         self._lookups: set[asyncio.Task[None]] = set()
         #: Messages in threads not known yet (kept a few minutes; see UnknownThreads).
@@ -366,13 +366,16 @@ class Collector:
 
     async def _save_cards(self, message: IncomingMessage) -> None:
         try:
-            await self.store.save_cards(message.cards)
+            stored = await self.store.save_cards(message.cards)
         except StorageError as error:
             log.error(
                 "link cards of message %s not stored (%s); the next backfill reads them again",
                 message.message_id,
                 error,
             )
+            return
+        if stored:  # a published recap shows the cards at its next update
+            self._tell(frozenset(), (message.message_id,))
 
     def enqueue_delete(self, message_ids: list[int]) -> None:
         """Queue marking messages deleted (after anything queued for them before)."""
@@ -428,6 +431,9 @@ class Collector:
         if not self.on_stored:
             return
         occurrences, messages = touched(writes)
+        self._tell(occurrences, messages)
+
+    def _tell(self, occurrences: Collection[int], messages: Collection[int]) -> None:
         for listener in self.on_stored:
             try:
                 listener(occurrences, messages)
