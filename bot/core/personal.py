@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.boards import Save
 from bot.core.consent import consented
 from bot.core.profiles import Profile
 
@@ -75,6 +76,8 @@ class PersonalData:
     drafts: tuple[Draft, ...] = ()
     #: Their profile (``/chat profile``), public or not, if they set one.
     profile: Profile | None = None
+    #: The links they saved to boards (``Save to board``), their own My saves included.
+    saves: tuple[Save, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -86,4 +89,5 @@ class PersonalData:
             and not self.reactions
             and not self.drafts
             and self.profile is None
+            and not self.saves
         )

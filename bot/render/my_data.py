@@ -42,6 +42,7 @@ def render_my_data(data: PersonalData, *, limit: int = MAX_FILE_BYTES) -> list[t
     items = [("messages", plain(m)) for m in data.messages]
     items += [("reactions", plain(r)) for r in data.reactions]
     items += [("drafts", plain(d)) for d in data.drafts]
+    items += [("saves", plain(s)) for s in data.saves]
     documents = _split(about, items, limit)
     if len(documents) == 1:
         return [("my-data.json", _encode({**about, **documents[0]}))]

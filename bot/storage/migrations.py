@@ -228,7 +228,8 @@ MIGRATIONS: tuple[str, ...] = (
     #  * boards: topic boards (from CHATS_DIR/boards.yaml or /board create) and the chat
     #    series' boards (chat_id set, kept in step with the chats). name_key is the folded name.
     #  * board_saves: a member saved a message's link to a board; board_id 0 is the member's
-    #    own "My saves", never published.
+    #    own "My saves", never published. A forget-me deletes their My saves and the name kept
+    #    with their saves (the triggers); their saves to server boards still count, unnamed.
     """
     CREATE TABLE link_cards (
         message_id  INTEGER NOT NULL,
@@ -273,6 +274,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (board_id, user_id, url)
     );
     CREATE INDEX board_saves_user ON board_saves(user_id, saved_at);
+    CREATE TRIGGER forget_board_saves AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM board_saves WHERE user_id = NEW.user_id AND board_id = 0
+            AND saved_at <= NEW.requested_at;
+        UPDATE board_saves SET user_name = '' WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER forget_board_saves_again AFTER UPDATE OF requested_at ON forget_requests
+    BEGIN
+        DELETE FROM board_saves WHERE user_id = NEW.user_id AND board_id = 0
+            AND saved_at <= NEW.requested_at;
+        UPDATE board_saves SET user_name = '' WHERE user_id = NEW.user_id;
+    END;
     """,
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+from bot.core.boards import Save
 from bot.core.personal import Draft, GivenReaction, PersonalData, StoredMessage
 from bot.core.ports.records import ForgetRequest
 from bot.core.profiles import Profile
@@ -145,6 +146,23 @@ class ParticipantRepository(AnswerWriteRepository):
             if row is not None
             else None
         )
+        saved = await self.db.fetchall(
+            "SELECT * FROM board_saves WHERE user_id = ? ORDER BY saved_at, board_id, url",
+            (user_id,),
+        )
+        saves = tuple(
+            Save(
+                board_id=int(row["board_id"]),
+                user_id=user_id,
+                url=str(row["url"]),
+                message_id=int(row["message_id"]),
+                channel_id=int(row["channel_id"]),
+                guild_id=int(row["guild_id"]),
+                saved_at=dt(row["saved_at"]),
+                user_name=str(row["user_name"]),
+            )
+            for row in saved
+        )
         return PersonalData(
             user_id=user_id,
             name=str(person["name"]) if person is not None else "",
@@ -156,6 +174,7 @@ class ParticipantRepository(AnswerWriteRepository):
             reactions=reactions,
             drafts=drafts,
             profile=profile,
+            saves=saves,
         )
 
 

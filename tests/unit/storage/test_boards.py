@@ -4,6 +4,7 @@ saves; a board's cards, with savers named only through the consent filter."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -95,3 +96,16 @@ def test_a_board_names_savers_only_with_consent() -> None:
     assert [item.url for item in view.items] == ["https://o.example", "https://i.example"]
     saved = view.items[0]
     assert (saved.saves, saved.saved_by) == (3, ("cy",))  # counted, named only with consent
+
+
+async def test_my_data_has_my_saves_and_forget_me_removes_them(store: SqliteStore) -> None:
+    board = await store.create_board(BoardSpec("Jobs"), created_by=5, at=START)
+    public = Save(board.board_id, 7, "https://a.example", 1, 2, 3, START, "ana")
+    private = Save(MY_SAVES_ID, 7, "https://b.example", 1, 2, 3, START, "ana")
+    await store.save_link(public)
+    await store.save_link(private)
+    assert (await store.personal_data(7)).saves == (private, public)
+    await store.forget_user(7, START + timedelta(hours=1))
+    # Their save to the board still counts, without their name; their own saves are gone.
+    assert await store.board_saves() == [replace(public, user_name="")]
+    assert (await store.personal_data(7)).saves == (replace(public, user_name=""),)
