@@ -13,7 +13,11 @@ What it wires, so no caller does it by hand:
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
-  with the answers queued before them, and have the live recaps read again once applied.
+  with the answers queued before them, and have the live recaps read again once applied;
+* suggested questions (``/chat suggest``): the planner plans each occurrence with the
+  chat's approved suggestions (``planner.suggested``), a started run marks them asked
+  (``engine.on_run_saved``), and a forgotten person's are planned out again
+  (``consent.on_forgotten``).
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -33,6 +37,7 @@ from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.suggestions import Suggestions
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class Runtime:
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
     consent: ConsentRequests
+    #: Questions suggested by members: review, votes, and planning them in.
+    suggestions: Suggestions
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -84,11 +91,17 @@ def build_runtime(
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
+    suggestions = Suggestions(store, engine, clock)
+    engine.planner.suggested = suggestions
+    engine.on_run_saved.append(suggestions.on_run_saved)
+    consent.on_forgotten.append(suggestions.person_changed)
     return Runtime(
         engine=engine,
         collector=collector,
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
-        consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        consent=consent,
+        suggestions=suggestions,
     )

@@ -17,6 +17,7 @@ from bot.storage.participants import ParticipantRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
+from bot.storage.suggestions import SuggestionRepository
 
 __all__ = ["EventLink", "SqliteStore", "StorageError", "open_store"]
 
@@ -32,6 +33,7 @@ class SqliteStore(
     CommandSyncRepository,
     DraftRepository,
     PeopleRepository,
+    SuggestionRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

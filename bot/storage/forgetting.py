@@ -75,4 +75,9 @@ def forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]],
     )
     yield "UPDATE participants SET name = '' WHERE user_id = ?", (user,)
     yield "DELETE FROM chat_drafts WHERE user_id = ?", (user,)  # forms a moderator typed
+    # Questions they suggested (open, approved, rejected or asked: their words and the name
+    # to credit) and their upvotes; an occurrence not yet started is planned again without
+    # them (bot.runtime.suggestions).
+    yield "DELETE FROM suggestion_votes WHERE user_id = ?", (user,)
+    yield "DELETE FROM suggestions WHERE author_id = ?", (user,)
     return removed

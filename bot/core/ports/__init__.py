@@ -35,6 +35,7 @@ from bot.core.ports.stores import (
     PostStore,
     RecapReader,
     Store,
+    SuggestionStore,
 )
 from bot.core.ports.venue import (
     Attachment,
@@ -73,6 +74,7 @@ __all__ = [
     "RecapReader",
     "Store",
     "StoredVersion",
+    "SuggestionStore",
     "Venue",
     "VenueError",
 ]
