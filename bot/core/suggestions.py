@@ -43,6 +43,8 @@ class SuggestionStatus(StrEnum):
     REJECTED = "rejected"
     #: Approved and part of an occurrence that started: it was (or is being) asked.
     ASKED = "asked"
+    #: Its author was forgotten: emptied, kept only until its message is deleted.
+    WITHDRAWN = "withdrawn"
 
 
 class SuggestionRefused(ChatError):

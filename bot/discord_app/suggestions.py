@@ -27,6 +27,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.errors import ChatNotFound
 from bot.core.recap.text import defuse_mentions
 from bot.core.run import Phase
 from bot.core.spec import ChatSpec
@@ -68,6 +69,17 @@ def message_link(guild_id: int | None, suggestion: Suggestion) -> str:
     )
 
 
+async def chat_of_this_server(
+    services: Services, chat_id: str, guild: discord.Guild | None
+) -> ChatSpec:
+    """The chat, if it is one of this server's (a chat of another server is not found: its
+    channels are not for this server's members)."""
+    spec = await services.runtime.suggestions.chat(chat_id)
+    if not services.of_guild(spec, guild):
+        raise ChatNotFound(f"no chat {chat_id!r} in this server; /chat list shows the chats")
+    return spec
+
+
 # --- /chat suggest ----------------------------------------------------------------------------
 
 
@@ -98,6 +110,7 @@ class SuggestCommand(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
         suggestions = self.services.runtime.suggestions
+        await chat_of_this_server(self.services, chat, interaction.guild)
         suggestion, spec = await suggestions.suggest(chat, user.id, user.display_name, question)
         channel = interaction.client.get_channel(spec.suggestions_channel)
         where = ""
@@ -192,6 +205,7 @@ class ReviewCommand(commands.Cog):
     async def suggestions(self, interaction: discord.Interaction, chat: str) -> None:
         """The chat's open suggestions, most upvoted first, with Approve (after the chat's
         own questions), Approve at… (pick the place) and Reject buttons, paged."""
+        await chat_of_this_server(self.services, chat, interaction.guild)
         content, view = await review_page(self.services, chat, 1, interaction.guild_id)
         await interaction.response.send_message(
             content, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -437,6 +451,24 @@ class SuggestionVotes(commands.Cog):
     def _services(self) -> Services:
         return services_of(self.client)
 
+    async def cog_load(self) -> None:
+        """Let the runtime delete the messages of forgotten people's suggestions."""
+        self._services().runtime.suggestions.delete_message = self.delete_message
+
+    async def delete_message(self, channel_id: int, message_id: int) -> bool:
+        """Delete one of the bot's messages; True when it is gone (deleted, or was)."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return True  # the channel is gone, and the message with it
+        try:
+            await channel.get_partial_message(message_id).delete()
+        except discord.NotFound:
+            return True
+        except discord.HTTPException as error:
+            log.warning("suggestion message %s: not deleted yet: %s", message_id, error)
+            return False
+        return True
+
     def _is_me(self, user_id: int) -> bool:
         return self.client.user is not None and user_id == self.client.user.id
 
@@ -460,8 +492,10 @@ class SuggestionVotes(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Read the 👍 of every open suggestion again (votes while the bot was down)."""
+        """Read the 👍 of every open suggestion again (votes while the bot was down), and
+        delete the messages of forgotten people's suggestions still left."""
         services = self._services()
+        await services.runtime.suggestions.sweep()
         for message_id, channel_id in (await services.store.suggestion_messages()).items():
             channel = self.client.get_channel(channel_id)
             if not isinstance(channel, discord.TextChannel | discord.Thread):

@@ -95,7 +95,7 @@ def build_runtime(
     suggestions = Suggestions(store, engine, clock)
     engine.planner.suggested = suggestions
     engine.on_run_saved.append(suggestions.on_run_saved)
-    consent.on_forgotten.append(suggestions.person_changed)
+    consent.on_forgotten.append(suggestions.forgotten)
     return Runtime(
         engine=engine,
         collector=collector,

@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol
 
 from bot.core.errors import ChatNotFound
@@ -59,6 +59,9 @@ class Suggestions:
         self.store = store
         self.engine = engine
         self.clock = clock
+        #: Deletes a message (channel id, message id); True when it is gone. The adapter
+        #: sets it; without it (the rehearsal, tests) there is no message to delete.
+        self.delete_message: Callable[[int, int], Awaitable[bool]] | None = None
 
     async def chat(self, chat_id: str) -> ChatSpec:
         """The chat's own spec (as its file or form has it); :class:`ChatNotFound` if none."""
@@ -154,6 +157,25 @@ class Suggestions:
         except ChatNotFound:
             return
         await self.engine.schedule_chat(spec)
+
+    async def sweep(self) -> None:
+        """Delete the messages of forgotten people's suggestions, then the suggestions (what
+        fails to delete now is tried again at the next forget or connection)."""
+        for suggestion_id, channel_id, message_id in await self.store.withdrawn_suggestions():
+            if self.delete_message is not None and message_id:
+                try:
+                    if not await self.delete_message(channel_id, message_id):
+                        continue
+                except Exception:
+                    log.exception("suggestion %s: its message was not deleted", suggestion_id)
+                    continue
+            await self.store.drop_suggestion(suggestion_id)
+
+    async def forgotten(self, user_id: int) -> None:
+        """A person was forgotten: their suggestions' messages go, and the next chat is
+        planned without their questions."""
+        await self.sweep()
+        await self.person_changed(user_id)
 
     async def person_changed(self, user_id: int) -> None:
         """A person opted out or in, or was forgotten: plan again the chats where they have

@@ -154,7 +154,8 @@ class ParticipantRepository(AnswerWriteRepository):
         suggested = await self.db.fetchall(
             """SELECT s.id, s.chat_id, s.text, s.created_at, s.status, s.message_id,
                       (SELECT COUNT(*) FROM suggestion_votes v WHERE v.suggestion_id = s.id)
-               FROM suggestions s WHERE s.author_id = ? ORDER BY s.created_at, s.id""",
+               FROM suggestions s WHERE s.author_id = ? AND s.status <> 'withdrawn'
+               ORDER BY s.created_at, s.id""",
             (user_id,),
         )
         suggestions = tuple(

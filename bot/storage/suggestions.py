@@ -99,7 +99,9 @@ class SuggestionRepository:
 
     async def suggestion(self, suggestion_id: int) -> Suggestion | None:
         """One suggestion by id (None: there is none, or its author was forgotten)."""
-        row = await self.db.fetchone(f"{_SELECT} WHERE s.id = ?", (suggestion_id,))
+        row = await self.db.fetchone(
+            f"{_SELECT} WHERE s.id = ? AND s.status <> 'withdrawn'", (suggestion_id,)
+        )
         return None if row is None else _suggestion(row)
 
     async def suggestions(
@@ -117,7 +119,8 @@ class SuggestionRepository:
     async def suggestions_by(self, author_id: int) -> list[Suggestion]:
         """Every suggestion ``author_id`` made, oldest first (``/chat my-data``)."""
         rows = await self.db.fetchall(
-            f"{_SELECT} WHERE s.author_id = ? ORDER BY s.created_at, s.id",
+            f"{_SELECT} WHERE s.author_id = ? AND s.status <> 'withdrawn'"
+            " ORDER BY s.created_at, s.id",
             (author_id,),
         )
         return [_suggestion(row) for row in rows]
@@ -159,7 +162,8 @@ class SuggestionRepository:
         if up:
             changed = await self.db.write(
                 """INSERT INTO suggestion_votes (suggestion_id, user_id, voted_at)
-                   SELECT id, ?, ? FROM suggestions WHERE message_id = ? AND author_id <> ?
+                   SELECT id, ?, ? FROM suggestions
+                   WHERE message_id = ? AND author_id <> ? AND status <> 'withdrawn'
                    ON CONFLICT (suggestion_id, user_id) DO NOTHING""",
                 (user_id, ts(at), message_id, user_id),
             )
@@ -207,3 +211,19 @@ class SuggestionRepository:
                        VALUES (?, ?, ?) ON CONFLICT (suggestion_id, user_id) DO NOTHING""",
                     (suggestion_id, voter, ts(at)),
                 )
+
+    async def withdrawn_suggestions(self) -> list[tuple[int, int, int]]:
+        """(id, channel, message) of the suggestions of forgotten people whose message is
+        still to delete."""
+        rows = await self.db.fetchall(
+            """SELECT id, channel_id, message_id FROM suggestions
+               WHERE status = 'withdrawn' ORDER BY id""",
+            (),
+        )
+        return [(int(r[0]), int(r[1] or 0), int(r[2] or 0)) for r in rows]
+
+    async def drop_suggestion(self, suggestion_id: int) -> None:
+        """Delete a withdrawn suggestion for good (its message is gone)."""
+        await self.db.write(
+            "DELETE FROM suggestions WHERE id = ? AND status = 'withdrawn'", (suggestion_id,)
+        )

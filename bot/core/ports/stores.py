@@ -424,6 +424,15 @@ class SuggestionStore(Protocol):
         """The 👍 on a suggestion's message as Discord has them now."""
         ...
 
+    async def withdrawn_suggestions(self) -> list[tuple[int, int, int]]:
+        """(id, channel, message) of forgotten people's suggestions whose message is still
+        to delete."""
+        ...
+
+    async def drop_suggestion(self, suggestion_id: int) -> None:
+        """Delete a withdrawn suggestion for good (its message is gone)."""
+        ...
+
 
 class Store(
     ChatStore,

@@ -207,3 +207,30 @@ async def test_forgotten_authors_suggestions_are_dropped_and_my_data_lists_them(
     assert [(s.text, s.votes) for s in await runtime.suggestions.review("careerchat")] == [
         ("Bob's?", 0)
     ]
+
+
+async def test_a_forgotten_authors_posted_suggestions_are_deleted_from_discord(
+    runtime: Runtime, store: SqliteStore
+) -> None:
+    await scheduled(runtime)
+    posted, _ = await runtime.suggestions.suggest("careerchat", ALICE, "Alice", "Posted?")
+    await runtime.suggestions.posted(posted, 111, 7001)
+    deleted: list[tuple[int, int]] = []
+    platform_up = False
+
+    async def delete_message(channel_id: int, message_id: int) -> bool:
+        if platform_up:
+            deleted.append((channel_id, message_id))
+        return platform_up
+
+    runtime.suggestions.delete_message = delete_message
+    await runtime.consent.forget(ALICE)
+    # Emptied at once (their words are gone from the store), the message kept for a retry.
+    assert await store.suggestions_by(ALICE) == []
+    assert await store.withdrawn_suggestions() == [(posted.suggestion_id, 111, 7001)]
+    rows = await store.db.fetchall("SELECT text, author_name FROM suggestions", ())
+    assert [tuple(row) for row in rows] == [("", "")]
+    platform_up = True
+    await runtime.suggestions.sweep()  # the next connection
+    assert deleted == [(111, 7001)]
+    assert await store.withdrawn_suggestions() == []
