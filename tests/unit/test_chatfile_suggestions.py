@@ -3,9 +3,12 @@ every validation path with its line, and its round trip through storage and expo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.chatfile.dump import dump_chat
+from bot.chatfile.form import check_form, form_of
 from bot.core.spec import ChatSpec, SuggestionsSpec
-from tests.unit.test_chatfile import BASE, chat, load, only, where
+from tests.unit.test_chatfile import BASE, NOW, chat, load, only, where
 
 
 def test_post_in_chooses_the_channel_and_defaults_to_the_chat() -> None:
@@ -35,3 +38,23 @@ def test_every_mistake_is_named_with_its_line() -> None:
     unknown = only(load(chat("suggestions:\n  post_at: chat\n")))
     assert (unknown.line, unknown.field) == (11, "suggestions.post_at")
     assert "post_in" in unknown.message
+
+
+def test_the_discord_form_keeps_sets_and_checks_it() -> None:
+    spec = load(chat("suggestions:\n  post_in: moderators\n")).spec
+    assert spec is not None
+    form = form_of(spec)
+    assert form.suggestions == "moderators"
+    # An edit of other fields keeps it; /host set changes it; a wrong value names the field.
+    kept = check_form(replace(form, title="Renamed"), spec.id, NOW, base=spec)
+    assert kept.spec is not None
+    assert kept.spec.suggestions.post_in == "moderators"
+    back = check_form(replace(form, suggestions="chat"), spec.id, NOW, base=spec)
+    assert back.spec is not None
+    assert back.spec.suggestions == SuggestionsSpec()
+    wrong = check_form(replace(form, suggestions="nowhere"), spec.id, NOW, base=spec)
+    assert wrong.spec is None
+    assert str(wrong.problems[0]).startswith("suggestions")
+    new = check_form(replace(form_of(load(BASE).spec or spec), suggestions=""), "x1", NOW)
+    assert new.spec is not None
+    assert new.spec.suggestions == SuggestionsSpec()
