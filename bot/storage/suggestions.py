@@ -199,12 +199,17 @@ class SuggestionRepository:
                 return
             suggestion_id, author_id = int(row[0]), int(row[1])
             voters = sorted(set(user_ids) - {author_id})
-            marks = ", ".join("?" for _ in voters) or "NULL"
-            await connection.execute(
-                f"""DELETE FROM suggestion_votes WHERE suggestion_id = ?
-                    AND user_id NOT IN ({marks})""",  # noqa: S608 (marks only)
-                (suggestion_id, *voters),
-            )
+            if voters:
+                marks = ", ".join("?" for _ in voters)
+                await connection.execute(
+                    f"""DELETE FROM suggestion_votes WHERE suggestion_id = ?
+                        AND user_id NOT IN ({marks})""",  # noqa: S608 (marks only)
+                    (suggestion_id, *voters),
+                )
+            else:  # (NOT IN an empty list is not SQL; NOT IN (NULL) keeps every row)
+                await connection.execute(
+                    "DELETE FROM suggestion_votes WHERE suggestion_id = ?", (suggestion_id,)
+                )
             for voter in voters:
                 await connection.execute(
                     """INSERT INTO suggestion_votes (suggestion_id, user_id, voted_at)

@@ -98,6 +98,9 @@ async def test_upvotes_order_the_list(runtime: Runtime, store: SqliteStore) -> N
     await suggestions.reconcile(7001, {BOB, CAROL, ALICE})
     listed = await suggestions.review("careerchat")
     assert [(s.text, s.votes) for s in listed] == [("Q1?", 2), ("Q2?", 1), ("Q3?", 1)]
+    await suggestions.reconcile(7001, set())  # every 👍 taken back while it was down
+    listed = await suggestions.review("careerchat")
+    assert [(s.text, s.votes) for s in listed] == [("Q2?", 1), ("Q3?", 1), ("Q1?", 0)]
 
 
 async def test_approved_joins_the_next_occurrence_with_credit_once(
