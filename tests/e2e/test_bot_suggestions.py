@@ -2,10 +2,12 @@
 suggest with /chat suggest (posted with a 👍 to upvote, limits refused ephemerally), upvotes
 order /host suggestions, its persistent buttons approve after a restart (votes cast while the
 bot was down are read again), and the approved questions are asked in the next occurrence,
-where the moderator placed them, credited to their authors."""
+where the moderator placed them, credited to their authors; a forgotten member's suggestions
+leave Discord and the plan, my-data lists them, and an opted-out author is not named."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.e2e.botproc import BotProcess, World, bot_posts, chat_yaml, command, host, wait_post
@@ -80,6 +82,13 @@ async def test_upvoted_suggestions_approved_after_a_restart_are_asked_next_time_
     assert set(ids) >= {"Approve 1", "Reject 1", "Approve 1 at…", "Next ▶"}
 
     assert listed.message is not None
+    # Paged: the next page has the rest, and back.
+    page_two = await standin.click(int(listed.message["id"]), mod, ids["Next ▶"])
+    shown = await page_two.wait_response(WAIT)
+    assert "page 2 of 2" in shown.content
+    assert [line[:7] for line in suggestion_lines(shown)] == ["**5.** ", "**6.** ", "**7.** "]
+    back = await standin.click(int(listed.message["id"]), mod, buttons(shown)["◀ Previous"])
+    assert "page 1 of 2" in (await back.wait_response(WAIT)).content
 
     # Restart; a vote cast meanwhile is read again.
     assert await bot.stop() == 0
@@ -119,3 +128,49 @@ async def test_upvoted_suggestions_approved_after_a_restart_are_asked_next_time_
         ("asked", 2),
         ("open", 5),
     ]
+
+
+async def test_forgotten_suggestions_leave_discord_and_the_plan_and_opted_out_are_not_named(
+    world: World, bot: BotProcess
+) -> None:
+    standin, (ana, ben, _cy), mod = world.standin, world.people, world.mod
+    (bot.chats / "e2echat.yaml").write_text(
+        chat_yaml(world.channel, questions=1, interval="3s", last_call="1s", late="2s")
+    )
+    await bot.start()
+    await suggest(world, ana, "Forget my question?")
+    await suggest(world, ben, "Ask me without my name?")
+    listed = await host(world, mod, "suggestions", chat="e2echat")
+    assert listed.message is not None
+    ids = buttons(listed)
+    first = await standin.click(int(listed.message["id"]), mod, ids["Approve 1"])
+    approved = await first.wait_response(WAIT)
+    assert approved.content.startswith("✅ Approved: it is Q2"), approved.content
+    second = await standin.click(int(listed.message["id"]), mod, buttons(approved)["Approve 1"])
+    assert (await second.wait_response(WAIT)).content.startswith("✅ Approved: it is Q3")
+    planned = "SELECT spec_json FROM occurrences WHERE phase IN ('scheduled', 'announced')"
+    assert "Forget my question?" in bot.query(planned)[0][0]
+
+    forgotten = await command(world, ana, "forget-me")
+    assert forgotten.ephemeral
+    await standin.wait_for(
+        lambda: not any("Forget my question?" in m["content"] for m in bot_posts(world)),
+        timeout=20,
+    )
+    assert "Forget my question?" not in bot.query(planned)[0][0]
+    assert bot.query("SELECT COUNT(*) FROM suggestions WHERE author_id = ?", (ana.id,)) == [(0,)]
+    my_data = await command(world, ben, "my-data")
+    assert my_data.message is not None
+    [attachment] = my_data.message["attachments"]
+    data = json.loads(standin.world.attachments[int(attachment["id"])].data)
+    assert [(q["text"], q["status"]) for q in data["suggestions"]] == [
+        ("Ask me without my name?", "approved")
+    ]
+
+    await command(world, ben, "optout")
+    started = await host(world, mod, "start", chat="e2echat")
+    assert "starting now" in started.content, started.content
+    asked = await wait_post(world, "**Q2:**")
+    assert asked["content"].startswith("**Q2:** Ask me without my name?")
+    assert "Suggested by a member" in asked["content"]
+    assert "ben" not in asked["content"]
