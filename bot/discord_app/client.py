@@ -34,7 +34,7 @@ from bot.discord_app.forms import BUTTONS as FORM_BUTTONS
 from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
 from bot.discord_app.services import Services
-from bot.discord_app.suggestions import BUTTONS as SUGGESTION_BUTTONS
+from bot.discord_app.suggestion_review import BUTTONS as SUGGESTION_BUTTONS
 from bot.discord_app.suggestions import SuggestionVotes
 from bot.discord_app.tree import ChatTree, sync_commands
 from bot.discord_app.venue import DiscordVenue

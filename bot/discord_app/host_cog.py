@@ -34,7 +34,7 @@ from bot.discord_app.replies import (
     when,
 )
 from bot.discord_app.services import Services
-from bot.discord_app.suggestions import ReviewCommand
+from bot.discord_app.suggestion_review import ReviewCommand
 from bot.runtime.queries import chat_spec
 
 #: The largest chat file ``/host schedule`` takes as an attachment.
