@@ -58,6 +58,20 @@ class Draft:
     fields: str
 
 
+@dataclass(frozen=True)
+class SuggestedQuestion:
+    """A question the person suggested (``/chat suggest``), with its review and upvotes."""
+
+    suggestion_id: int
+    chat_id: str
+    text: str
+    created_at: datetime
+    #: open, approved, rejected or asked
+    status: str
+    votes: int
+    message_id: int | None
+
+
 @consented  # built for the person it is about, and shown to them alone
 @dataclass(frozen=True)
 class PersonalData:
@@ -78,6 +92,8 @@ class PersonalData:
     profile: Profile | None = None
     #: The links they saved to boards (``Save to board``), their own My saves included.
     saves: tuple[Save, ...] = ()
+    #: The questions they suggested.
+    suggestions: tuple[SuggestedQuestion, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -90,4 +106,5 @@ class PersonalData:
             and not self.drafts
             and self.profile is None
             and not self.saves
+            and not self.suggestions
         )

@@ -13,7 +13,11 @@ What it wires, so no caller does it by hand:
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
-  with the answers queued before them, and have the live recaps read again once applied.
+  with the answers queued before them, and have the live recaps read again once applied;
+* suggested questions (``/chat suggest``): the planner plans each occurrence with the
+  chat's approved suggestions (``planner.suggested``), a started run marks them asked
+  (``engine.on_run_saved``), and a forgotten person's are planned out again
+  (``consent.on_forgotten``).
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -34,6 +38,7 @@ from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.suggestions import Suggestions
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Runtime:
     consent: ConsentRequests
     #: Boards and saves; ``boards.on_board_changed`` is the hook for the archive's publisher.
     boards: BoardService
+    #: Questions suggested by members: review, votes, and planning them in.
+    suggestions: Suggestions
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -87,12 +94,18 @@ def build_runtime(
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
+    suggestions = Suggestions(store, engine, clock)
+    engine.planner.suggested = suggestions
+    engine.on_run_saved.append(suggestions.on_run_saved)
+    consent.on_forgotten.append(suggestions.forgotten)
     return Runtime(
         engine=engine,
         collector=collector,
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
-        consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        consent=consent,
         boards=BoardService(store, clock),
+        suggestions=suggestions,
     )

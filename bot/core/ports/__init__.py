@@ -37,6 +37,7 @@ from bot.core.ports.stores import (
     PostStore,
     RecapReader,
     Store,
+    SuggestionStore,
 )
 from bot.core.ports.venue import (
     Attachment,
@@ -77,6 +78,7 @@ __all__ = [
     "RecapReader",
     "Store",
     "StoredVersion",
+    "SuggestionStore",
     "Venue",
     "VenueError",
 ]

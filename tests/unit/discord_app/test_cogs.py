@@ -17,7 +17,17 @@ from bot.discord_app.tree import commands_digest
 from bot.runtime.clock import VirtualClock
 from bot.storage import SqliteStore
 
-EVERYONE = {"list", "status", "optout", "optin", "forget-me", "my-data", "people", "profile"}
+EVERYONE = {
+    "list",
+    "status",
+    "optout",
+    "optin",
+    "forget-me",
+    "my-data",
+    "people",
+    "profile",
+    "suggest",
+}
 MODERATORS = {
     "schedule",
     "start",
@@ -38,6 +48,7 @@ MODERATORS = {
     "export",
     "delete",
     "stats",
+    "suggestions",
 }
 #: /board: for everyone (create checks for moderators in code), and the message menu.
 BOARD = {"create", "show", "mine"}
@@ -61,7 +72,13 @@ def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
 
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
-    assert sorted(bot.cogs) == ["BoardCommands", "ChatCommands", "HostCommands", "Listeners"]
+    assert sorted(bot.cogs) == [
+        "BoardCommands",
+        "ChatCommands",
+        "HostCommands",
+        "Listeners",
+        "SuggestionVotes",
+    ]
     tree = groups(bot)
     assert sorted(tree) == ["board", "chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
@@ -74,10 +91,12 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
         "on_raw_message_edit",
         "on_raw_message_delete",
         "on_raw_bulk_message_delete",
-        "on_raw_reaction_add",
-        "on_raw_reaction_remove",
     ):
         assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners]  # type: ignore[attr-defined]
+    # Reactions count on answers, and a 👍 on a suggestion's message is its upvote.
+    votes = bot.get_cog("SuggestionVotes")
+    for event in ("on_raw_reaction_add", "on_raw_reaction_remove"):
+        assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners, votes]  # type: ignore[attr-defined]
 
 
 async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
