@@ -13,7 +13,11 @@ What it wires, so no caller does it by hand:
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
-  with the answers queued before them, and have the live recaps read again once applied.
+  with the answers queued before them, and have the live recaps read again once applied;
+* keyword alerts: the watcher's stored matches and the members' new settings wake the
+  alert deliveries (``alert_watcher.on_matched`` -> ``alert_deliveries.matched``,
+  ``alerts.on_settings`` -> ``alert_deliveries.settings_changed``); DMs go through the
+  ``direct`` port the adapter gives (none: nothing is delivered).
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -27,6 +31,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.ports import Clock, Store, Venue
+from bot.core.ports.direct import DirectMessages
+from bot.runtime.alert_delivery import AlertDeliveries
+from bot.runtime.alerts import Alerts, AlertWatcher
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
@@ -42,6 +49,8 @@ class RuntimeSettings:
 
     #: From the first change after a recap was published to its update (an edit).
     recap_update_delay: timedelta = UPDATE_DELAY
+    #: An instant alerts member gets at most one DM in this time.
+    alerts_batch: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,11 @@ class Runtime:
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
     consent: ConsentRequests
+    #: Keyword alerts: the watcher every message goes through, the /alerts commands'
+    #: service, and the DM deliveries (their loop runs beside the engine's).
+    alert_watcher: AlertWatcher
+    alerts: Alerts
+    alert_deliveries: AlertDeliveries
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -75,15 +89,23 @@ def build_runtime(
     settings: RuntimeSettings | None = None,
     *,
     recap_builder: RecapBuilder | None = None,
+    direct: DirectMessages | None = None,
 ) -> Runtime:
     """A runtime over ``store`` that posts through ``venue`` on ``clock``'s time.
-    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it)."""
+    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it);
+    ``direct`` delivers keyword alerts by DM."""
     settings = settings or RuntimeSettings()
     collector = Collector(store, clock=clock)
     engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    watcher = AlertWatcher(store, clock)
+    alerts = Alerts(store, watcher, clock)
+    deliveries = AlertDeliveries(store, direct, clock)
+    deliveries.batch = settings.alerts_batch
+    watcher.on_matched.append(deliveries.matched)
+    alerts.on_settings.append(deliveries.settings_changed)
     return Runtime(
         engine=engine,
         collector=collector,
@@ -91,4 +113,7 @@ def build_runtime(
         live_recaps=engine.live_recaps,
         planner=engine.planner,
         consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        alert_watcher=watcher,
+        alerts=alerts,
+        alert_deliveries=deliveries,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.core.errors import StorageError
 from bot.core.ports import EventLink, Store
+from bot.storage.alerts import AlertRepository
 from bot.storage.answer_reads import AnswerReadRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.command_syncs import CommandSyncRepository
@@ -32,6 +33,7 @@ class SqliteStore(
     CommandSyncRepository,
     DraftRepository,
     PeopleRepository,
+    AlertRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

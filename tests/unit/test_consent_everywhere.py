@@ -29,6 +29,9 @@ import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
+from bot.core.alerts import DigestMode, FollowedAlert, parse_keywords
+from bot.core.alerts.model import AlertDigest, build_digest
+from bot.core.alerts.records import AlertMatch
 from bot.core.consent import CONSENTED, Consent
 from bot.core.engagement import ChatMessage
 from bot.core.people import EngagementRows, OccurrenceInfo, PeopleFound, find_people
@@ -147,6 +150,33 @@ def _profile_page(entry: Entry, recap: Recap) -> ProfilePage:
     return page
 
 
+def _alert_digest() -> AlertDigest:
+    """A digest of three matches of "network": ana's, and the two to protect's."""
+    talk, consent, _ = _talk()
+    alert = FollowedAlert(1, 1, 999, parse_keywords("network"))
+    matches = [
+        AlertMatch(
+            7000 + n,
+            1,
+            999,
+            1,
+            77,
+            None,
+            talk.user(name),
+            name,
+            f"network {words}",
+            START + timedelta(minutes=n),
+            START + timedelta(minutes=n),
+        )
+        for n, (name, words) in enumerate(
+            [("ana", "tips"), (OPTED_OUT_NAME, OPTED_OUT_WORDS), (FORGOTTEN_NAME, FORGOTTEN_WORDS)]
+        )
+    ]
+    digest = build_digest(1, DigestMode.DAILY, matches, {1: alert}, consent)
+    assert [item.author for item in digest.items] == ["ana", None]  # the forgotten: gone
+    return digest
+
+
 def _samples() -> dict[Any, Any]:
     recap = _recap()
     entry = Entry.of("edchat-2027-03-01.html", recap)
@@ -178,6 +208,7 @@ def _samples() -> dict[Any, Any]:
         reactions=(GivenReaction(5003, "edchat", START, "👍"),),
     )
     return {
+        AlertDigest: _alert_digest(),
         PersonalData: mine,
         PeopleFound: _people_found(),
         Series: _series(),

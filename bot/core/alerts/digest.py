@@ -108,16 +108,17 @@ def next_delivery(
     last_attempt: datetime | None,
     *,
     refused: bool = False,
+    batch: timedelta = INSTANT_BATCH,
 ) -> datetime:
     """When a member's pending matches (the oldest found at ``first_pending``) are due.
 
-    Instant: at once, but no sooner than :data:`INSTANT_BATCH` after the last delivery
+    Instant: at once, but no sooner than ``batch`` (:data:`INSTANT_BATCH`) after the last delivery
     (:data:`REFUSED_RETRY` after a refused one). Daily/weekly: the first digest time at or
     after the oldest pending match and after the last digest."""
     if settings.mode is DigestMode.INSTANT:
         if last_attempt is None:
             return first_pending
-        gap = REFUSED_RETRY if refused else INSTANT_BATCH
+        gap = REFUSED_RETRY if refused else batch
         return max(first_pending, last_attempt + gap)
     start = first_pending
     if last_attempt is not None:
