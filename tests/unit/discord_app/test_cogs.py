@@ -39,6 +39,19 @@ MODERATORS = {
     "delete",
     "stats",
 }
+#: /alerts: everyone's, but for ``channels`` (moderators, checked in the command).
+ALERTS = {
+    "follow",
+    "list",
+    "unfollow",
+    "pause",
+    "resume",
+    "digest",
+    "test",
+    "block",
+    "unblock",
+    "channels",
+}
 
 
 @pytest.fixture
@@ -57,11 +70,12 @@ def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
 
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
-    assert sorted(bot.cogs) == ["ChatCommands", "HostCommands", "Listeners"]
+    assert sorted(bot.cogs) == ["AlertCommands", "ChatCommands", "HostCommands", "Listeners"]
     tree = groups(bot)
-    assert sorted(tree) == ["chat", "host"]
+    assert sorted(tree) == ["alerts", "chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
     assert {c.name for c in tree["host"].commands} == MODERATORS
+    assert {c.name for c in tree["alerts"].commands} == ALERTS
     # The listeners' raw events are registered; new messages come through dispatch.
     for event in (
         "on_raw_message_edit",
@@ -76,6 +90,7 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
 async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
     tree = groups(bot)
     assert tree["chat"].default_permissions is None
+    assert tree["alerts"].default_permissions is None
     assert tree["host"].default_permissions == discord.Permissions(manage_events=True)
     payload = {c["name"]: c for c in (g.to_dict(bot.tree) for g in tree.values())}
     assert payload["host"]["default_member_permissions"] == 1 << 33
