@@ -51,9 +51,9 @@ def status_text(status: AlertStatus) -> str:
     if person.refused_at is not None:
         lines.append(
             f"⚠️ Nothing arrived: Discord refused my direct message on {when(person.refused_at)} "
-            "(your DMs are closed to me). Allow direct messages from this server's members "
-            "(Privacy Settings); your alerts are kept and I will try again at your next "
-            "delivery."
+            "(your DMs are closed to me). Allow direct messages from this server's members, then "
+            "run `/alerts resume` to get what waits; your alerts are kept, and I also try "
+            "again at your next delivery."
         )
     elif person.due_at is not None and not person.paused:
         lines.append(f"Next delivery: {when(person.due_at)}.")

@@ -70,30 +70,37 @@ class AlertDeliveries:
 
     def matched(self, users: set[int]) -> None:
         """New matches were stored for ``users``: schedule their deliveries."""
-        self._pending_schedule |= users
         self._wake.set()
 
     def settings_changed(self, user_id: int) -> None:
-        """A member changed their settings (or paused, or resumed): schedule again."""
+        """A member changed their settings, paused or resumed: schedule them again, without
+        waiting out a refusal (a member who reopened their DMs resumes to get what waits)."""
         self._pending_schedule.add(user_id)
         self._wake.set()
 
     async def schedule(self) -> None:
-        """Give every member with pending matches and no delivery time one."""
+        """Give every member with pending matches and no delivery time one, and schedule again
+        those whose settings changed."""
+        changed, self._pending_schedule = self._pending_schedule, set()
+        for user_id in sorted(changed):
+            oldest = await self.store.oldest_pending_alert(user_id)
+            await self._schedule_from(user_id, oldest, fresh=True)
         for user_id, oldest in await self.store.unscheduled_alert_people():
             await self._schedule_from(user_id, oldest)
-        self._pending_schedule.clear()
 
-    async def _schedule_from(self, user_id: int, oldest: datetime | None) -> None:
+    async def _schedule_from(
+        self, user_id: int, oldest: datetime | None, *, fresh: bool = False
+    ) -> None:
         person = await self.store.alert_person(user_id)
         if oldest is None:
             await self.store.schedule_alert_delivery(user_id, None)
             return
+        refused = person.refused_at is not None and person.refused_at == person.last_attempt
         due = next_delivery(
             person.settings,
             oldest,
             person.last_attempt,
-            refused=person.refused_at is not None and person.refused_at == person.last_attempt,
+            refused=refused and not fresh,
             batch=self.batch,
         )
         await self.store.schedule_alert_delivery(user_id, due)

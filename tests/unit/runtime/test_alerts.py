@@ -28,6 +28,7 @@ class Scene:
         self.alerts = Alerts(store, self.watcher, clock)
         self.deliveries = AlertDeliveries(store, self.direct, clock)
         self.deliveries.pace = 0
+        self.alerts.on_settings.append(self.deliveries.settings_changed)
         self._ids = 5000
 
     def post(
@@ -161,6 +162,17 @@ async def test_closed_dms_keep_the_alert_and_say_why(scene: Scene) -> None:
     assert await scene.deliver() == 1
     assert "lead" in scene.direct.to(MEMBER)[0]
     assert (await scene.alerts.status(MEMBER, GUILD)).person.refused_at is None
+
+
+async def test_resume_after_reopening_dms_delivers_at_once(scene: Scene) -> None:
+    await scene.alerts.follow(GUILD, MEMBER, "phoenix")
+    scene.direct.closed.add(MEMBER)
+    scene.post("phoenix lead")
+    assert await scene.deliver() == 0
+    scene.direct.closed.discard(MEMBER)
+    scene.clock.advance(timedelta(minutes=2))
+    await scene.alerts.set_paused(MEMBER, False)  # /alerts resume
+    assert await scene.deliver() == 1
 
 
 async def test_a_crash_after_the_send_never_sends_twice(
