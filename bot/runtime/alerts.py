@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,8 +54,8 @@ class AlertWatcher:
         self._paused: frozenset[int] = frozenset()
         self._blocks: dict[int, set[tuple[BlockKind, int]]] = {}
         self._excluded: frozenset[int] = frozenset()
-        #: channel or thread id -> {member id: when they last posted there}
-        self._recent: dict[int, dict[int, datetime]] = {}
+        #: channel or thread id -> {member id: when they last posted there}, oldest first
+        self._recent: dict[int, OrderedDict[int, datetime]] = {}
         self._found: list[AlertMatch] = []
         self._still: dict[int, set[int]] = {}
         self._cursors: dict[int, tuple[int, int]] = {}
@@ -95,7 +96,9 @@ class AlertWatcher:
         cursor = self._cursors.get(where)
         if cursor is None or cursor[1] < message.message_id:
             self._cursors[where] = (guild_id, message.message_id)
-        recent = self._recent.setdefault(where, {})
+        recent = self._recent.get(where)
+        if recent is None:
+            recent = self._recent[where] = OrderedDict()
         index = self._indexes.get(guild_id)
         found = 0
         if index is not None and not (
@@ -116,17 +119,25 @@ class AlertWatcher:
             if edited or found:
                 self._schedule_flush()
         if message.edited_at is None:
+            # In posting order (moved to the end on each post), so the stale are pruned from
+            # the front: constant work per message however busy the channel.
             last = recent.get(message.author_id)
-            if last is None or last < message.created_at:
+            if last is None or last <= message.created_at:
                 recent[message.author_id] = message.created_at
-            if len(recent) > 64:
-                for user, when in list(recent.items()):
-                    if when < message.created_at - RECENT:
-                        del recent[user]
+                recent.move_to_end(message.author_id)
+            while recent:
+                _user, posted = next(iter(recent.items()))
+                if posted >= message.created_at - RECENT:
+                    break
+                recent.popitem(last=False)
         return found
 
     def _alerts(
-        self, user_id: int, message: IncomingMessage, recent: dict[int, datetime], since: datetime
+        self,
+        user_id: int,
+        message: IncomingMessage,
+        recent: OrderedDict[int, datetime],
+        since: datetime,
     ) -> bool:
         if user_id == message.author_id or user_id in self._paused:
             return False

@@ -3,10 +3,14 @@
 One Aho-Corasick automaton (pyahocorasick) holds every distinct term of the server's
 alerts, each as its words between spaces; a message is read once, as its folded words
 between spaces (:func:`bot.core.alerts.terms.spaced`), so what the automaton finds is
-whole words and phrases. Each alert is filed under its rarest term (the one the fewest
-alerts use), so a message wakes only the alerts whose rarest term it contains, and each
-of those is kept when all its other terms were found too. The cost per message is one
-pass over its text plus the alerts it nearly matches, whatever the number of alerts.
+whole words and phrases. A one-term alert is filed under its term; an alert of several
+terms under the pair of its two rarest terms (the ones the fewest alerts use), so a
+message wakes only the alerts both of whose rarest terms it contains (the pairs of the
+terms it contains are intersected with the filed pairs in one set operation), and each
+of those is kept when all its other terms were found too. A message with very many
+distinct terms (more than :data:`MAX_PAIRED` found) is checked alert by alert under each
+alert's rarest term instead. The cost per message is one pass over its text plus the
+alerts it nearly matches, whatever the number of alerts.
 """
 
 from __future__ import annotations
@@ -14,10 +18,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import ahocorasick
 
 from bot.core.alerts.terms import _WORD, Keywords, fold, spaced
+
+#: Above this many distinct terms found in one message, pairs are not enumerated.
+MAX_PAIRED = 40
 
 
 @dataclass(frozen=True)
@@ -40,11 +48,21 @@ class AlertIndex:
             for term in alert.keywords.terms:
                 term_ids.setdefault(term, len(term_ids))
         uses = Counter(term_ids[t] for a in self.alerts for t in a.keywords.terms)
+        self._single: dict[int, list[FollowedAlert]] = {}
+        self._pairs: dict[tuple[int, int], list[tuple[FollowedAlert, frozenset[int]]]] = {}
         self._filed: dict[int, list[tuple[FollowedAlert, frozenset[int]]]] = {}
         for alert in self.alerts:
             needed = frozenset(term_ids[t] for t in alert.keywords.terms)
-            rarest = min(needed, key=lambda term: (uses[term], term))
-            self._filed.setdefault(rarest, []).append((alert, needed))
+            if len(needed) == 1:
+                self._single.setdefault(next(iter(needed)), []).append(alert)
+                continue
+            first, second = sorted(needed, key=lambda term: (uses[term], term))[:2]
+            self._pairs.setdefault((min(first, second), max(first, second)), []).append(
+                (alert, needed)
+            )
+            self._filed.setdefault(first, []).append((alert, needed))
+        self._single_terms = frozenset(self._single)
+        self._pair_keys = frozenset(self._pairs)
         self._automaton = ahocorasick.Automaton()
         for term, term_id in term_ids.items():
             self._automaton.add_word(" " + " ".join(term) + " ", term_id)
@@ -61,6 +79,16 @@ class AlertIndex:
             return []
         found = {term_id for _end, term_id in self._automaton.iter(spaced(text))}
         hits = []
+        for term_id in found & self._single_terms:
+            hits.extend(self._single[term_id])
+        if len(found) < 2:
+            return hits
+        if len(found) <= MAX_PAIRED:
+            for pair in self._pair_keys.intersection(combinations(sorted(found), 2)):
+                for alert, needed in self._pairs[pair]:
+                    if len(needed) == 2 or needed <= found:
+                        hits.append(alert)
+            return hits
         for term_id in found:
             for alert, needed in self._filed.get(term_id, ()):
                 if needed <= found:

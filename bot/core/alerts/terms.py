@@ -36,7 +36,11 @@ class AlertRefused(ChatError):
 
 def fold(text: str) -> str:
     """``text`` case-folded with accents removed (NFKD, combining marks dropped)."""
+    if text.isascii():
+        return text.lower()  # the same for ASCII, without a pass per character
     decomposed = unicodedata.normalize("NFKD", text.casefold())
+    if decomposed.isascii():
+        return decomposed
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -148,3 +148,12 @@ def test_weekly_digest_on_mondays() -> None:
     slot = slot_at_or_after(datetime(2026, 3, 25, 10, 0, tzinfo=UTC), weekly)  # a Wednesday
     assert slot == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # Monday 09:00 CEST
     assert slot.astimezone(UTC).weekday() == 0
+
+
+def test_long_messages_and_three_term_alerts() -> None:
+    alerts = index("alpha beta gamma", "alpha beta", "#tag city")
+    filler = " ".join(f"word{n}" for n in range(60))  # more terms than pairs are tried for
+    assert ids(alerts.match(f"{filler} gamma beta alpha")) == [1, 2]
+    assert ids(alerts.match("alpha and gamma and beta")) == [1, 2]
+    assert ids(alerts.match("alpha gamma")) == []
+    assert ids(alerts.match(f"{filler} #tag")) == []
