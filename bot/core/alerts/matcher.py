@@ -1,16 +1,21 @@
 """Matching a message against every alert of a server at once.
 
-One Aho-Corasick automaton (pyahocorasick) holds every distinct term of the server's
-alerts, each as its words between spaces; a message is read once, as its folded words
-between spaces (:func:`bot.core.alerts.terms.spaced`), so what the automaton finds is
-whole words and phrases. A one-term alert is filed under its term; an alert of several
-terms under the pair of its two rarest terms (the ones the fewest alerts use), so a
-message wakes only the alerts both of whose rarest terms it contains (the pairs of the
-terms it contains are intersected with the filed pairs in one set operation), and each
-of those is kept when all its other terms were found too. A message with very many
-distinct terms (more than :data:`MAX_PAIRED` found) is checked alert by alert under each
-alert's rarest term instead. The cost per message is one pass over its text plus the
-alerts it nearly matches, whatever the number of alerts.
+A message is read once, as its folded words:
+
+* **one-word terms** (most of them) are found with one set intersection of the message's
+  words and every alert's words (:func:`bot.core.alerts.terms.tokens`);
+* **phrases** (quoted, or ``part-time``) with one Aho-Corasick automaton (pyahocorasick)
+  holding every phrase of the server's alerts as its words between spaces, run over the
+  message's words between spaces, so what it finds is whole words (skipped when the
+  message has none of the phrases' first words).
+
+Then the alerts: a one-term alert is filed under its term; an alert of several terms under
+its rarest term (the one the fewest alerts use) and, there, under its second rarest, so a
+message wakes only the alerts both of whose rarest terms it contains (for each term found,
+a look-up of each of that term's partners among the terms found), and each of those is kept
+when all its other terms were found too. The work per message is one pass over its text
+plus set operations over the terms it contains; it does not grow with the number of
+alerts, only with those it nearly matches. (A regex per alert would be one pass per alert.)
 """
 
 from __future__ import annotations
@@ -18,14 +23,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 import ahocorasick
 
-from bot.core.alerts.terms import _WORD, Keywords, fold, spaced
+from bot.core.alerts.terms import _WORD, Keywords, fold, tokens
 
-#: Above this many distinct terms found in one message, pairs are not enumerated.
-MAX_PAIRED = 40
+#: A term as the matcher knows it: its folded words joined by single spaces.
+Term = str
 
 
 @dataclass(frozen=True)
@@ -43,56 +47,60 @@ class AlertIndex:
 
     def __init__(self, alerts: Iterable[FollowedAlert]) -> None:
         self.alerts = list(alerts)
-        term_ids: dict[tuple[str, ...], int] = {}
+        uses: Counter[Term] = Counter(
+            " ".join(term) for alert in self.alerts for term in alert.keywords.terms
+        )
+        self._single: dict[Term, list[FollowedAlert]] = {}
+        #: rarest term -> second rarest -> the alerts and all their terms
+        self._partners: dict[Term, dict[Term, list[tuple[FollowedAlert, frozenset[Term]]]]] = {}
         for alert in self.alerts:
-            for term in alert.keywords.terms:
-                term_ids.setdefault(term, len(term_ids))
-        uses = Counter(term_ids[t] for a in self.alerts for t in a.keywords.terms)
-        self._single: dict[int, list[FollowedAlert]] = {}
-        self._pairs: dict[tuple[int, int], list[tuple[FollowedAlert, frozenset[int]]]] = {}
-        self._filed: dict[int, list[tuple[FollowedAlert, frozenset[int]]]] = {}
-        for alert in self.alerts:
-            needed = frozenset(term_ids[t] for t in alert.keywords.terms)
+            needed = frozenset(" ".join(term) for term in alert.keywords.terms)
             if len(needed) == 1:
                 self._single.setdefault(next(iter(needed)), []).append(alert)
                 continue
             first, second = sorted(needed, key=lambda term: (uses[term], term))[:2]
-            self._pairs.setdefault((min(first, second), max(first, second)), []).append(
-                (alert, needed)
-            )
-            self._filed.setdefault(first, []).append((alert, needed))
+            self._partners.setdefault(first, {}).setdefault(second, []).append((alert, needed))
         self._single_terms = frozenset(self._single)
-        self._pair_keys = frozenset(self._pairs)
-        self._automaton = ahocorasick.Automaton()
-        for term, term_id in term_ids.items():
-            self._automaton.add_word(" " + " ".join(term) + " ", term_id)
-        if term_ids:
-            self._automaton.make_automaton()
-        self._empty = not term_ids
+        self._first_terms = frozenset(self._partners)
+        self._words = {term for term in uses if " " not in term}
+        phrases = [term for term in uses if " " in term]
+        self._phrases = ahocorasick.Automaton()
+        for phrase in phrases:
+            self._phrases.add_word(f" {phrase} ", phrase)
+        if phrases:
+            self._phrases.make_automaton()
+        self._has_phrases = bool(phrases)
+        #: The first word of every phrase: a message with none of them has no phrase.
+        self._phrase_starts = frozenset(phrase.split(" ", 1)[0] for phrase in phrases)
 
     def __len__(self) -> int:
         return len(self.alerts)
 
+    def terms_in(self, text: str) -> set[Term]:
+        """The terms of any alert that ``text`` contains."""
+        read = tokens(text)
+        found = self._words.intersection(read)
+        if self._has_phrases and not self._phrase_starts.isdisjoint(read):
+            spaced = " " + " ".join(read) + " "
+            found.update(phrase for _end, phrase in self._phrases.iter(spaced))
+        return found
+
     def match(self, text: str) -> list[FollowedAlert]:
         """The alerts all of whose terms ``text`` contains."""
-        if self._empty:
+        if not self.alerts:
             return []
-        found = {term_id for _end, term_id in self._automaton.iter(spaced(text))}
+        found = self.terms_in(text)
+        if not found:
+            return []
         hits = []
-        for term_id in found & self._single_terms:
-            hits.extend(self._single[term_id])
-        if len(found) < 2:
-            return hits
-        if len(found) <= MAX_PAIRED:
-            for pair in self._pair_keys.intersection(combinations(sorted(found), 2)):
-                for alert, needed in self._pairs[pair]:
-                    if len(needed) == 2 or needed <= found:
-                        hits.append(alert)
-            return hits
-        for term_id in found:
-            for alert, needed in self._filed.get(term_id, ()):
-                if needed <= found:
-                    hits.append(alert)
+        for term in found & self._single_terms:
+            hits.extend(self._single[term])
+        for term in found & self._first_terms:
+            for second, filed in self._partners[term].items():
+                if second in found:
+                    for alert, needed in filed:
+                        if len(needed) == 2 or needed <= found:
+                            hits.append(alert)
         return hits
 
 

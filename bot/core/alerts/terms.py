@@ -5,7 +5,9 @@ hashtag (``#job`` matches ``#job`` and ``job``: the ``#`` is dropped) or a quote
 (``"graphic design"``: those words, in that order, next to each other). Words are
 compared folded: case-folded, with accents removed (Unicode NFKD, combining marks
 dropped), so ``Phœnix``, ``PHOENIX`` and ``phoenix`` are one word, and ``Café`` matches
-``cafe``. A term matches whole words only: ``job`` does not match ``jobs``.
+``cafe``. A term matches whole words only: ``job`` does not match ``jobs``. Words are
+runs of letters, digits and underscores: anything else separates them (``Phoenix's`` is
+``phoenix`` and ``s``, so it matches ``Phoenix``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ MAX_LENGTH = 100
 #: At most this many words in one quoted phrase.
 MAX_PHRASE_WORDS = 6
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"\W+")
 _TERM = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -49,10 +52,24 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+#: ASCII characters that are not word characters, each mapped to a space.
+_ASCII_SEPARATORS = str.maketrans(
+    {chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
+)
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of ``text`` (as :func:`words`, faster: one translate for ASCII)."""
+    folded = fold(text)
+    if folded.isascii():
+        return folded.translate(_ASCII_SEPARATORS).split()
+    return _NOT_WORD.sub(" ", folded).split()
+
+
 def spaced(text: str) -> str:
     """``text`` as the matcher reads it: its folded words joined by single spaces, with a
     space before the first and after the last, so a term found in it is whole words."""
-    return " " + " ".join(words(text)) + " "
+    return " " + " ".join(tokens(text)) + " "
 
 
 @dataclass(frozen=True)
