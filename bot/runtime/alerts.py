@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: A member who posted in a channel this recently is there already: no alert from it.
 RECENT = timedelta(minutes=5)
+#: A channel's recent posters are pruned when there are more than this many (every this
+#: many messages, by message id).
+PRUNE_AT = 64
 #: Matches are written at most this long after they are found (one transaction a batch).
 FLUSH_DELAY = 0.5
 #: The longest text kept of a matched message (the DM shows a snippet).
@@ -54,8 +56,8 @@ class AlertWatcher:
         self._paused: frozenset[int] = frozenset()
         self._blocks: dict[int, set[tuple[BlockKind, int]]] = {}
         self._excluded: frozenset[int] = frozenset()
-        #: channel or thread id -> {member id: when they last posted there}, oldest first
-        self._recent: dict[int, OrderedDict[int, datetime]] = {}
+        #: channel or thread id -> {member id: when they last posted there}
+        self._recent: dict[int, dict[int, datetime]] = {}
         self._found: list[AlertMatch] = []
         self._still: dict[int, set[int]] = {}
         self._cursors: dict[int, tuple[int, int]] = {}
@@ -98,7 +100,7 @@ class AlertWatcher:
             self._cursors[where] = (guild_id, message.message_id)
         recent = self._recent.get(where)
         if recent is None:
-            recent = self._recent[where] = OrderedDict()
+            recent = self._recent[where] = {}
         index = self._indexes.get(guild_id)
         found = 0
         if index is not None and not (
@@ -108,7 +110,7 @@ class AlertWatcher:
             edited = message.edited_at is not None
             if edited:
                 self._still[message.message_id] = set()
-            since = message.created_at - RECENT
+            since = message.created_at - RECENT if hits else message.created_at
             for alert in hits:
                 if not self._alerts(alert.user_id, message, recent, since):
                     continue
@@ -119,24 +121,21 @@ class AlertWatcher:
             if edited or found:
                 self._schedule_flush()
         if message.edited_at is None:
-            # In posting order (moved to the end on each post), so the stale are pruned from
-            # the front: constant work per message however busy the channel.
             last = recent.get(message.author_id)
-            if last is None or last <= message.created_at:
+            if last is None or last < message.created_at:
                 recent[message.author_id] = message.created_at
-                recent.move_to_end(message.author_id)
-            while recent:
-                _user, posted = next(iter(recent.items()))
-                if posted >= message.created_at - RECENT:
-                    break
-                recent.popitem(last=False)
+            if len(recent) > PRUNE_AT and not message.message_id % PRUNE_AT:
+                # Now and then (constant work per message on average), forget who posted
+                # long ago, so a busy channel's list stays short.
+                cutoff = message.created_at - RECENT
+                self._recent[where] = {u: at for u, at in recent.items() if at >= cutoff}
         return found
 
     def _alerts(
         self,
         user_id: int,
         message: IncomingMessage,
-        recent: OrderedDict[int, datetime],
+        recent: dict[int, datetime],
         since: datetime,
     ) -> bool:
         if user_id == message.author_id or user_id in self._paused:

@@ -6,8 +6,8 @@ A message is read once, as its folded words:
   words and every alert's words (:func:`bot.core.alerts.terms.tokens`);
 * **phrases** (quoted, or ``part-time``) with one Aho-Corasick automaton (pyahocorasick)
   holding every phrase of the server's alerts as its words between spaces, run over the
-  message's words between spaces, so what it finds is whole words (skipped when the
-  message has none of the phrases' first words).
+  message's words between spaces, so what it finds is whole words (skipped when no two
+  neighbouring words of the message begin a phrase).
 
 Then the alerts: a one-term alert is filed under its term; an alert of several terms under
 its rarest term (the one the fewest alerts use) and, there, under its second rarest, so a
@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import ahocorasick
 
@@ -70,8 +71,8 @@ class AlertIndex:
         if phrases:
             self._phrases.make_automaton()
         self._has_phrases = bool(phrases)
-        #: The first word of every phrase: a message with none of them has no phrase.
-        self._phrase_starts = frozenset(phrase.split(" ", 1)[0] for phrase in phrases)
+        #: The first two words of every phrase: a message with none of them has no phrase.
+        self._phrase_starts = frozenset(tuple(phrase.split(" ", 2)[:2]) for phrase in phrases)
 
     def __len__(self) -> int:
         return len(self.alerts)
@@ -80,7 +81,7 @@ class AlertIndex:
         """The terms of any alert that ``text`` contains."""
         read = tokens(text)
         found = self._words.intersection(read)
-        if self._has_phrases and not self._phrase_starts.isdisjoint(read):
+        if self._has_phrases and not self._phrase_starts.isdisjoint(pairwise(read)):
             spaced = " " + " ".join(read) + " "
             found.update(phrase for _end, phrase in self._phrases.iter(spaced))
         return found
