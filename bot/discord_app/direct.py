@@ -11,7 +11,9 @@
   (``channel.permissions_for(member)``: roles, the channel's overwrites, and for a thread
   its parent's). The bot has no GUILD_MEMBERS intent, so members are fetched
   (``GET /guilds/{id}/members/{user}``) and kept for :data:`MEMBER_TTL` seconds, so a big
-  digest run asks once per member. A member who left, or a channel gone, cannot view.
+  digest run asks once per member. A member who left, or a channel gone, cannot view; a
+  private thread is delivered only to its owner and to those who manage threads (who was
+  added to it is not known without asking).
 """
 
 from __future__ import annotations
@@ -102,4 +104,8 @@ class DiscordDirect:
         if place is None or isinstance(place, discord.CategoryChannel):
             return False
         permissions = place.permissions_for(member)
+        if isinstance(place, discord.Thread) and place.is_private():
+            # discord.py does not know who was added to a private thread: only its owner
+            # and those who manage threads are sure to see it (never a message they cannot).
+            return permissions.manage_threads or place.owner_id == user_id
         return permissions.view_channel
