@@ -57,6 +57,20 @@ class Draft:
     fields: str
 
 
+@dataclass(frozen=True)
+class SuggestedQuestion:
+    """A question the person suggested (``/chat suggest``), with its review and upvotes."""
+
+    suggestion_id: int
+    chat_id: str
+    text: str
+    created_at: datetime
+    #: open, approved, rejected or asked
+    status: str
+    votes: int
+    message_id: int | None
+
+
 @consented  # built for the person it is about, and shown to them alone
 @dataclass(frozen=True)
 class PersonalData:
@@ -75,6 +89,8 @@ class PersonalData:
     drafts: tuple[Draft, ...] = ()
     #: Their profile (``/chat profile``), public or not, if they set one.
     profile: Profile | None = None
+    #: The questions they suggested.
+    suggestions: tuple[SuggestedQuestion, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -86,4 +102,5 @@ class PersonalData:
             and not self.reactions
             and not self.drafts
             and self.profile is None
+            and not self.suggestions
         )

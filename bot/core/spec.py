@@ -72,6 +72,12 @@ class QuestionSpec:
     text: str
     after: timedelta | None = None
     image: str | None = None
+    #: A question suggested by a member (``/chat suggest``) and approved: its suggestion's id,
+    #: who suggested it, and the name it is credited to ('' when they opted out of being
+    #: named). Never written in chat files: added when an occurrence is planned.
+    suggestion: int | None = None
+    suggested_by: int | None = None
+    credit: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,19 @@ class RecapSpec:
 
     channel: int | None = None
     prompts: tuple[str, ...] = ()
+
+
+#: Where ``suggestions.post_in`` may post suggestions for members to upvote.
+SUGGESTIONS_POST_IN = ("chat", "moderators")
+
+
+@dataclass(frozen=True)
+class SuggestionsSpec:
+    """Questions suggested with ``/chat suggest``: ``post_in`` is where each is posted for
+    members to upvote with a 👍: ``chat`` (the chat's channel) or ``moderators`` (the
+    moderator channel, else the chat's channel)."""
+
+    post_in: str = "chat"
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,8 @@ class ChatSpec:
     moderator_channel: int | None = None
     hosts: tuple[int, ...] = ()
     guests: tuple[int, ...] = ()
+    #: Questions suggested by members (``/chat suggest``): where they are posted.
+    suggestions: SuggestionsSpec = field(default_factory=SuggestionsSpec)
     #: Where the spec came from: a chat file path, or ``None`` for chats
     #: scheduled at run time and kept only in the database.
     source: str | None = None
@@ -123,6 +144,11 @@ class ChatSpec:
     def notice_channel(self) -> int:
         """The channel for notes to moderators: ``moderator_channel``, else ``channel``."""
         return self.moderator_channel or self.channel
+
+    @property
+    def suggestions_channel(self) -> int:
+        """Where suggestions are posted: the chat's channel or the moderators' channel."""
+        return self.notice_channel if self.suggestions.post_in == "moderators" else self.channel
 
     @property
     def rrule(self) -> str | None:
@@ -170,14 +196,7 @@ def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
         "count": spec.count,
         "reminders": [d.total_seconds() for d in spec.reminders],
         "intro": spec.intro,
-        "questions": [
-            {
-                "text": q.text,
-                "after": q.after.total_seconds() if q.after is not None else None,
-                "image": q.image,
-            }
-            for q in spec.questions
-        ],
+        "questions": [_question_to_plain(q) for q in spec.questions],
         "question_interval": spec.question_interval.total_seconds(),
         "last_call": spec.last_call.total_seconds() if spec.last_call is not None else None,
         "closing": spec.closing,
@@ -192,6 +211,22 @@ def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
     # (bot.storage.chats.spec_hash) and is not taken for a changed chat after an upgrade.
     if spec.moderator_channel is not None:
         plain["moderator_channel"] = spec.moderator_channel
+    if spec.suggestions != SuggestionsSpec():
+        plain["suggestions"] = {"post_in": spec.suggestions.post_in}
+    return plain
+
+
+def _question_to_plain(question: QuestionSpec) -> dict[str, Any]:
+    plain: dict[str, Any] = {
+        "text": question.text,
+        "after": question.after.total_seconds() if question.after is not None else None,
+        "image": question.image,
+    }
+    # Only for suggested questions, so a file's questions keep their stored fingerprint.
+    if question.suggestion is not None:
+        plain["suggestion"] = question.suggestion
+        plain["suggested_by"] = question.suggested_by
+        plain["credit"] = question.credit
     return plain
 
 
@@ -214,7 +249,14 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
         reminders=tuple(timedelta(seconds=s) for s in plain.get("reminders", [])),
         intro=plain.get("intro", ""),
         questions=tuple(
-            QuestionSpec(text=q["text"], after=_seconds(q.get("after")), image=q.get("image"))
+            QuestionSpec(
+                text=q["text"],
+                after=_seconds(q.get("after")),
+                image=q.get("image"),
+                suggestion=q.get("suggestion"),
+                suggested_by=q.get("suggested_by"),
+                credit=q.get("credit", ""),
+            )
             for q in plain["questions"]
         ),
         question_interval=timedelta(seconds=plain["question_interval"]),
@@ -229,5 +271,6 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
         moderator_channel=plain.get("moderator_channel"),
         hosts=tuple(plain.get("hosts", [])),
         guests=tuple(plain.get("guests", [])),
+        suggestions=SuggestionsSpec(**plain.get("suggestions", {})),
         source=plain.get("source"),
     )

@@ -37,6 +37,8 @@ from bot.discord_app.forms import BUTTONS as FORM_BUTTONS
 from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
 from bot.discord_app.services import Services
+from bot.discord_app.suggestion_review import BUTTONS as SUGGESTION_BUTTONS
+from bot.discord_app.suggestions import SuggestionVotes
 from bot.discord_app.tree import ChatTree, sync_commands
 from bot.discord_app.venue import DiscordVenue
 from bot.health import INTERVAL, heartbeat_path, write_heartbeat
@@ -113,6 +115,9 @@ class ChatBot(commands.Bot):
         await self.add_cog(AlertCommands(self.services))
         # The buttons of /host new, edit and delete, on messages sent before a restart too.
         self.add_dynamic_items(*FORM_BUTTONS)
+        # /host suggestions: its buttons (persistent too) and the 👍 votes on suggestions.
+        await self.add_cog(SuggestionVotes(self))
+        self.add_dynamic_items(*SUGGESTION_BUTTONS)
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: find the gateway, add the cogs, load the chats."""

@@ -18,6 +18,10 @@ What it wires, so no caller does it by hand:
   alert deliveries (``alert_watcher.on_matched`` -> ``alert_deliveries.matched``,
   ``alerts.on_settings`` -> ``alert_deliveries.settings_changed``); DMs go through the
   ``direct`` port the adapter gives (none: nothing is delivered).
+* suggested questions (``/chat suggest``): the planner plans each occurrence with the
+  chat's approved suggestions (``planner.suggested``), a started run marks them asked
+  (``engine.on_run_saved``), and a forgotten person's are planned out again
+  (``consent.on_forgotten``).
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -40,6 +44,7 @@ from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.suggestions import Suggestions
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ class Runtime:
     alert_watcher: AlertWatcher
     alerts: Alerts
     alert_deliveries: AlertDeliveries
+    #: Questions suggested by members: review, votes, and planning them in.
+    suggestions: Suggestions
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -100,6 +107,11 @@ def build_runtime(
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
+    suggestions = Suggestions(store, engine, clock)
+    engine.planner.suggested = suggestions
+    engine.on_run_saved.append(suggestions.on_run_saved)
+    consent.on_forgotten.append(suggestions.forgotten)
     watcher = AlertWatcher(store, clock)
     alerts = Alerts(store, watcher, clock)
     deliveries = AlertDeliveries(store, direct, clock)
@@ -112,7 +124,8 @@ def build_runtime(
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
-        consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        consent=consent,
+        suggestions=suggestions,
         alert_watcher=watcher,
         alerts=alerts,
         alert_deliveries=deliveries,

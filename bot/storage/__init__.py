@@ -18,6 +18,7 @@ from bot.storage.participants import ParticipantRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
+from bot.storage.suggestions import SuggestionRepository
 
 __all__ = ["EventLink", "SqliteStore", "StorageError", "open_store"]
 
@@ -34,6 +35,7 @@ class SqliteStore(
     DraftRepository,
     PeopleRepository,
     AlertRepository,
+    SuggestionRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

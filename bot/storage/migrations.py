@@ -220,7 +220,41 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE topic_index SET upto = MIN(upto, (SELECT COALESCE(MAX(rowid), 0) FROM answers));
     END;
     """,
-    # 12 (alerts; the lead numbers it when merging): keyword alerts and their digests.
+    # 11 (issue 17, part B): questions suggested by members (/chat suggest) and their upvotes
+    #    (a 👍 on the suggestion's message). status: open, approved, rejected, asked.
+    #    position: where an approved one goes (before the file's question n; NULL: after
+    #    them). occurrence_id: the occurrence that asked it (no foreign key: a suggestion
+    #    asked stays asked). author_name: the name to credit (erased with the row when its
+    #    author is forgotten). Numbered 11 for the merge: migrations 9 and 10 come from
+    #    other branches, so the lead puts this one after them.
+    """
+    CREATE TABLE suggestions (
+        id            INTEGER PRIMARY KEY,
+        chat_id       TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        author_id     INTEGER NOT NULL,
+        author_name   TEXT NOT NULL DEFAULT '',
+        text          TEXT NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'open',
+        created_at    TEXT NOT NULL,
+        channel_id    INTEGER,
+        message_id    INTEGER UNIQUE,
+        position      INTEGER,
+        decided_by    INTEGER,
+        decided_at    TEXT,
+        occurrence_id INTEGER
+    );
+    CREATE INDEX suggestions_chat ON suggestions(chat_id, status);
+    CREATE INDEX suggestions_author ON suggestions(author_id);
+    CREATE TABLE suggestion_votes (
+        suggestion_id INTEGER NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+        user_id       INTEGER NOT NULL,
+        voted_at      TEXT NOT NULL,
+        PRIMARY KEY (suggestion_id, user_id)
+    );
+    CREATE INDEX suggestion_votes_user ON suggestion_votes(user_id);
+    """,
+    # 12 (issue 18; here after 11, the lead puts 9 and 10 before them): keyword alerts and
+    #    their digests.
     #  * alerts: what a member follows in a server (``key``: the folded terms, sorted, so
     #    the same words are one alert; ``shown``: as typed).
     #  * alert_people: a member's delivery settings (mode, local time, IANA zone), pause,

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from bot.core.personal import Draft, GivenReaction, PersonalData, StoredMessage
+from bot.core.personal import (
+    Draft,
+    GivenReaction,
+    PersonalData,
+    StoredMessage,
+    SuggestedQuestion,
+)
 from bot.core.ports.records import ForgetRequest
 from bot.core.profiles import Profile
 from bot.core.writes import ForgetPerson
@@ -145,8 +151,22 @@ class ParticipantRepository(AnswerWriteRepository):
             if row is not None
             else None
         )
+        suggested = await self.db.fetchall(
+            """SELECT s.id, s.chat_id, s.text, s.created_at, s.status, s.message_id,
+                      (SELECT COUNT(*) FROM suggestion_votes v WHERE v.suggestion_id = s.id)
+               FROM suggestions s WHERE s.author_id = ? AND s.status <> 'withdrawn'
+               ORDER BY s.created_at, s.id""",
+            (user_id,),
+        )
+        suggestions = tuple(
+            SuggestedQuestion(
+                int(row[0]), str(row[1]), str(row[2]), dt(row[3]), str(row[4]), int(row[6]), row[5]
+            )
+            for row in suggested
+        )
         return PersonalData(
             user_id=user_id,
+            suggestions=suggestions,
             name=str(person["name"]) if person is not None else "",
             first_seen=dt(person["first_seen"]) if person is not None else None,
             opted_out=bool(person["opted_out"]) if person is not None else False,

@@ -112,8 +112,10 @@ async def test_closed_dms_are_kept_then_reopened(world: World, bot: BotProcess) 
     assert "DMs are closed" in dms(world, ana)[0]["content"]
     # Recorded just after Discord accepted the DM: then /alerts list no longer warns.
     await standin.wait_for(
-        lambda: bot.query("SELECT refused_at FROM alert_people WHERE user_id = ?", (ana.id,))
-        == [(None,)],
+        lambda: (
+            bot.query("SELECT refused_at FROM alert_people WHERE user_id = ?", (ana.id,))
+            == [(None,)]
+        ),
         timeout=WAIT,
     )
     assert "Nothing arrived" not in (await alerts(world, ana, "list")).content

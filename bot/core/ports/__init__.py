@@ -36,6 +36,7 @@ from bot.core.ports.stores import (
     PostStore,
     RecapReader,
     Store,
+    SuggestionStore,
 )
 from bot.core.ports.venue import (
     Attachment,
@@ -75,6 +76,7 @@ __all__ = [
     "RecapReader",
     "Store",
     "StoredVersion",
+    "SuggestionStore",
     "Venue",
     "VenueError",
 ]

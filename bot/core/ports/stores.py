@@ -39,6 +39,7 @@ from bot.core.recap import Recap
 from bot.core.run import Record, Run
 from bot.core.series import Series
 from bot.core.spec import ChatSpec
+from bot.core.suggestions import Suggestion, SuggestionStatus
 from bot.core.writes import AnswerWrite, StoredVersion
 
 
@@ -421,10 +422,10 @@ class AlertStore(Protocol):
         still: Mapping[int, Collection[int]],
         cursors: Mapping[int, tuple[int, int]],
     ) -> None:
-        """In one transaction: withdraw the open matches of each message in ``still`` whose
-        alert is not among its alert ids (a deleted message: none; an edit: the alerts it
-        still matches), store ``found`` (a message matched again keeps one row, with the
-        newest text, and is not delivered twice), and move the backfill cursors
+        """In one transaction: store ``found`` (a message matched again keeps one row, with
+        the newest text, and is not delivered twice), then withdraw the open matches of each
+        message in ``still`` whose alert is not among its alert ids (a deleted message:
+        none; an edit: the alerts it still matches), and move the backfill cursors
         (channel id -> (guild id, newest message id read))."""
         ...
 
@@ -478,6 +479,89 @@ class AlertStore(Protocol):
 
     async def alert_deliveries_sent(self, user_id: int) -> list[tuple[int, int]]:
         """A member's sent deliveries: (delivery id, DM message id), oldest first."""
+
+
+# --- Questions suggested by members (issue 17, part B) ---------------------------------------
+
+
+class SuggestionStore(Protocol):
+    """Questions members suggest (``/chat suggest``), their review and their 👍 votes."""
+
+    async def add_suggestion(
+        self,
+        chat_id: str,
+        author_id: int,
+        author_name: str,
+        text: str,
+        at: datetime,
+        *,
+        max_open: int,
+    ) -> Suggestion | None:
+        """Record an open suggestion, unless its author has ``max_open`` open ones for the
+        chat already (None then)."""
+        ...
+
+    async def open_suggestions_of(self, chat_id: str, author_id: int) -> int:
+        """How many open suggestions ``author_id`` has for the chat."""
+        ...
+
+    async def suggestion_posted(self, suggestion_id: int, channel_id: int, message_id: int) -> None:
+        """Record the message members upvote the suggestion on."""
+        ...
+
+    async def suggestion(self, suggestion_id: int) -> Suggestion | None:
+        """One suggestion by id (None: there is none, or its author was forgotten)."""
+        ...
+
+    async def suggestions(
+        self, chat_id: str, statuses: Collection[SuggestionStatus]
+    ) -> list[Suggestion]:
+        """The chat's suggestions in ``statuses``, oldest first, with their votes."""
+        ...
+
+    async def suggestions_by(self, author_id: int) -> list[Suggestion]:
+        """Every suggestion ``author_id`` made, oldest first."""
+        ...
+
+    async def decide_suggestion(
+        self,
+        suggestion_id: int,
+        status: SuggestionStatus,
+        by: int,
+        at: datetime,
+        *,
+        position: int | None = None,
+    ) -> bool:
+        """Approve or reject an open suggestion; False when it is not open."""
+        ...
+
+    async def mark_suggestions_asked(
+        self, suggestion_ids: Sequence[int], occurrence_id: int
+    ) -> None:
+        """The approved ``suggestion_ids`` are asked by ``occurrence_id`` (it started)."""
+        ...
+
+    async def vote_suggestion(self, message_id: int, user_id: int, up: bool, at: datetime) -> bool:
+        """A 👍 added or removed on a message; True when it is a suggestion's and it changed."""
+        ...
+
+    async def suggestion_messages(self) -> dict[int, int]:
+        """Open suggestions' messages by id, with their channel."""
+        ...
+
+    async def set_suggestion_votes(
+        self, message_id: int, user_ids: Collection[int], at: datetime
+    ) -> None:
+        """The 👍 on a suggestion's message as Discord has them now."""
+        ...
+
+    async def withdrawn_suggestions(self) -> list[tuple[int, int, int]]:
+        """(id, channel, message) of forgotten people's suggestions whose message is still
+        to delete."""
+        ...
+
+    async def drop_suggestion(self, suggestion_id: int) -> None:
+        """Delete a withdrawn suggestion for good (its message is gone)."""
         ...
 
 
@@ -494,6 +578,7 @@ class Store(
     DraftStore,
     PeopleStore,
     AlertStore,
+    SuggestionStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the

@@ -17,7 +17,17 @@ from bot.discord_app.tree import commands_digest
 from bot.runtime.clock import VirtualClock
 from bot.storage import SqliteStore
 
-EVERYONE = {"list", "status", "optout", "optin", "forget-me", "my-data", "people", "profile"}
+EVERYONE = {
+    "list",
+    "status",
+    "optout",
+    "optin",
+    "forget-me",
+    "my-data",
+    "people",
+    "profile",
+    "suggest",
+}
 MODERATORS = {
     "schedule",
     "start",
@@ -38,6 +48,7 @@ MODERATORS = {
     "export",
     "delete",
     "stats",
+    "suggestions",
 }
 #: /alerts: everyone's, but for ``channels`` (moderators, checked in the command).
 ALERTS = {
@@ -70,7 +81,13 @@ def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
 
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
-    assert sorted(bot.cogs) == ["AlertCommands", "ChatCommands", "HostCommands", "Listeners"]
+    assert sorted(bot.cogs) == [
+        "AlertCommands",
+        "ChatCommands",
+        "HostCommands",
+        "Listeners",
+        "SuggestionVotes",
+    ]
     tree = groups(bot)
     assert sorted(tree) == ["alerts", "chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
@@ -81,10 +98,12 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
         "on_raw_message_edit",
         "on_raw_message_delete",
         "on_raw_bulk_message_delete",
-        "on_raw_reaction_add",
-        "on_raw_reaction_remove",
     ):
         assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners]  # type: ignore[attr-defined]
+    # Reactions count on answers, and a 👍 on a suggestion's message is its upvote.
+    votes = bot.get_cog("SuggestionVotes")
+    for event in ("on_raw_reaction_add", "on_raw_reaction_remove"):
+        assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners, votes]  # type: ignore[attr-defined]
 
 
 async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
