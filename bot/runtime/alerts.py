@@ -32,6 +32,7 @@ from bot.core.alerts.records import AlertMatch, AlertPerson, BlockKind
 from bot.core.errors import StorageError
 from bot.core.ports import AlertStore, Clock
 from bot.runtime.routing import IncomingMessage
+from bot.runtime.speed import handing_over
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,9 @@ RECENT = timedelta(minutes=5)
 PRUNE_AT = 64
 #: Matches are written at most this long after they are found (one transaction a batch).
 FLUSH_DELAY = 0.5
+#: Without matches, the channels' newest message ids (where backfill resumes) are written
+#: at most this long after they are read: a crash in between only means reading again.
+CURSOR_DELAY = 5.0
 #: The longest text kept of a matched message (the DM shows a snippet).
 MAX_KEPT = 1000
 
@@ -62,6 +66,7 @@ class AlertWatcher:
         self._still: dict[int, set[int]] = {}
         self._cursors: dict[int, tuple[int, int]] = {}
         self._flush_task: asyncio.Task[None] | None = None
+        self._flush_at = 0.0
         #: Called with the members who got new matches, after they are committed.
         self.on_matched: list[Callable[[set[int]], None]] = []
 
@@ -94,7 +99,7 @@ class AlertWatcher:
         match it and queue its matches; returns how many. Never waits."""
         where = message.thread_id or message.channel_id
         if not self._cursors:
-            self._schedule_flush()  # the cursors are written within FLUSH_DELAY
+            self._schedule_flush(CURSOR_DELAY)  # where backfill resumes, written now and then
         cursor = self._cursors.get(where)
         if cursor is None or cursor[1] < message.message_id:
             self._cursors[where] = (guild_id, message.message_id)
@@ -173,12 +178,18 @@ class AlertWatcher:
             self._schedule_flush()
 
     # ------------------------------------------------------------------- writing
-    def _schedule_flush(self) -> None:
-        if self._flush_task is None or self._flush_task.done():
-            self._flush_task = asyncio.get_running_loop().create_task(self._flush_later())
+    def _schedule_flush(self, delay: float = FLUSH_DELAY) -> None:
+        loop = asyncio.get_running_loop()
+        at = loop.time() + delay
+        if self._flush_task is not None and not self._flush_task.done():
+            if self._flush_at <= at:
+                return
+            self._flush_task.cancel()  # a sooner flush is wanted (matches after cursors)
+        self._flush_at = at
+        self._flush_task = loop.create_task(self._flush_later(delay))
 
-    async def _flush_later(self) -> None:
-        await asyncio.sleep(FLUSH_DELAY)
+    async def _flush_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
         await self.flush()
 
     async def flush(self) -> None:
@@ -188,7 +199,9 @@ class AlertWatcher:
             return
         self._found, self._still, self._cursors = [], {}, {}
         try:
-            await self.store.record_alert_matches(found, still, cursors)
+            # Written while the gateway may be flooding the loop: hand the GIL to the
+            # database thread as the answers' writer does (bot.runtime.speed).
+            await handing_over(self.store.record_alert_matches(found, still, cursors))
         except StorageError as error:
             # Kept for the next flush: a match is never dropped for a busy database.
             log.warning("alerts: could not store %d match(es): %s", len(found), error)
