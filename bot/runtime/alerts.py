@@ -28,7 +28,7 @@ from bot.core.alerts import (
     parse_digest,
     parse_keywords,
 )
-from bot.core.alerts.records import AlertMatch, AlertPerson, BlockKind
+from bot.core.alerts.records import AlertMatch, AlertPerson, AlertsState, BlockKind
 from bot.core.errors import StorageError
 from bot.core.ports import AlertStore, Clock
 from bot.runtime.routing import IncomingMessage
@@ -57,6 +57,7 @@ class AlertWatcher:
         self.store = store
         self.clock = clock
         self._indexes: dict[int, AlertIndex] = {}
+        self._followed: dict[int, list[FollowedAlert]] = {}
         self._paused: frozenset[int] = frozenset()
         self._blocks: dict[int, set[tuple[BlockKind, int]]] = {}
         self._excluded: frozenset[int] = frozenset()
@@ -71,19 +72,40 @@ class AlertWatcher:
         self.on_matched: list[Callable[[set[int]], None]] = []
 
     async def load(self) -> None:
-        """Read every alert, pause, block and excluded channel from the store."""
+        """Read every alert, pause, block and excluded channel from the store (at start)."""
         state = await self.store.alerts_state()
         by_guild: dict[int, list[FollowedAlert]] = {}
         for alert_id, guild_id, user_id, shown in state.alerts:
             followed = FollowedAlert(alert_id, guild_id, user_id, parse_keywords(shown))
             by_guild.setdefault(guild_id, []).append(followed)
+        self._followed = by_guild
         self._indexes = {guild: AlertIndex(alerts) for guild, alerts in by_guild.items()}
+        self._use_filters(state)
+
+    def _use_filters(self, state: AlertsState) -> None:
         self._paused = state.paused
         blocks: dict[int, set[tuple[BlockKind, int]]] = {}
         for user_id, kind, target in state.blocks:
             blocks.setdefault(user_id, set()).add((kind, target))
         self._blocks = blocks
         self._excluded = state.excluded
+
+    async def load_filters(self) -> None:
+        """Read pauses, blocks and excluded channels again (after one changed)."""
+        self._use_filters(await self.store.alerts_state(with_alerts=False))
+
+    async def changed(
+        self, guild_id: int, added: FollowedAlert | None, removed: int | None
+    ) -> None:
+        """An alert of ``guild_id`` was followed or unfollowed: that server's index is built
+        again, in a thread, so a server with tens of thousands of alerts never holds the
+        event loop (the gateway's heartbeats) while it is built."""
+        alerts = [a for a in self._followed.get(guild_id, []) if a.id != removed]
+        if added is not None:
+            alerts.append(added)
+        index = await asyncio.to_thread(AlertIndex, alerts)
+        self._followed[guild_id] = alerts
+        self._indexes[guild_id] = index
 
     def followed_guilds(self) -> set[int]:
         """The servers where someone follows an alert (backfill reads their channels)."""
@@ -246,7 +268,7 @@ class Alerts:
         """``/alerts follow``: validate and store an alert."""
         keywords = parse_keywords(text)
         followed = await self.store.follow_alert(guild_id, user_id, keywords, self.clock.now())
-        await self.watcher.load()
+        await self.watcher.changed(guild_id, followed, None)
         return followed
 
     async def unfollow(self, user_id: int, alert_id: int) -> FollowedAlert:
@@ -256,7 +278,7 @@ class Alerts:
             raise AlertRefused(
                 "You follow no such alert: pick one from the list `/alerts unfollow` offers."
             )
-        await self.watcher.load()
+        await self.watcher.changed(dropped.guild_id, None, dropped.id)
         return dropped
 
     async def status(self, user_id: int, guild_id: int | None) -> AlertStatus:
@@ -270,7 +292,7 @@ class Alerts:
     async def set_paused(self, user_id: int, paused: bool) -> None:
         """``/alerts pause`` and ``/alerts resume``."""
         await self.store.set_alerts_paused(user_id, paused, self.clock.now())
-        await self.watcher.load()
+        await self.watcher.load_filters()
         for listener in self.on_settings:
             listener(user_id)
 
@@ -293,7 +315,7 @@ class Alerts:
     async def block(self, user_id: int, kind: BlockKind, target_id: int, blocked: bool) -> bool:
         """``/alerts block`` and ``unblock``; False when nothing changed."""
         changed = await self.store.set_alert_block(user_id, kind, target_id, blocked)
-        await self.watcher.load()
+        await self.watcher.load_filters()
         return changed
 
     async def exclude(self, guild_id: int, channel_id: int, by: int, excluded: bool) -> bool:
@@ -301,7 +323,7 @@ class Alerts:
         changed = await self.store.set_alert_excluded(
             guild_id, channel_id, by, self.clock.now(), excluded
         )
-        await self.watcher.load()
+        await self.watcher.load_filters()
         return changed
 
     async def excluded(self, guild_id: int) -> list[int]:

@@ -229,9 +229,14 @@ class AlertRepository:
         )
         return [int(row[0]) for row in rows]
 
-    async def alerts_state(self) -> AlertsState:
-        """Everything the watcher keeps in memory."""
-        alerts = await self.db.fetchall("SELECT id, guild_id, user_id, shown FROM alerts")
+    async def alerts_state(self, *, with_alerts: bool = True) -> AlertsState:
+        """Everything the watcher keeps in memory (without the alerts themselves when
+        ``with_alerts`` is False: only pauses, blocks and excluded channels)."""
+        alerts = (
+            await self.db.fetchall("SELECT id, guild_id, user_id, shown FROM alerts")
+            if with_alerts
+            else []
+        )
         paused = await self.db.fetchall("SELECT user_id FROM alert_people WHERE paused = 1")
         blocks = await self.db.fetchall("SELECT user_id, kind, target_id FROM alert_blocks")
         excluded = await self.db.fetchall("SELECT channel_id FROM alert_excluded")

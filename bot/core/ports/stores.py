@@ -412,8 +412,9 @@ class AlertStore(Protocol):
         """The channels of a server excluded from alerts."""
         ...
 
-    async def alerts_state(self) -> AlertsState:
-        """Everything the watcher keeps in memory."""
+    async def alerts_state(self, *, with_alerts: bool = True) -> AlertsState:
+        """Everything the watcher keeps in memory (without the alerts themselves when
+        ``with_alerts`` is False: only pauses, blocks and excluded channels)."""
         ...
 
     async def record_alert_matches(
