@@ -406,8 +406,8 @@ def figures(result: AlertsResult) -> list[Figure]:
             f">= {PACE:.0f} DMs/s",
             capacity >= PACE,
             f"{result.digest_sent:,} DMs, 3 matches each; at {PACE:.0f} DMs/s a run uses at most "
-            f"{2 * PACE:.0f} of Discord's {DISCORD_GLOBAL:.0f} requests a second (a DM channel "
-            "is opened once)",
+            f"{3 * PACE:.0f} of Discord's {DISCORD_GLOBAL:.0f} requests a second (a delivery: "
+            "the member, their DM channel the first time, the DM)",
             below(capacity, PACE, " DMs/s") if capacity < PACE else "",
         ),
     ]
