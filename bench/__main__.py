@@ -25,11 +25,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ingest, people, processes, recap, timing
+from bench import alerts, ingest, people, processes, recap, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
-NAMES = ("ingest", "recap", "timing", "memory", "restart", "people")
+NAMES = ("ingest", "recap", "timing", "memory", "restart", "people", "alerts")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
 
@@ -97,6 +97,20 @@ def run_people(config: Config, folder: Path) -> list[Figure]:
     return people.figures(result)
 
 
+def run_alerts(config: Config, folder: Path) -> list[Figure]:
+    """Alerts: matching cost per message, ingest on vs off, a daily digest run."""
+    result = asyncio.run(
+        alerts.measure(
+            folder,
+            config.alerts_members,
+            config.alerts_messages,
+            config.alerts_digest_members,
+            config.alerts_pairs,
+        )
+    )
+    return alerts.figures(result)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "recap": run_recap,
@@ -104,6 +118,7 @@ RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "memory": run_memory,
     "restart": run_restart,
     "people": run_people,
+    "alerts": run_alerts,
 }
 
 

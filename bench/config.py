@@ -47,6 +47,13 @@ class Config:
     series_occurrences: int = 260
     series_answers: int = 50
 
+    #: Keyword alerts: members following 5 alerts each, messages matched, members in the
+    #: daily digest run, pairs (alerts off, then on) behind the ingest ratio.
+    alerts_members: int = 10_000
+    alerts_messages: int = 20_000
+    alerts_digest_members: int = 10_000
+    alerts_pairs: int = 3
+
 
 FULL = Config()
 QUICK = Config(
@@ -69,6 +76,10 @@ QUICK = Config(
     people_topics=5,
     series_occurrences=10,
     series_answers=20,
+    alerts_members=200,
+    alerts_messages=1_000,
+    alerts_digest_members=100,
+    alerts_pairs=1,
 )
 
 

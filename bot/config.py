@@ -9,6 +9,7 @@
 | ``LOG_FORMAT`` | ``text`` | ``text`` or ``json`` (one JSON object per line) |
 | ``MODERATOR_ROLE`` | (none) | a role name or id whose members may control chats |
 | ``DISCORD_API_BASE`` | (discord.com) | a Discord-compatible server's base URL |
+| ``ALERTS_BATCH_SECONDS`` | ``60`` | instant keyword alerts: at most one DM per member in this time (1-3600) |
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class Settings:
     api_base: str | None = None
     #: Seconds from the first change after a recap was published to its update (edit).
     recap_update_delay: float = 60.0
+    #: Seconds: an instant alerts member gets at most one DM in this time.
+    alerts_batch: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -109,6 +112,16 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
             f"RECAP_UPDATE_DELAY={delay_text!r} is not a number of seconds from 0 to 86400"
         )
 
+    batch_text = environ.get("ALERTS_BATCH_SECONDS", "60").strip() or "60"
+    try:
+        alerts_batch = float(batch_text)
+    except ValueError:
+        alerts_batch = -1.0
+    if not 1 <= alerts_batch <= 3600:
+        problems.append(
+            f"ALERTS_BATCH_SECONDS={batch_text!r} is not a number of seconds from 1 to 3600"
+        )
+
     if problems:
         raise ConfigError(problems)
     return Settings(
@@ -120,6 +133,7 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
         moderator_role=role,
         api_base=api_base,
         recap_update_delay=recap_update_delay,
+        alerts_batch=alerts_batch,
     )
 
 

@@ -26,10 +26,13 @@ from discord.http import Route
 
 from bot.config import Settings
 from bot.core.ports import Clock, Store
+from bot.discord_app.alert_backfill import backfill_alerts
+from bot.discord_app.alerts_cog import AlertCommands
 from bot.discord_app.backfill import backfill
 from bot.discord_app.board_cog import BoardCommands
 from bot.discord_app.chat_cog import ChatCommands
 from bot.discord_app.diagnostics import check_chat_channels
+from bot.discord_app.direct import DiscordDirect
 from bot.discord_app.events import ScheduledEvents
 from bot.discord_app.forms import BUTTONS as FORM_BUTTONS
 from bot.discord_app.host_cog import HostCommands
@@ -66,7 +69,10 @@ def point_at(api_base: str) -> None:
 
 def runtime_settings(settings: Settings) -> RuntimeSettings:
     """What the runtime takes from the bot's settings."""
-    return RuntimeSettings(recap_update_delay=timedelta(seconds=settings.recap_update_delay))
+    return RuntimeSettings(
+        recap_update_delay=timedelta(seconds=settings.recap_update_delay),
+        alerts_batch=timedelta(seconds=settings.alerts_batch),
+    )
 
 
 class ChatBot(commands.Bot):
@@ -84,15 +90,22 @@ class ChatBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=ready_timeout,
         )
-        self.runtime = build_runtime(store, DiscordVenue(self), clock, runtime_settings(settings))
+        self.runtime = build_runtime(
+            store,
+            DiscordVenue(self),
+            clock,
+            runtime_settings(settings),
+            direct=DiscordDirect(self),
+        )
         self.services = Services(settings, store, self.runtime)
-        self.listeners = Listeners(self, self.runtime.collector)
+        self.listeners = Listeners(self, self.runtime.collector, self.runtime.alert_watcher)
         #: Guild scheduled events follow the runtime's occurrences.
         self.events = ScheduledEvents(self, store)
         self.runtime.engine.on_run_saved.append(self.events.on_run_saved)
         self.runtime.planner.on_dropped.append(self.events.on_dropped)
         self._engine_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._alerts_task: asyncio.Task[None] | None = None
 
     async def add_cogs(self) -> None:
         """The gateway listeners, ``/chat``, ``/host`` and ``/board`` (with the Save to board
@@ -101,6 +114,7 @@ class ChatBot(commands.Bot):
         await self.add_cog(ChatCommands(self.services))
         await self.add_cog(HostCommands(self.services))
         await self.add_cog(BoardCommands(self, self.services))
+        await self.add_cog(AlertCommands(self.services))
         # The buttons of /host new, edit and delete, on messages sent before a restart too.
         self.add_dynamic_items(*FORM_BUTTONS)
         # /host suggestions: its buttons (persistent too) and the 👍 votes on suggestions.
@@ -114,6 +128,7 @@ class ChatBot(commands.Bot):
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(data["url"])
             log.info("using the gateway at %s", data["url"])
         await self.add_cogs()
+        await self.runtime.alert_watcher.load()
         chats = await self.services.reload()
         for problem in chats.problems:
             log.warning("chat file problem: %s", problem)
@@ -136,13 +151,18 @@ class ChatBot(commands.Bot):
             # update them.
             self._engine_task = await self.runtime.start()
             self._heartbeat_task = asyncio.create_task(self._heartbeat())
+            self._alerts_task = asyncio.create_task(
+                self.runtime.alert_deliveries.run_forever(), name="alerts"
+            )
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         await backfill(self, self.runtime.collector, self.services.store)
+        await backfill_alerts(self, self.runtime.alert_watcher, self.services.store)
 
     async def on_resumed(self) -> None:
         """After a resumed session the gateway replays events; backfill covers any gap."""
         log.info("reconnected (resumed)")
         await backfill(self, self.runtime.collector, self.services.store, full=False)
+        await backfill_alerts(self, self.runtime.alert_watcher, self.services.store)
 
     async def _heartbeat(self) -> None:
         path = heartbeat_path(self.services.settings.database_path)
@@ -159,12 +179,14 @@ class ChatBot(commands.Bot):
         """Stop the loop (posts in flight finish), flush event updates, close the connection,
         then store the answers still queued (a burst in flight at SIGTERM is not lost)."""
         await self.runtime.engine.stop()
-        for task in (self._engine_task, self._heartbeat_task):
+        self.runtime.alert_deliveries.stop()
+        for task in (self._engine_task, self._heartbeat_task, self._alerts_task):
             if task is not None:
                 task.cancel()
         await self.events.drain()
         await self.close()
         await self.runtime.collector.close(grace=SHUTDOWN_FLUSH_GRACE)
+        await self.runtime.alert_watcher.close()
 
     def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
         """discord.py's dispatch, with new messages handed to the listeners at once.

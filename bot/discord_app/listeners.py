@@ -23,6 +23,7 @@ import discord
 from discord.ext import commands
 
 from bot.core.cards import Unfurl, message_cards
+from bot.runtime.alerts import AlertWatcher
 from bot.runtime.collector import Collector
 from bot.runtime.routing import IncomingMessage
 
@@ -86,9 +87,13 @@ def counts(message: discord.Message, me: discord.ClientUser | None) -> bool:
 class Listeners(commands.Cog):
     """Turns gateway events into collector calls."""
 
-    def __init__(self, client: discord.Client, collector: Collector) -> None:
+    def __init__(
+        self, client: discord.Client, collector: Collector, alerts: AlertWatcher | None = None
+    ) -> None:
         self.client = client
         self.collector = collector
+        #: Keyword alerts see every message of every channel the bot reads (not only chats).
+        self.alerts = alerts
         self._warned_no_content = False
 
     def _check_content(self, message: discord.Message) -> None:
@@ -112,7 +117,10 @@ class Listeners(commands.Cog):
             if not counts(message, self.client.user):
                 return
             self._check_content(message)
-            self.collector.enqueue(incoming(message))
+            read = incoming(message)
+            self.collector.enqueue(read)
+            if self.alerts is not None and message.guild is not None:
+                self.alerts.observe(message.guild.id, read)
         except Exception:
             log.exception("message %s: could not be handled", message.id)
 
@@ -129,17 +137,24 @@ class Listeners(commands.Cog):
             if message.embeds:
                 self.collector.enqueue_cards(incoming(message))
             return
-        self.collector.enqueue(incoming(message))
+        read = incoming(message)
+        self.collector.enqueue(read)
+        if self.alerts is not None and message.guild is not None:
+            self.alerts.observe(message.guild.id, read)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        """A deleted message disappears from the record."""
+        """A deleted message disappears from the record (and from pending alerts)."""
         self.collector.enqueue_delete([payload.message_id])
+        if self.alerts is not None:
+            self.alerts.withdraw([payload.message_id])
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Bulk deletes (moderation) disappear from the record too."""
         self.collector.enqueue_delete(sorted(payload.message_ids))
+        if self.alerts is not None:
+            self.alerts.withdraw(sorted(payload.message_ids))
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:

@@ -14,6 +14,10 @@ What it wires, so no caller does it by hand:
 * the live recaps' delay comes from the settings;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
   with the answers queued before them, and have the live recaps read again once applied;
+* keyword alerts: the watcher's stored matches and the members' new settings wake the
+  alert deliveries (``alert_watcher.on_matched`` -> ``alert_deliveries.matched``,
+  ``alerts.on_settings`` -> ``alert_deliveries.settings_changed``); DMs go through the
+  ``direct`` port the adapter gives (none: nothing is delivered).
 * suggested questions (``/chat suggest``): the planner plans each occurrence with the
   chat's approved suggestions (``planner.suggested``), a started run marks them asked
   (``engine.on_run_saved``), and a forgotten person's are planned out again
@@ -31,6 +35,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.ports import Clock, Store, Venue
+from bot.core.ports.direct import DirectMessages
+from bot.runtime.alert_delivery import AlertDeliveries
+from bot.runtime.alerts import Alerts, AlertWatcher
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.boards import BoardService
 from bot.runtime.collector import Collector
@@ -48,6 +55,8 @@ class RuntimeSettings:
 
     #: From the first change after a recap was published to its update (an edit).
     recap_update_delay: timedelta = UPDATE_DELAY
+    #: An instant alerts member gets at most one DM in this time.
+    alerts_batch: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,11 @@ class Runtime:
     consent: ConsentRequests
     #: Boards and saves; ``boards.on_board_changed`` is the hook for the archive's publisher.
     boards: BoardService
+    #: Keyword alerts: the watcher every message goes through, the /alerts commands'
+    #: service, and the DM deliveries (their loop runs beside the engine's).
+    alert_watcher: AlertWatcher
+    alerts: Alerts
+    alert_deliveries: AlertDeliveries
     #: Questions suggested by members: review, votes, and planning them in.
     suggestions: Suggestions
 
@@ -85,9 +99,11 @@ def build_runtime(
     settings: RuntimeSettings | None = None,
     *,
     recap_builder: RecapBuilder | None = None,
+    direct: DirectMessages | None = None,
 ) -> Runtime:
     """A runtime over ``store`` that posts through ``venue`` on ``clock``'s time.
-    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it)."""
+    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it);
+    ``direct`` delivers keyword alerts by DM."""
     settings = settings or RuntimeSettings()
     collector = Collector(store, clock=clock)
     engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
@@ -99,6 +115,12 @@ def build_runtime(
     engine.planner.suggested = suggestions
     engine.on_run_saved.append(suggestions.on_run_saved)
     consent.on_forgotten.append(suggestions.forgotten)
+    watcher = AlertWatcher(store, clock)
+    alerts = Alerts(store, watcher, clock)
+    deliveries = AlertDeliveries(store, direct, clock)
+    deliveries.batch = settings.alerts_batch
+    watcher.on_matched.append(deliveries.matched)
+    alerts.on_settings.append(deliveries.settings_changed)
     return Runtime(
         engine=engine,
         collector=collector,
@@ -108,4 +130,7 @@ def build_runtime(
         consent=consent,
         boards=BoardService(store, clock),
         suggestions=suggestions,
+        alert_watcher=watcher,
+        alerts=alerts,
+        alert_deliveries=deliveries,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.core.errors import StorageError
 from bot.core.ports import EventLink, Store
+from bot.storage.alerts import AlertRepository
 from bot.storage.answer_reads import AnswerReadRepository
 from bot.storage.boards import BoardRepository
 from bot.storage.cards import CardRepository
@@ -37,6 +38,7 @@ class SqliteStore(
     PeopleRepository,
     CardRepository,
     BoardRepository,
+    AlertRepository,
     SuggestionRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""

@@ -319,6 +319,90 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX suggestion_votes_user ON suggestion_votes(user_id);
     """,
+    # 12 (issue 18; here after 11, the lead puts 9 and 10 before them): keyword alerts and
+    #    their digests.
+    #  * alerts: what a member follows in a server (``key``: the folded terms, sorted, so
+    #    the same words are one alert; ``shown``: as typed).
+    #  * alert_people: a member's delivery settings (mode, local time, IANA zone), pause,
+    #    and state: when pending matches are due, the last attempt, and when Discord last
+    #    refused a DM (50007, closed DMs) so /alerts list can say why nothing arrived.
+    #  * alert_blocks (a member or channel a member silenced), alert_excluded (channels a
+    #    moderator excluded from alerts).
+    #  * alert_matches: a message that matched an alert, keyed by message and alert (a
+    #    redelivered or backfilled message is one match); state pending -> sending (in a
+    #    delivery) -> sent, or withdrawn (deleted, or edited so it no longer matches) or
+    #    unseen (the member could not view the channel at delivery: never shown or counted).
+    #  * alert_deliveries: a DM about to be sent (intent, before) and the message it became
+    #    (after), like a chat step, so a crash never sends one twice or skips one.
+    #  * alert_cursors: the newest message read per channel, where backfill resumes.
+    """
+    CREATE TABLE alerts (
+        id          INTEGER PRIMARY KEY,
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        key         TEXT NOT NULL,
+        shown       TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        UNIQUE (guild_id, user_id, key)
+    );
+    CREATE INDEX alerts_user ON alerts(user_id);
+    CREATE TABLE alert_people (
+        user_id       INTEGER PRIMARY KEY,
+        paused        INTEGER NOT NULL DEFAULT 0,
+        mode          TEXT NOT NULL DEFAULT 'instant',
+        digest_time   TEXT NOT NULL DEFAULT '08:00',
+        timezone      TEXT NOT NULL DEFAULT 'UTC',
+        due_at        TEXT,
+        last_attempt  TEXT,
+        refused_at    TEXT,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE INDEX alert_people_due ON alert_people(due_at);
+    CREATE TABLE alert_blocks (
+        user_id     INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        target_id   INTEGER NOT NULL,
+        PRIMARY KEY (user_id, kind, target_id)
+    );
+    CREATE TABLE alert_excluded (
+        channel_id   INTEGER PRIMARY KEY,
+        guild_id     INTEGER NOT NULL,
+        excluded_by  INTEGER NOT NULL,
+        excluded_at  TEXT NOT NULL
+    );
+    CREATE TABLE alert_deliveries (
+        id             INTEGER PRIMARY KEY,
+        user_id        INTEGER NOT NULL,
+        intent_at      TEXT NOT NULL,
+        outcome        TEXT NOT NULL DEFAULT 'sending',
+        dm_message_id  INTEGER,
+        finished_at    TEXT
+    );
+    CREATE INDEX alert_deliveries_open ON alert_deliveries(user_id, outcome);
+    CREATE TABLE alert_matches (
+        message_id   INTEGER NOT NULL,
+        alert_id     INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        user_id      INTEGER NOT NULL,
+        guild_id     INTEGER NOT NULL,
+        channel_id   INTEGER NOT NULL,
+        thread_id    INTEGER,
+        author_id    INTEGER NOT NULL,
+        author_name  TEXT NOT NULL,
+        content      TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        found_at     TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'pending',
+        delivery_id  INTEGER REFERENCES alert_deliveries(id),
+        PRIMARY KEY (message_id, alert_id)
+    );
+    CREATE INDEX alert_matches_user ON alert_matches(user_id, state);
+    CREATE INDEX alert_matches_delivery ON alert_matches(delivery_id);
+    CREATE TABLE alert_cursors (
+        channel_id  INTEGER PRIMARY KEY,
+        guild_id    INTEGER NOT NULL,
+        message_id  INTEGER NOT NULL
+    );
+    """,
 )
 
 #: The schema version this code expects.

@@ -1,5 +1,5 @@
-"""The bot's slash commands on Discord: two top-level commands by audience, synced to each
-guild only when they changed (Discord rate-limits syncs)."""
+"""The bot's slash commands on Discord: top-level commands by audience (and /alerts for
+everyone), synced to each guild only when they changed (Discord rate-limits syncs)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ async def test_commands_are_synced_once_and_again_only_when_they_changed(
     assert len(standin.calls("PUT", SYNC)) == 1
     shown = {c["name"]: c["default_member_permissions"] for c in standin.commands(world.guild)}
     assert shown == {
+        "alerts": None,
         "chat": None,
         "host": str(int(Perm.MANAGE_EVENTS)),
         "board": None,  # for everyone; /board create checks for moderators in code

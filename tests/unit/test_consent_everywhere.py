@@ -32,6 +32,9 @@ from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
 from bot.core.boards import Board, BoardView, Save, assemble_board, shared_links
 from bot.core.cards import card_from_unfurl
+from bot.core.alerts import DigestMode, FollowedAlert, parse_keywords
+from bot.core.alerts.model import AlertDigest, build_digest
+from bot.core.alerts.records import AlertMatch
 from bot.core.consent import CONSENTED, Consent
 from bot.core.engagement import ChatMessage
 from bot.core.people import EngagementRows, OccurrenceInfo, PeopleFound, find_people
@@ -195,6 +198,31 @@ def _board_view(recap: Recap) -> BoardView:
     [item] = view.items
     assert (item.url, item.saves, item.saved_by) == ("https://ana.example/pln", 3, ("ben",))
     return view
+def _alert_digest() -> AlertDigest:
+    """A digest of three matches of "network": ana's, and the two to protect's."""
+    talk, consent, _ = _talk()
+    alert = FollowedAlert(1, 1, 999, parse_keywords("network"))
+    matches = [
+        AlertMatch(
+            7000 + n,
+            1,
+            999,
+            1,
+            77,
+            None,
+            talk.user(name),
+            name,
+            f"network {words}",
+            START + timedelta(minutes=n),
+            START + timedelta(minutes=n),
+        )
+        for n, (name, words) in enumerate(
+            [("ana", "tips"), (OPTED_OUT_NAME, OPTED_OUT_WORDS), (FORGOTTEN_NAME, FORGOTTEN_WORDS)]
+        )
+    ]
+    digest = build_digest(1, DigestMode.DAILY, matches, {1: alert}, consent)
+    assert [item.author for item in digest.items] == ["ana", None]  # the forgotten: gone
+    return digest
 
 
 def _samples() -> dict[Any, Any]:
@@ -228,6 +256,7 @@ def _samples() -> dict[Any, Any]:
         reactions=(GivenReaction(5003, "edchat", START, "👍"),),
     )
     return {
+        AlertDigest: _alert_digest(),
         PersonalData: mine,
         PeopleFound: _people_found(),
         Series: _series(),

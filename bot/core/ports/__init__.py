@@ -4,7 +4,8 @@
   an in-memory venue in tests).
 * The stores are durable state, one small Protocol per use (chats, occurrences,
   posts, answers, backfill reads, participants and consent, live recaps, scheduled
-  events, command syncs, chat drafts, profiles and engagement, link cards and boards, recap reads); :class:`Store` is all of them together, what a backend
+  events, command syncs, chat drafts, profiles and engagement, link cards and boards,
+  keyword alerts, recap reads); :class:`Store` is all of them together, what a backend
   (SQLite by default) implements and what the composition root is given. Each part
   of the runtime and the adapter asks only for the ports it uses.
 * :class:`Clock` is time; tests use a virtual one.
@@ -22,6 +23,7 @@ from bot.core.ports.records import (
     RecapChanges,
 )
 from bot.core.ports.stores import (
+    AlertStore,
     AnswerStore,
     BackfillReads,
     BoardStore,
@@ -50,6 +52,7 @@ from bot.core.ports.venue import (
 from bot.core.writes import AnswerWrite, StoredVersion
 
 __all__ = [
+    "AlertStore",
     "AnswerStore",
     "AnswerWrite",
     "Attachment",

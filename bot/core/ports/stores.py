@@ -11,6 +11,15 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.alerts import DigestSettings, FollowedAlert
+from bot.core.alerts.records import (
+    AlertMatch,
+    AlertPerson,
+    AlertsState,
+    BlockKind,
+    PendingDelivery,
+)
+from bot.core.alerts.terms import Keywords
 from bot.core.answers import Answer
 from bot.core.boards import Board, BoardSpec, BoardView, Save, SharedLink
 from bot.core.cards import LinkCard
@@ -403,6 +412,128 @@ class BoardStore(Protocol):
         """Every save to a server board (never anyone's My saves)."""
         ...
 
+class AlertStore(Protocol):
+    """Keyword alerts: followed keywords, members' settings, blocks, excluded channels,
+    matches and deliveries (intent before the DM, its message id after)."""
+
+    async def follow_alert(
+        self, guild_id: int, user_id: int, keywords: Keywords, at: datetime
+    ) -> FollowedAlert:
+        """Store a member's new alert. Raises :class:`AlertRefused` when they already follow
+        the same words or already follow the most alerts a member can."""
+        ...
+
+    async def alerts_of(self, user_id: int, guild_id: int | None = None) -> list[FollowedAlert]:
+        """A member's alerts (in one server, or all), oldest first."""
+        ...
+
+    async def unfollow_alert(self, user_id: int, alert_id: int) -> FollowedAlert | None:
+        """Drop a member's alert (its pending matches go with it); None if it is not theirs."""
+        ...
+
+    async def alert_person(self, user_id: int) -> AlertPerson:
+        """A member's settings and delivery state (defaults when they never set any)."""
+        ...
+
+    async def save_alert_settings(
+        self, user_id: int, settings: DigestSettings, at: datetime
+    ) -> None:
+        """Store a member's delivery settings; their next delivery is computed again."""
+        ...
+
+    async def set_alerts_paused(self, user_id: int, paused: bool, at: datetime) -> None:
+        """Pause (nothing is matched for them meanwhile) or resume a member's alerts."""
+        ...
+
+    async def set_alert_block(
+        self, user_id: int, kind: BlockKind, target_id: int, blocked: bool
+    ) -> bool:
+        """Block (or unblock) a member or channel for a member's alerts; False if unchanged."""
+        ...
+
+    async def alert_blocks_of(self, user_id: int) -> list[tuple[BlockKind, int]]:
+        """What a member blocked."""
+        ...
+
+    async def set_alert_excluded(
+        self, guild_id: int, channel_id: int, by: int, at: datetime, excluded: bool
+    ) -> bool:
+        """Exclude (or include again) a channel from alerts; False if unchanged."""
+        ...
+
+    async def excluded_channels(self, guild_id: int) -> list[int]:
+        """The channels of a server excluded from alerts."""
+        ...
+
+    async def alerts_state(self, *, with_alerts: bool = True) -> AlertsState:
+        """Everything the watcher keeps in memory (without the alerts themselves when
+        ``with_alerts`` is False: only pauses, blocks and excluded channels)."""
+        ...
+
+    async def record_alert_matches(
+        self,
+        found: Sequence[AlertMatch],
+        still: Mapping[int, Collection[int]],
+        cursors: Mapping[int, tuple[int, int]],
+    ) -> None:
+        """In one transaction: store ``found`` (a message matched again keeps one row, with
+        the newest text, and is not delivered twice), then withdraw the open matches of each
+        message in ``still`` whose alert is not among its alert ids (a deleted message:
+        none; an edit: the alerts it still matches), and move the backfill cursors
+        (channel id -> (guild id, newest message id read))."""
+        ...
+
+    async def alert_cursors(self) -> dict[int, tuple[int, int]]:
+        """Channel id -> (guild id, newest message id the watcher read there)."""
+        ...
+
+    async def unscheduled_alert_people(self) -> list[tuple[int, datetime]]:
+        """Members with pending matches and no delivery time yet, with their oldest match's
+        time."""
+        ...
+
+    async def oldest_pending_alert(self, user_id: int) -> datetime | None:
+        """When a member's oldest pending match was found (None: nothing pending)."""
+        ...
+
+    async def schedule_alert_delivery(self, user_id: int, due_at: datetime | None) -> None:
+        """Set when a member's pending matches are delivered next."""
+        ...
+
+    async def due_alert_people(self, now: datetime) -> list[int]:
+        """Members whose delivery is due at ``now`` (paused ones wait), or who have a delivery
+        begun and never finished (a crash), soonest first."""
+        ...
+
+    async def next_alert_due(self) -> datetime | None:
+        """The soonest delivery time of any member who is not paused."""
+        ...
+
+    async def begin_alert_delivery(self, user_id: int, at: datetime) -> PendingDelivery | None:
+        """The member's delivery to send now: one begun before and never finished
+        (``resumed``), else a new one whose intent is recorded here with every pending
+        match. None when nothing is pending."""
+        ...
+
+    async def finish_alert_delivery(
+        self,
+        delivery: PendingDelivery,
+        *,
+        outcome: str,
+        at: datetime,
+        dm_message_id: int | None = None,
+        sent: Collection[tuple[int, int]] = (),
+        unseen: Collection[tuple[int, int]] = (),
+    ) -> None:
+        """Record a delivery's result: ``sent`` (its DM's id), ``empty`` (nothing left to
+        show) or ``refused`` (Discord refused the DM, 50007). ``sent`` and ``unseen`` are
+        (message id, alert id) keys; the delivery's other matches wait for the next one
+        (a refused delivery's all do). The member's due time is cleared (computed again)."""
+        ...
+
+    async def alert_deliveries_sent(self, user_id: int) -> list[tuple[int, int]]:
+        """A member's sent deliveries: (delivery id, DM message id), oldest first."""
+
 
 # --- Questions suggested by members (issue 17, part B) ---------------------------------------
 
@@ -502,6 +633,7 @@ class Store(
     PeopleStore,
     CardStore,
     BoardStore,
+    AlertStore,
     SuggestionStore,
     Protocol,
 ):

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from . import driver, menus, ops, render
+from .dms import DirectMessages
 from .faults import Faults
 from .gateway import Hub
 from .interactions import Interaction, InteractionsApi
@@ -66,6 +67,9 @@ class StandIn:
         register_channels(self.rest.router, self.world)
         register_guilds(self.rest.router, self.world)
         self.interactions.register(self.rest.router)
+        #: Direct messages: the driver closes and reopens users' DMs and reads what arrived.
+        self.dms = DirectMessages(self.world)
+        self.dms.install(self.rest.router)
         self._host, self._port = host, port
         self._runner: web.AppRunner | None = None
 

@@ -33,6 +33,9 @@ TINY = [
     "timing_rate=50",
     "people_answers=2000",
     "series_occurrences=6",
+    "alerts_members=50",
+    "alerts_messages=300",
+    "alerts_digest_members=20",
 ]
 
 

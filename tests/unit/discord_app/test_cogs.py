@@ -53,6 +53,19 @@ MODERATORS = {
 #: /board: for everyone (create checks for moderators in code), and the message menu.
 BOARD = {"create", "show", "mine"}
 MESSAGE_MENUS = {"Save to board"}
+#: /alerts: everyone's, but for ``channels`` (moderators, checked in the command).
+ALERTS = {
+    "follow",
+    "list",
+    "unfollow",
+    "pause",
+    "resume",
+    "digest",
+    "test",
+    "block",
+    "unblock",
+    "channels",
+}
 
 
 @pytest.fixture
@@ -73,6 +86,7 @@ def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
     assert sorted(bot.cogs) == [
+        "AlertCommands",
         "BoardCommands",
         "ChatCommands",
         "HostCommands",
@@ -80,10 +94,11 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
         "SuggestionVotes",
     ]
     tree = groups(bot)
-    assert sorted(tree) == ["board", "chat", "host"]
+    assert sorted(tree) == ["alerts", "board", "chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
     assert {c.name for c in tree["host"].commands} == MODERATORS
     assert {c.name for c in tree["board"].commands} == BOARD
+    assert {c.name for c in tree["alerts"].commands} == ALERTS
     menus = bot.tree.get_commands(type=discord.AppCommandType.message)
     assert {c.name for c in menus} == MESSAGE_MENUS
     # The listeners' raw events are registered; new messages come through dispatch.
@@ -102,6 +117,7 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
 async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
     tree = groups(bot)
     assert tree["chat"].default_permissions is None
+    assert tree["alerts"].default_permissions is None
     assert tree["host"].default_permissions == discord.Permissions(manage_events=True)
     payload = {c["name"]: c for c in (g.to_dict(bot.tree) for g in tree.values())}
     assert payload["host"]["default_member_permissions"] == 1 << 33
