@@ -30,11 +30,11 @@ import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
-from bot.core.boards import Board, BoardView, Save, assemble_board, shared_links
-from bot.core.cards import card_from_unfurl
 from bot.core.alerts import DigestMode, FollowedAlert, parse_keywords
 from bot.core.alerts.model import AlertDigest, build_digest
 from bot.core.alerts.records import AlertMatch
+from bot.core.boards import Board, BoardView, Save, assemble_board, shared_links
+from bot.core.cards import card_from_unfurl
 from bot.core.consent import CONSENTED, Consent
 from bot.core.engagement import ChatMessage
 from bot.core.people import EngagementRows, OccurrenceInfo, PeopleFound, find_people
@@ -198,6 +198,8 @@ def _board_view(recap: Recap) -> BoardView:
     [item] = view.items
     assert (item.url, item.saves, item.saved_by) == ("https://ana.example/pln", 3, ("ben",))
     return view
+
+
 def _alert_digest() -> AlertDigest:
     """A digest of three matches of "network": ana's, and the two to protect's."""
     talk, consent, _ = _talk()

@@ -412,6 +412,7 @@ class BoardStore(Protocol):
         """Every save to a server board (never anyone's My saves)."""
         ...
 
+
 class AlertStore(Protocol):
     """Keyword alerts: followed keywords, members' settings, blocks, excluded channels,
     matches and deliveries (intent before the DM, its message id after)."""
