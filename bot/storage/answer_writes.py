@@ -34,8 +34,6 @@ from collections.abc import Generator, Sequence
 from datetime import datetime
 from functools import cache
 
-import aiosqlite
-
 from bot.core.answers import Answer
 from bot.core.writes import (
     AnswerWrite,
@@ -46,12 +44,13 @@ from bot.core.writes import (
     StoreMessage,
 )
 from bot.storage._convert import ts, ts_or_none
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.forgetting import forget_plan
 
 PARTICIPANT_CONFLICT = """
 ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
-    first_seen = MIN(participants.first_seen, excluded.first_seen)
+    first_seen = CASE WHEN excluded.first_seen < participants.first_seen
+        THEN excluded.first_seen ELSE participants.first_seen END
 """
 PARTICIPANT = (
     "INSERT INTO participants (user_id, name, first_seen) VALUES (?, ?, ?)"  # noqa: S608
@@ -178,7 +177,7 @@ class AnswerWriteRepository:
 
     async def _write(self, plan: _Plan) -> None:
         async with self.db.transaction() as connection:
-            if not self._incoming_ready:
+            if not self._incoming_ready and self.db.dialect.temp_incoming:
                 for statement in _INCOMING:
                     await connection.execute(statement)
             await _run(connection, plan)
@@ -223,7 +222,7 @@ def _replay(statements: list[tuple[str, Sequence[object]]]) -> _Plan:
         yield statement
 
 
-async def _run(connection: aiosqlite.Connection, plan: _Plan) -> None:
+async def _run(connection: Connection, plan: _Plan) -> None:
     with contextlib.suppress(StopIteration):
         statement = next(plan)
         while True:
@@ -297,10 +296,11 @@ def _reaction_plan(change: ChangeReaction) -> _Plan:
         # it is one they made before (reconciliation after a restart reads it back), or one
         # that cannot be told apart from it.
         yield (
-            """INSERT OR IGNORE INTO reactions (message_id, user_id, emoji)
-               SELECT ?, ?, ? WHERE NOT EXISTS (
+            """INSERT INTO reactions (message_id, user_id, emoji)
+               SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT) WHERE NOT EXISTS (
                    SELECT 1 FROM forget_requests f JOIN answers a ON a.message_id = ?
-                   WHERE f.user_id = ? AND a.created_at <= f.requested_at)""",
+                   WHERE f.user_id = ? AND a.created_at <= f.requested_at)
+               ON CONFLICT (message_id, user_id, emoji) DO NOTHING""",
             (change.message_id, change.user_id, change.emoji, change.message_id, change.user_id),
         )
     else:
