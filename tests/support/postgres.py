@@ -51,8 +51,10 @@ def missing(reason: str) -> None:
 class PostgresServer:
     """A server in a temporary folder; :meth:`url` names a database on it."""
 
-    def __init__(self, binaries: Path) -> None:
+    def __init__(self, binaries: Path, *, durable: bool = False) -> None:
         self.binaries = binaries
+        #: PostgreSQL's default durability (the bench); tests turn fsync off.
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="bot-pg-"))
         self._as_owner: list[str] = []
         if os.geteuid() == 0:
@@ -72,10 +74,9 @@ class PostgresServer:
             str(self.binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
             "-E", "UTF8", "--no-sync",
         )  # fmt: skip
-        options = (
-            f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.binaries / "pg_ctl"), "-D", str(data), "-l", str(self.root / "log"),
             "-w", "-t", "60", "-o", options, "start",
