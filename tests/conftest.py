@@ -51,6 +51,9 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.stop()
         detail = getattr(error, "stderr", "") or ""
         missing(f"the server did not start: {error} {detail} {log}")
+    except BaseException:
+        server.stop()  # never leave a server running
+        raise
     yield server
     server.stop()
 

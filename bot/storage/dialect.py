@@ -4,7 +4,7 @@ The repositories' SQL is written once (``?`` placeholders, ``INSERT ... ON CONFL
 ``CASE`` rather than ``IIF``, ``WITH RECURSIVE``, explicit ``CAST`` of a parameter whose type
 PostgreSQL cannot infer). The few things that cannot be written the same way are snippets
 here, picked through ``self.db.dialect``: a list of ids passed as one JSON parameter, the
-full-text match of the topic search, and the per-connection setup of the answer pipeline.
+full-text match of the topic search, and how the answer pipeline stores a run of messages.
 Everything else that differs is schema, in each backend's migrations.
 """
 
@@ -30,9 +30,10 @@ class Dialect:
     #: The topic parameter for some words: answers having every word at the start of one of
     #: theirs.
     topic_query: Callable[[Iterable[str]], str]
-    #: The answer pipeline's ``TEMP`` view and trigger are created on each connection (SQLite);
-    #: PostgreSQL has them in its schema.
-    temp_incoming: bool
+    #: How the answer pipeline stores a run of messages (bot.storage.answer_writes): ``view``,
+    #: a multi-row insert into a ``TEMP`` view created on each connection (SQLite); ``arrays``,
+    #: one array per column (PostgreSQL).
+    incoming: str
 
 
 def _fts5_query(words: Iterable[str]) -> str:
@@ -50,7 +51,7 @@ SQLITE = Dialect(
     json_pairs="SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
     topic_match="answer_words MATCH ?",
     topic_query=_fts5_query,
-    temp_incoming=True,
+    incoming="view",
 )
 
 POSTGRESQL = Dialect(
@@ -65,5 +66,5 @@ POSTGRESQL = Dialect(
     ),
     topic_match="w.words @@ to_tsquery('simple', fold_accents(CAST(? AS TEXT)))",
     topic_query=_tsquery,
-    temp_incoming=False,
+    incoming="arrays",
 )

@@ -43,53 +43,13 @@ def translate(script: str) -> str:
 
 
 #: Migration 1's additions: what the shared SQL needs that SQLite has built in.
-_INCOMING_VIEW = """
+_BUILT_INS = """
 -- Columns the shared SQL orders or indexes by as SQLite's rowid (insertion order).
 ALTER TABLE answers ADD COLUMN rowid BIGSERIAL;
 ALTER TABLE timers ADD COLUMN rowid BIGSERIAL;
 ALTER TABLE posts ADD COLUMN rowid BIGSERIAL;
 CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
     LANGUAGE sql IMMUTABLE STRICT AS 'SELECT strpos(haystack, needle)';
--- The answer pipeline's door (bot.storage.answer_writes): SQLite's TEMP view and INSTEAD OF
--- trigger, as a view and a plpgsql function. forget_requests comes with migration 5; plpgsql
--- looks tables up when the function runs.
-CREATE VIEW incoming_answers AS
-    SELECT message_id, part, occurrence_id, channel_id, thread_id, author_id,
-           CAST(NULL AS TEXT) AS author_name, question, content, source, created_at,
-           edited_at, reply_to, late
-    FROM answers WHERE false;
-CREATE FUNCTION store_incoming_answer() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NEW.message_id IS NULL OR EXISTS (
-        SELECT 1 FROM forget_requests f
-        WHERE f.user_id = NEW.author_id AND NEW.created_at <= f.requested_at
-    ) THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO participants AS p (user_id, name, first_seen)
-    VALUES (NEW.author_id, NEW.author_name, NEW.created_at)
-    ON CONFLICT (user_id) DO UPDATE SET name = excluded.name,
-        first_seen = LEAST(p.first_seen, excluded.first_seen);
-    INSERT INTO answers AS a (message_id, part, occurrence_id, channel_id, thread_id, author_id,
-                              question, content, source, created_at, edited_at, reply_to, late,
-                              reactions, deleted)
-    VALUES (NEW.message_id, NEW.part, NEW.occurrence_id, NEW.channel_id, NEW.thread_id,
-            NEW.author_id, NEW.question, NEW.content, NEW.source, NEW.created_at,
-            NEW.edited_at, NEW.reply_to, NEW.late,
-            (SELECT COUNT(*) FROM reactions r WHERE r.message_id = NEW.message_id), 0)
-    ON CONFLICT (message_id, part) DO UPDATE SET content = excluded.content,
-        question = CASE WHEN excluded.source = 'conversation' THEN a.question
-                        ELSE excluded.question END,
-        source = CASE WHEN excluded.source = 'conversation' THEN a.source
-                      ELSE excluded.source END,
-        edited_at = excluded.edited_at, deleted = 0
-    WHERE a.deleted != 1 AND COALESCE(excluded.edited_at, excluded.created_at)
-                             >= COALESCE(a.edited_at, a.created_at);
-    RETURN NEW;
-END
-$$;
-CREATE TRIGGER store_incoming_answer INSTEAD OF INSERT ON incoming_answers
-    FOR EACH ROW EXECUTE FUNCTION store_incoming_answer();
 """
 
 
@@ -157,7 +117,7 @@ CREATE TRIGGER answer_words_delete AFTER DELETE ON answers
 
 _TOPICS = _TOPICS.replace("{0}", _accents()[0]).replace("{1}", _accents()[1])
 
-_EXTRA: dict[int, str] = {1: _INCOMING_VIEW}
+_EXTRA: dict[int, str] = {1: _BUILT_INS}
 _OWN: dict[int, str] = {8: _TOPICS}
 
 #: PostgreSQL's migrations, one per SQLite migration, same numbers.

@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,3 +140,20 @@ class PostgresServer:
     async def drop(self, name: str) -> None:
         """Drop a test's database (its connections closed)."""
         await self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def run_sync(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run one statement (``?`` placeholders) on ``url`` from synchronous code; its rows."""
+    import asyncpg
+
+    from bot.storage.postgres import _translated
+
+    async def run() -> list[tuple[Any, ...]]:
+        connection = await asyncpg.connect(url)
+        try:
+            return [tuple(row) for row in await connection.fetch(_translated(sql)[0], *params)]
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(run())).result()

@@ -120,3 +120,36 @@ async def test_a_batch_that_fails_stores_nothing(store: SqliteStore, size: int) 
         await store.write_answers(batch)
 
     assert await _count(store) == 1
+
+
+async def test_copies_of_a_message_in_one_batch_apply_in_order(store: SqliteStore) -> None:
+    """A message, its redelivery, its edit, an older copy and a conversation edit in one batch:
+    stored once, the edit kept, the older copy ignored, the question of its first copy kept;
+    the author's newest name and earliest time kept (the same on every backend)."""
+    occurrence = (await new_occurrence(store)).occurrence_id
+    first = _message(occurrence, 1)
+    edit = first._replace(
+        edited_at=START + timedelta(minutes=5),
+        author_name="renamed",
+        parts=[Attribution(1, "edited answer", AnswerSource.PREFIX)],
+    )
+    chatter = edit._replace(
+        edited_at=START + timedelta(minutes=6),
+        parts=[Attribution(None, "now just chatting", AnswerSource.CONVERSATION)],
+    )
+    other = _message(occurrence, 2)
+    await store.write_answers([first, other, first, edit, first, other, chatter])
+
+    (answer,) = [a for a in await store.answers(occurrence) if a.message_id == 1]
+    assert (answer.content, answer.question, answer.source) == (
+        "now just chatting",
+        1,
+        AnswerSource.PREFIX,
+    )
+    assert answer.edited_at == START + timedelta(minutes=6)
+    assert await _count(store) == 2
+    person = await store.db.fetchone(
+        "SELECT name, first_seen FROM participants WHERE user_id = ?", (first.author_id,)
+    )
+    assert person is not None
+    assert person["name"] == "renamed"
