@@ -101,3 +101,40 @@ def test_the_mechanical_translation() -> None:
 def test_redacted() -> None:
     assert redacted("postgresql://u:p@h:5432/d") == "postgresql://u:***@h:5432/d"
     assert redacted("postgresql://u@h/d") == "postgresql://u@h/d"
+
+
+async def test_a_new_sqlite_migration_with_a_forget_trigger_mirrors_mechanically(
+    postgres_url: str,
+) -> None:
+    """The shape other features' migrations take (their own ids, Discord ids, a trigger that
+    forgets a person's rows) translates and works on PostgreSQL as it does on SQLite."""
+    sqlite_ddl = """
+    CREATE TABLE votes (
+        id          INTEGER PRIMARY KEY,
+        message_id  INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        voted_at    TEXT NOT NULL,
+        UNIQUE (message_id, user_id)
+    );
+    CREATE TRIGGER forget_votes AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM votes WHERE user_id = NEW.user_id AND voted_at <= NEW.requested_at;
+    END;
+    """
+    store = await open_store(postgres_url)
+    try:
+        async with store.db.transaction() as connection:
+            await connection.execute(translate(sqlite_ddl))
+        big = 1_234_567_890_123_456_789  # a Discord id
+        for user in (big, 7):
+            await store.db.write(
+                "INSERT INTO votes (message_id, user_id, voted_at) VALUES (?, ?, ?) RETURNING id",
+                (big, user, "2027-01-01T00:00:00.000000+00:00"),
+            )
+        await store.db.write(
+            "INSERT INTO forget_requests (user_id, requested_at) VALUES (?, ?)",
+            (big, "2027-01-02T00:00:00.000000+00:00"),
+        )
+        rows = await store.db.fetchall("SELECT id, user_id FROM votes")
+        assert [tuple(row) for row in rows] == [(2, 7)]
+    finally:
+        await store.close()
