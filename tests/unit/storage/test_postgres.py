@@ -5,6 +5,9 @@ file, which run on both backends.)"""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +16,9 @@ from bot.storage import open_store
 from bot.storage.migrations import LATEST_VERSION
 from bot.storage.pg_migrations import PG_MIGRATIONS, translate
 from bot.storage.postgres import _translated, open_postgres, redacted
-from tests.support.postgres import PostgresServer
+from tests.support.postgres import PostgresServer, missing
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -138,3 +143,45 @@ async def test_a_new_sqlite_migration_with_a_forget_trigger_mirrors_mechanically
         assert [tuple(row) for row in rows] == [(2, 7)]
     finally:
         await store.close()
+
+
+async def _cli(url: str, *argv: str, cwd: Path) -> tuple[int, str]:
+    environ = {key: value for key, value in os.environ.items() if key != "DATABASE_PATH"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *argv,
+        env=environ | {"DATABASE_URL": url, "DATABASE_PATH": str(cwd / "absent.db")},
+        cwd=REPO, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return process.returncode, err.decode()
+
+
+async def test_the_archive_command_reads_database_url(postgres_url: str, tmp_path: Path) -> None:
+    """``python -m bot archive`` with DATABASE_URL reads PostgreSQL (no SQLite file needed)."""
+    code, err = await _cli(postgres_url, "archive", "--out", str(tmp_path / "site"), cwd=tmp_path)
+    assert code == 0, err
+    assert "Archive of 0 recaps" in err
+    assert not (tmp_path / "absent.db").exists()
+
+
+async def test_an_unreachable_database_url_exits_2_with_one_line(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    url = f"postgresql://bot:hunter2@/chatbot?host={postgres_server.root}/absent"
+    code, err = await _cli(url, "archive", "--out", str(tmp_path / "site"), cwd=tmp_path)
+    assert code == 2
+    (line,) = err.strip().splitlines()
+    assert "cannot be reached; check DATABASE_URL" in line
+    assert "hunter2" not in line
+
+
+def test_without_postgresql_the_tests_skip_locally_and_fail_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        missing("not installed")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="PostgreSQL is required in CI"):
+        missing("not installed")
