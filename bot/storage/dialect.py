@@ -25,7 +25,9 @@ class Dialect:
     #: ``SELECT`` of the (integer, text or null) pairs of one JSON array parameter
     #: (``[[1, "…"], [2, null]]``).
     json_pairs: str
-    #: The condition that answer ``w`` of ``answer_words`` matches the topic parameter.
+    #: The answers ``a`` a topic search reads (with the index, if it is a table of its own).
+    topic_from: str
+    #: The condition that answer ``a`` matches the topic parameter.
     topic_match: str
     #: The topic parameter for some words: answers having every word at the start of one of
     #: theirs.
@@ -34,6 +36,9 @@ class Dialect:
     #: a multi-row insert into a ``TEMP`` view created on each connection (SQLite); ``arrays``,
     #: one array per column (PostgreSQL).
     incoming: str
+    #: The topic index is filled lazily, before a search (SQLite's FTS5 table); PostgreSQL's
+    #: is an expression index, current with every write.
+    lazy_topic_index: bool
 
 
 def _fts5_query(words: Iterable[str]) -> str:
@@ -49,9 +54,11 @@ SQLITE = Dialect(
     name="sqlite",
     json_ints="SELECT value FROM json_each(?)",
     json_pairs="SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
+    topic_from="answer_words w JOIN answers a ON a.rowid = w.rowid",
     topic_match="answer_words MATCH ?",
     topic_query=_fts5_query,
     incoming="view",
+    lazy_topic_index=True,
 )
 
 POSTGRESQL = Dialect(
@@ -64,7 +71,13 @@ POSTGRESQL = Dialect(
         "SELECT CAST(value->>0 AS BIGINT), value->>1 "
         "FROM json_array_elements(CAST(? AS json)) AS value"
     ),
-    topic_match="w.words @@ to_tsquery('simple', fold_accents(CAST(? AS TEXT)))",
+    topic_from="answers a",
+    # The expression of the GIN index answers_words (PostgreSQL's migration 8), exactly.
+    topic_match=(
+        "to_tsvector('simple', fold_accents(a.content)) "
+        "@@ to_tsquery('simple', fold_accents(CAST(? AS TEXT)))"
+    ),
     topic_query=_tsquery,
     incoming="arrays",
+    lazy_topic_index=False,
 )

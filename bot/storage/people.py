@@ -216,8 +216,7 @@ class PeopleRepository:
             inside = "".join(" AND instr(a.content, ?) > 0" for _ in scanned)
             if indexed:
                 selects.append(
-                    f"""SELECT a.message_id, a.author_id FROM answer_words w
-                        JOIN answers a ON a.rowid = w.rowid
+                    f"""SELECT a.message_id, a.author_id FROM {dialect.topic_from}
                         WHERE {dialect.topic_match} AND {in_pairs}
                           AND {_ENGAGED} AND {_SHOWN}{inside}"""  # noqa: S608
                 )
@@ -319,6 +318,8 @@ class PeopleRepository:
     async def sync_topic_index(self) -> int:
         """Index the answers stored since the last search; returns how many rows."""
         indexed = 0
+        if not self.db.dialect.lazy_topic_index:
+            return indexed
         while True:
             async with self.db.transaction() as connection:
                 cursor = await connection.execute(

@@ -33,7 +33,6 @@ SQLite does with its own machinery: FTS5, ``CREATE TRIGGER ... BEGIN ... END``).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from bot.storage.migrations import MIGRATIONS
 
@@ -79,25 +78,18 @@ CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
 """
 
 
-def _accents() -> tuple[str, str]:
-    """Latin letters with diacritics (U+00C0-U+024F) and their base letters, for translate()."""
-    accented, plain = [], []
-    for code in range(0xC0, 0x250):
-        char = chr(code)
-        base = unicodedata.normalize("NFD", char)[0]
-        if base != char and base.isascii() and base.isalpha():
-            accented.append(char)
-            plain.append(base)
-    return "".join(accented), "".join(plain)
-
-
 #: Migration 8 (profiles, reply index, topic search) in PostgreSQL's own terms: the FTS5
-#: index is a table of tsvectors ('simple' folds case; fold_accents the Latin accents) with a GIN
-#: index, filled lazily as on SQLite; triggers keep indexed rows right on edit and delete.
-#: rowid is a sequence here, never reused, so a delete needs not lower the mark.
+#: index is a GIN expression index on the answers ('simple' folds case, fold_accents the
+#: accents), always current: no answer_words, no topic_index (the dialect searches the
+#: answers through the index and says it needs no catching up).
 _TOPICS = """
+-- Accents folded as SQLite's remove_diacritics: decomposed (NFD), combining marks dropped
+-- (only for text that is not plain ASCII: most answers cost one regular expression test).
 CREATE FUNCTION fold_accents(words TEXT) RETURNS TEXT
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT translate(words, '{0}', '{1}') $$;
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN words ~ '[^\\x01-\\x7f]'
+                THEN regexp_replace(normalize(words, NFD), '[\\u0300-\\u036f]', '', 'g')
+                ELSE words END $$;
 CREATE TABLE profiles (
     user_id     BIGINT PRIMARY KEY,
     public      BIGINT NOT NULL DEFAULT 0,
@@ -114,34 +106,11 @@ $$;
 CREATE TRIGGER forget_profile AFTER INSERT OR UPDATE OF requested_at ON forget_requests
     FOR EACH ROW EXECUTE FUNCTION forget_profile();
 CREATE INDEX answers_reply ON answers(reply_to) WHERE reply_to IS NOT NULL;
-CREATE TABLE answer_words (
-    rowid    BIGINT PRIMARY KEY,
-    content  TEXT NOT NULL,
-    words    tsvector GENERATED ALWAYS AS (to_tsvector('simple', fold_accents(content))) STORED
-);
-CREATE INDEX answer_words_words ON answer_words USING GIN (words);
-CREATE TABLE topic_index (upto BIGINT NOT NULL);
-INSERT INTO topic_index (upto) VALUES (0);
-CREATE FUNCTION answer_words_edit() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE answer_words SET content = NEW.content WHERE rowid = OLD.rowid;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER answer_words_edit AFTER UPDATE OF content ON answers
-    FOR EACH ROW WHEN (OLD.content IS DISTINCT FROM NEW.content)
-    EXECUTE FUNCTION answer_words_edit();
-CREATE FUNCTION answer_words_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM answer_words WHERE rowid = OLD.rowid;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER answer_words_delete AFTER DELETE ON answers
-    FOR EACH ROW EXECUTE FUNCTION answer_words_delete();
+-- The topic index is the answers' own: an expression index, current with every write (no
+-- lazy catching up, so nothing for several processes to race on); dialect.topic_match
+-- repeats its expression so that searches use it.
+CREATE INDEX answers_words ON answers USING GIN (to_tsvector('simple', fold_accents(content)));
 """
-
-_TOPICS = _TOPICS.replace("{0}", _accents()[0]).replace("{1}", _accents()[1])
 
 _EXTRA: dict[int, str] = {1: _BUILT_INS}
 _OWN: dict[int, str] = {8: _TOPICS}

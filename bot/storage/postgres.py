@@ -16,12 +16,9 @@
 **Several processes on one database.** The write lock is per process; between processes,
 transactions are PostgreSQL's default READ COMMITTED and the schema's unique keys keep the
 rules (an occurrence per chat and start, a post intent per step, an answer per message
-part: a second process's insert finds the row, or fails and is retried). Two known limits,
-for whoever runs processes side by side: the topic index (``sync_topic_index``) indexes
-rows by ``answers.rowid``, a sequence, up to the newest committed one, so a row committed
-later with a smaller rowid by another process is not found by topic until it is edited;
-and two processes catching the index up at the same moment make one of the searches fail
-(a duplicate key), to succeed when asked again.
+part: a second process's insert finds the row, or fails and is retried). The topic index
+is an expression index on the answers, current with every write: nothing to catch up,
+nothing to race on.
 """
 
 from __future__ import annotations

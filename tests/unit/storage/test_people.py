@@ -125,14 +125,9 @@ async def test_the_topic_index_forgets_deleted_and_forgotten_answers(store: Sqli
 
 async def assert_index_matches_the_answers(store: SqliteStore) -> None:
     """FTS5 checks its index against the answers' text (``rank`` 1: against the content table too;
-    every row is indexed after a search). On PostgreSQL: every answer's row has its text."""
-    if store.db.dialect.name == "postgresql":
-        row = await store.db.fetchone(
-            """SELECT COUNT(*) FROM answers a FULL JOIN answer_words w ON w.rowid = a.rowid
-               WHERE w.content IS DISTINCT FROM a.content"""
-        )
-        assert row is not None
-        assert row[0] == 0
+    every row is indexed after a search). PostgreSQL's index is an index of the answers
+    table itself: nothing to check."""
+    if not store.db.dialect.lazy_topic_index:
         return
     async with store.db.transaction() as connection:
         await connection.execute(
