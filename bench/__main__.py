@@ -25,11 +25,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import alerts, ingest, people, processes, recap, timing
+from bench import alerts, ingest, ingest_pg, people, processes, recap, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
-NAMES = ("ingest", "recap", "timing", "memory", "restart", "people", "alerts")
+NAMES = ("ingest", "ingest_pg", "recap", "timing", "memory", "restart", "people", "alerts")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
 
@@ -42,6 +42,13 @@ def run_ingest(config: Config, folder: Path) -> list[Figure]:
         )
     )
     return ingest.figures(result)
+
+
+def run_ingest_pg(config: Config, folder: Path) -> list[Figure]:
+    """Ingest into PostgreSQL: bot path vs limit (a server started for the run)."""
+    return ingest_pg.run(
+        config.ingest_messages, folder, chats=config.ingest_chats, repeats=config.ingest_pairs
+    )
 
 
 def run_recap(config: Config, folder: Path) -> list[Figure]:
@@ -113,6 +120,7 @@ def run_alerts(config: Config, folder: Path) -> list[Figure]:
 
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
+    "ingest_pg": run_ingest_pg,
     "recap": run_recap,
     "timing": run_timing,
     "memory": run_memory,

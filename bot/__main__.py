@@ -138,7 +138,7 @@ def _run(settings: Settings) -> int:
     prepare_process(settings)
 
     async def run() -> int:
-        store = await open_store(settings.database_path)
+        store = await open_store(settings.database)
         try:
             return await serve(settings, store)
         finally:
@@ -147,9 +147,11 @@ def _run(settings: Settings) -> int:
     return asyncio.run(run())
 
 
-def _database_exists(path: Path) -> bool:
-    """True when the database file exists; otherwise say how to point at it."""
-    if path.is_file():
+def _database_exists(settings: Settings) -> bool:
+    """True when the database file exists (or a PostgreSQL URL is set); otherwise say how
+    to point at it."""
+    path = settings.database_path
+    if settings.database_url is not None or path.is_file():
         return True
     print(
         f"error: database {path} does not exist; set DATABASE_PATH to the bot's database",
@@ -177,11 +179,11 @@ def _recap(args: argparse.Namespace) -> int:
         print("error: --format png writes a picture; give a file with --out", file=sys.stderr)
         return 1
     settings = load_settings(os.environ, need_token=False)
-    if not _database_exists(settings.database_path):
+    if not _database_exists(settings):
         return 2
 
     async def export() -> bytes:
-        store = await open_store(settings.database_path)
+        store = await open_store(settings.database)
         try:
             return await export_recap(store, args.chat, on, args.format)
         finally:
@@ -205,11 +207,11 @@ def _archive(args: argparse.Namespace) -> int:
     from bot.storage import open_store
 
     settings = load_settings(os.environ, need_token=False)
-    if not _database_exists(settings.database_path):
+    if not _database_exists(settings):
         return 2
 
     async def build() -> ArchiveReport:
-        store = await open_store(settings.database_path)
+        store = await open_store(settings.database)
         try:
             return await build_archive(StoredRecaps(store), args.out)
         finally:

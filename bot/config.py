@@ -3,7 +3,8 @@
 | variable | default | meaning |
 |---|---|---|
 | ``DISCORD_TOKEN`` | (required for ``run``) | the bot's token; never logged |
-| ``DATABASE_PATH`` | ``data/bot.db`` | the SQLite file (its folder is created) |
+| ``DATABASE_PATH`` | ``data/bot.db`` | the SQLite file (its folder is created; with ``DATABASE_URL``, its folder still holds the heartbeat) |
+| ``DATABASE_URL`` | (none: SQLite) | ``postgresql://USER:PASSWORD@HOST:5432/DATABASE``: use that PostgreSQL database instead of the SQLite file (migrated at start); never logged |
 | ``CHATS_DIR`` | ``chats`` | the chat files to schedule |
 | ``LOG_LEVEL`` | ``INFO`` | DEBUG, INFO, WARNING or ERROR |
 | ``LOG_FORMAT`` | ``text`` | ``text`` or ``json`` (one JSON object per line) |
@@ -55,6 +56,8 @@ class Settings:
 
     token: Secret | None = None
     database_path: Path = Path("data/bot.db")
+    #: A PostgreSQL URL (it may hold a password); None: the SQLite file at database_path.
+    database_url: Secret | None = None
     chats_dir: Path = Path("chats")
     log_level: str = "INFO"
     log_format: str = "text"
@@ -65,6 +68,11 @@ class Settings:
     #: Seconds: an instant alerts member gets at most one DM in this time.
     alerts_batch: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database(self) -> Path | str:
+        """What ``bot.storage.open_store`` opens: the PostgreSQL URL, else the SQLite file."""
+        return self.database_url.reveal() if self.database_url is not None else self.database_path
 
 
 def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
@@ -90,6 +98,13 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
     database_path = Path(environ.get("DATABASE_PATH", "data/bot.db").strip() or "data/bot.db")
     if database_path.exists() and database_path.is_dir():
         problems.append(f"DATABASE_PATH={database_path} is a folder; point it to a file")
+    url_text = environ.get("DATABASE_URL", "").strip()
+    database_url = Secret(url_text) if url_text else None
+    if url_text and not _postgres_url(url_text):
+        problems.append(
+            "DATABASE_URL is not a PostgreSQL URL; use "
+            "postgresql://USER:PASSWORD@HOST:5432/DATABASE (or unset it to use DATABASE_PATH)"
+        )
     chats_dir = Path(environ.get("CHATS_DIR", "chats").strip() or "chats")
     if need_token and not chats_dir.is_dir():
         problems.append(f"CHATS_DIR={chats_dir} is not a folder; create it or point it to one")
@@ -127,6 +142,7 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
     return Settings(
         token=token,
         database_path=database_path,
+        database_url=database_url,
         chats_dir=chats_dir,
         log_level=level,
         log_format=log_format,
@@ -140,3 +156,14 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
 def level_number(settings: Settings) -> int:
     """The logging level of the settings."""
     return int(getattr(logging, settings.log_level))
+
+
+def _postgres_url(text: str) -> bool:
+    """True for a URL asyncpg can open: ``postgresql://`` or ``postgres://`` with a host (in
+    the authority, or as ``?host=/socket/folder``) and no spaces."""
+    parsed = urlparse(text)
+    return (
+        parsed.scheme in ("postgresql", "postgres")
+        and bool(parsed.netloc or "host=" in parsed.query)
+        and not any(char.isspace() for char in text)
+    )

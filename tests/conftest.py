@@ -1,8 +1,10 @@
-"""Shared fixtures: a real SQLite store in tmp_path, a virtual clock, an in-memory venue."""
+"""Shared fixtures: a real SQLite store in tmp_path, a virtual clock, an in-memory venue;
+a real PostgreSQL server for the tests that run on both backends (tests/support/postgres.py)."""
 
 from __future__ import annotations
 
 import logging
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +14,7 @@ import pytest
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
 from bot.storage import SqliteStore, open_store
+from tests.support.postgres import PostgresServer, missing, postgres_bin
 from tests.support.venue import MemoryVenue
 
 T0 = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
@@ -29,6 +32,38 @@ async def store(db_path: Path) -> AsyncIterator[SqliteStore]:
     opened = await open_store(db_path)
     yield opened
     await opened.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session, with a migrated template database (skips
+    without PostgreSQL installed, fails in CI)."""
+    binaries = postgres_bin()
+    if binaries is None:
+        missing("no initdb/pg_ctl under /usr/lib/postgresql (apt-get install postgresql)")
+    assert binaries is not None
+    server = PostgresServer(binaries)
+    try:
+        server.start()
+        server.prepare_template()
+    except (subprocess.SubprocessError, OSError) as error:
+        log = server.log()
+        server.stop()
+        detail = getattr(error, "stderr", "") or ""
+        missing(f"the server did not start: {error} {detail} {log}")
+    except BaseException:
+        server.stop()  # never leave a server running
+        raise
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """The URL of a fresh, migrated database of its own on the session's server."""
+    name = await postgres_server.fresh_database()
+    yield postgres_server.url(name)
+    await postgres_server.drop(name)
 
 
 @pytest.fixture

@@ -83,3 +83,6 @@ class StorageError(Exception):
     read it could not make: locked, read-only, full, unreachable. The runtime catches it
     to retry; it is not a :class:`ChatError` since no user did anything wrong.
     """
+
+    #: Retrying may help (the server was unreachable, a lock or a full disk): set by the store.
+    transient: bool = False

@@ -191,6 +191,8 @@ class AnswerWriter:
 
 def _transient(error: BaseException) -> bool:
     """True when retrying may help: the database is locked, busy, read-only or full."""
+    if isinstance(error, StorageError) and error.transient:
+        return True  # PostgreSQL's store says so
     cause = error.__cause__ if isinstance(error, StorageError) else error
     return isinstance(cause, sqlite3.OperationalError | OSError)
 

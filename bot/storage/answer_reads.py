@@ -3,15 +3,13 @@ with a channel's history (the newest stored message, stored versions, reactions)
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.core.answers import Answer, AnswerSource
 from bot.core.writes import StoredVersion
 from bot.storage._convert import dt, dt_or_none
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 
 
-def answer_of(row: sqlite3.Row) -> Answer:
+def answer_of(row: Row) -> Answer:
     """A stored message part as an :class:`Answer` (the row joined with its author's name)."""
     return Answer(
         message_id=row["message_id"],

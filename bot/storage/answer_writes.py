@@ -25,16 +25,21 @@ statements; never one statement per row (``executemany``) or per table.
 Statements come in power-of-two sizes (padded with all-NULL rows, which the
 trigger skips), so only a few are ever prepared and cached (a prepared 1,000-row
 statement takes about 2 MB).
+
+**On PostgreSQL** (``dialect.incoming == "arrays"``) a run of messages is one statement too,
+:data:`_ARRAYS`: the rows go as one array per column (``unnest``), whatever their number,
+so there is one prepared statement; it upserts the participants and the answers set-wise
+with the same rules as the SQLite trigger. A message part that comes twice in a run starts
+a new statement (PostgreSQL's upsert touches a row once per statement), so the copies
+apply in order as on SQLite.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from functools import cache
-
-import aiosqlite
 
 from bot.core.answers import Answer
 from bot.core.writes import (
@@ -46,12 +51,13 @@ from bot.core.writes import (
     StoreMessage,
 )
 from bot.storage._convert import ts, ts_or_none
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database
 from bot.storage.forgetting import forget_plan
 
 PARTICIPANT_CONFLICT = """
 ON CONFLICT(user_id) DO UPDATE SET name = excluded.name,
-    first_seen = MIN(participants.first_seen, excluded.first_seen)
+    first_seen = CASE WHEN excluded.first_seen < participants.first_seen
+        THEN excluded.first_seen ELSE participants.first_seen END
 """
 PARTICIPANT = (
     "INSERT INTO participants (user_id, name, first_seen) VALUES (?, ?, ?)"  # noqa: S608
@@ -117,6 +123,46 @@ _INCOMING = (
                                        >= COALESCE(answers.edited_at, answers.created_at);
     END""",
 )
+#: PostgreSQL's run of messages (see the module docstring): the same door (forgotten
+#: people's old messages are skipped), participant upsert (the newest name, the earliest
+#: first_seen) and answer upsert (redelivery stores once, an older copy never overwrites an
+#: edit, a delete is final) as the SQLite trigger, set-wise. The answer insert sees the
+#: participants inserted beside it when its foreign key is checked, at the statement's end.
+_ARRAYS = """
+WITH incoming AS (
+    SELECT * FROM unnest(
+        CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]),
+        CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]),
+        CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+        CAST(? AS BIGINT[]), CAST(? AS BIGINT[])
+    ) WITH ORDINALITY AS i (message_id, part, occurrence_id, channel_id, thread_id, author_id,
+                            author_name, question, content, source, created_at, edited_at,
+                            reply_to, late, n)
+    WHERE NOT EXISTS (SELECT 1 FROM forget_requests f
+                      WHERE f.user_id = i.author_id AND i.created_at <= f.requested_at)
+), people AS (
+    INSERT INTO participants AS p (user_id, name, first_seen)
+    SELECT DISTINCT ON (author_id) author_id, author_name,
+           MIN(created_at) OVER (PARTITION BY author_id)
+    FROM incoming ORDER BY author_id, n DESC
+    ON CONFLICT (user_id) DO UPDATE SET name = excluded.name,
+        first_seen = LEAST(p.first_seen, excluded.first_seen)
+)
+INSERT INTO answers AS a (message_id, part, occurrence_id, channel_id, thread_id, author_id,
+                          question, content, source, created_at, edited_at, reply_to, late,
+                          reactions, deleted)
+SELECT message_id, part, occurrence_id, channel_id, thread_id, author_id, question, content,
+       source, created_at, edited_at, reply_to, late,
+       (SELECT COUNT(*) FROM reactions r WHERE r.message_id = incoming.message_id), 0
+FROM incoming ORDER BY n
+ON CONFLICT (message_id, part) DO UPDATE SET content = excluded.content,
+    question = CASE WHEN excluded.source = 'conversation' THEN a.question
+                    ELSE excluded.question END,
+    source = CASE WHEN excluded.source = 'conversation' THEN a.source ELSE excluded.source END,
+    edited_at = excluded.edited_at, deleted = 0
+WHERE a.deleted != 1 AND COALESCE(excluded.edited_at, excluded.created_at)
+                         >= COALESCE(a.edited_at, a.created_at)
+"""
 #: The most rows per statement (14 parameters each, 28,672 in all; SQLite allows 32,766).
 _ROWS_PER_STATEMENT = 2048
 _NULL_ROW = (None,) * len(_INCOMING_COLUMNS)
@@ -140,8 +186,14 @@ class AnswerWriteRepository:
     """Messages, edits, deletes, reactions and re-attributions, in batches."""
 
     db: Database
-    #: The TEMP view and trigger of :data:`_INCOMING` exist on ``db``'s connection.
+    #: The TEMP view and trigger of :data:`_INCOMING` exist on ``db``'s connection (or
+    #: are not needed).
     _incoming_ready: bool = False
+
+    @property
+    def _upsert(self) -> Callable[[list[object]], _Plan]:
+        """How this backend stores a run of message parts."""
+        return _arrays_plan if self.db.dialect.incoming == "arrays" else _upsert_plan
 
     async def upsert_answers(self, answers: Sequence[Answer]) -> None:
         """Store answers (and their authors) in one transaction; idempotent per message part."""
@@ -149,7 +201,7 @@ class AnswerWriteRepository:
             values: list[object] = []
             for answer in answers:
                 values.extend(_answer_row(answer))
-            await self._write(_upsert_plan(values))
+            await self._write(self._upsert(values))
 
     async def write_answers(self, writes: Sequence[AnswerWrite]) -> list[int]:
         """Apply ``writes`` in order, in one transaction (all or nothing).
@@ -162,7 +214,7 @@ class AnswerWriteRepository:
         results: list[int] = []
         if not writes:
             return results
-        plan = _write_plan(writes, results)
+        plan = _write_plan(writes, results, self._upsert)
         if self._incoming_ready and all(
             type(write) is StoreMessage and write.edited_at is None for write in writes
         ):
@@ -178,7 +230,7 @@ class AnswerWriteRepository:
 
     async def _write(self, plan: _Plan) -> None:
         async with self.db.transaction() as connection:
-            if not self._incoming_ready:
+            if not self._incoming_ready and self.db.dialect.incoming == "view":
                 for statement in _INCOMING:
                     await connection.execute(statement)
             await _run(connection, plan)
@@ -223,7 +275,7 @@ def _replay(statements: list[tuple[str, Sequence[object]]]) -> _Plan:
         yield statement
 
 
-async def _run(connection: aiosqlite.Connection, plan: _Plan) -> None:
+async def _run(connection: Connection, plan: _Plan) -> None:
     with contextlib.suppress(StopIteration):
         statement = next(plan)
         while True:
@@ -231,20 +283,25 @@ async def _run(connection: aiosqlite.Connection, plan: _Plan) -> None:
             statement = plan.send(cursor.rowcount)
 
 
-def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
-    """Every write in order; consecutive messages share their statements. Appends one number
-    per write to ``results``."""
+def _write_plan(
+    writes: Sequence[AnswerWrite],
+    results: list[int],
+    upsert: Callable[[list[object]], _Plan] | None = None,
+) -> _Plan:
+    """Every write in order; consecutive messages share their statements (``upsert``'s).
+    Appends one number per write to ``results``."""
+    upsert = upsert or _upsert_plan
     rows: list[object] = []  # message parts' values, row after row (no tuple per row)
     for write in writes:
         if isinstance(write, StoreMessage):
             _message_rows(write, rows)
             results.append(len(write.parts))
             if write.edited_at is not None:
-                yield from _upsert_plan(rows)
+                yield from upsert(rows)
                 rows = []
                 yield from _drop_plan(write.message_id, len(write.parts), write.edited_at)
             continue
-        yield from _upsert_plan(rows)
+        yield from upsert(rows)
         rows = []
         if isinstance(write, DeleteMessages):
             results.append((yield from _delete_plan(write.message_ids)))
@@ -255,7 +312,7 @@ def _write_plan(writes: Sequence[AnswerWrite], results: list[int]) -> _Plan:
             results.append((yield from forget_plan(write)))
         else:
             results.append((yield from _attribute_plan(write)))
-    yield from _upsert_plan(rows)
+    yield from upsert(rows)
 
 
 def _upsert_plan(values: list[object]) -> _Plan:
@@ -269,6 +326,21 @@ def _upsert_plan(values: list[object]) -> _Plan:
         size = 1 << (count - 1).bit_length()  # the power of two that fits it
         params.extend(_NULL_ROW * (size - count))
         yield _incoming_sql(size), params
+
+
+def _arrays_plan(values: list[object]) -> _Plan:
+    """PostgreSQL's :data:`_ARRAYS`: one statement per run of distinct message parts, its
+    parameters one list per column."""
+    width = len(_INCOMING_COLUMNS)
+    first, seen = 0, set[tuple[object, object]]()
+    for row in range(0, len(values), width):
+        key = (values[row], values[row + 1])
+        if key in seen:  # a second copy: after the first one's statement
+            yield _ARRAYS, [values[first + c : row : width] for c in range(width)]
+            first, seen = row, set()
+        seen.add(key)
+    if first < len(values):
+        yield _ARRAYS, [values[first + c :: width] for c in range(width)]
 
 
 def _drop_plan(message_id: int, count: int, at: datetime) -> _Plan:
@@ -297,10 +369,11 @@ def _reaction_plan(change: ChangeReaction) -> _Plan:
         # it is one they made before (reconciliation after a restart reads it back), or one
         # that cannot be told apart from it.
         yield (
-            """INSERT OR IGNORE INTO reactions (message_id, user_id, emoji)
-               SELECT ?, ?, ? WHERE NOT EXISTS (
+            """INSERT INTO reactions (message_id, user_id, emoji)
+               SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT) WHERE NOT EXISTS (
                    SELECT 1 FROM forget_requests f JOIN answers a ON a.message_id = ?
-                   WHERE f.user_id = ? AND a.created_at <= f.requested_at)""",
+                   WHERE f.user_id = ? AND a.created_at <= f.requested_at)
+               ON CONFLICT (message_id, user_id, emoji) DO NOTHING""",
             (change.message_id, change.user_id, change.emoji, change.message_id, change.user_id),
         )
     else:

@@ -1,4 +1,16 @@
-"""The SQLite database: one file, opened with the pragmas this bot relies on.
+"""The database the repositories talk to: one small interface, two backends.
+
+:class:`Database` is all a repository uses: :meth:`~Database.fetchall`,
+:meth:`~Database.fetchone`, :meth:`~Database.write` (one statement) and
+:meth:`~Database.transaction`, whose :class:`Connection` offers ``execute`` (a
+:class:`Cursor` with ``rowcount`` and ``fetchone``/``fetchall``) and ``executemany``.
+SQL is written once, portably, with ``?`` placeholders; rows support ``row[0]`` and
+``row["name"]``. :class:`SqliteDatabase` (here) runs it on aiosqlite;
+:class:`bot.storage.postgres.PostgresDatabase` on an asyncpg pool, translating the
+placeholders. What differs between the two dialects is in :attr:`Database.dialect`
+(:mod:`bot.storage.dialect`) and in each backend's migrations.
+
+The SQLite database: one file, opened with the pragmas this bot relies on.
 
 * WAL journal: readers never block the writer, and a crash loses nothing committed.
 * ``synchronous=NORMAL``: in WAL mode this is durable across application crashes
@@ -18,12 +30,95 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import aiosqlite
 
 from bot.core.errors import StorageError
+from bot.storage.dialect import SQLITE, Dialect
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS
+
+#: A result row: ``row[0]`` and ``row["name"]`` (an ``sqlite3.Row`` or an ``asyncpg.Record``).
+Row: TypeAlias = Any
+
+
+class Cursor(Protocol):
+    """What ``Connection.execute`` returns."""
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement changed (or returned, for a query)."""
+        ...
+
+    async def fetchone(self) -> Row | None:
+        """The first row a query (or ``RETURNING``) produced, or None."""
+        ...
+
+    async def fetchall(self) -> Iterable[Row]:
+        """Every row a query (or ``RETURNING``) produced."""
+        ...
+
+
+class Connection(Protocol):
+    """The statements of one transaction."""
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
+        """Run one statement."""
+        ...
+
+    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per parameter row."""
+        ...
+
+
+class Database:
+    """The interface every repository uses; see the module docstring."""
+
+    #: How this backend's SQL differs (see :mod:`bot.storage.dialect`).
+    dialect: Dialect
+    #: What error messages call the database (a file path, or a server with no password).
+    path: Path | str
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A write transaction: committed on success, rolled back on error."""
+        raise NotImplementedError
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write statement as its own transaction; returns the rows it changed."""
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run a read query and return every row."""
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Run a read query and return its first row, or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def schema_version(self) -> int:
+        """The applied migration count."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close; safe to call twice."""
+        raise NotImplementedError
+
+
+class _SqliteConnection:
+    """aiosqlite's connection as a :class:`Connection`."""
+
+    __slots__ = ("connection",)
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Cursor:
+        return await self.connection.execute(sql, parameters)
+
+    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> None:
+        await self.connection.executemany(sql, parameters)
+
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -50,16 +145,20 @@ def explain(path: Path, error: BaseException) -> StorageError:
     return StorageError(f"database {path}: {hint} ({type(error).__name__}: {error})")
 
 
-class Database:
-    """An open connection plus a lock that serialises write transactions."""
+class SqliteDatabase(Database):
+    """An open SQLite connection plus a lock that serialises write transactions."""
+
+    dialect = SQLITE
+    path: Path
 
     def __init__(self, path: Path, connection: aiosqlite.Connection) -> None:
         self.path = path
         self.connection = connection
+        self._wrapped = _SqliteConnection(connection)
         self._write_lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """A write transaction (``BEGIN IMMEDIATE``): committed on success, rolled back on error.
 
         Any SQLite error inside it surfaces as one :class:`StorageError` naming the file.
@@ -70,7 +169,7 @@ class Database:
             except sqlite3.Error as error:
                 raise explain(self.path, error) from error
             try:
-                yield self.connection
+                yield self._wrapped
                 await self.connection.execute("COMMIT")
             except sqlite3.Error as error:
                 await self._rollback()
@@ -100,7 +199,7 @@ class Database:
             with contextlib.suppress(sqlite3.Error):
                 await self.connection.execute("ROLLBACK")
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Run a read query and return every row."""
         try:
             # One job on aiosqlite's thread (execute and fetch together): a write of another
@@ -108,11 +207,6 @@ class Database:
             return list(await self.connection.execute_fetchall(sql, tuple(params)))
         except sqlite3.Error as error:
             raise explain(self.path, error) from error
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """Run a read query and return its first row, or None."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
 
     async def schema_version(self) -> int:
         """The applied migration count (``PRAGMA user_version``)."""
@@ -125,7 +219,7 @@ class Database:
             await self.connection.close()
 
 
-async def open_database(path: Path | str, *, migrate_to: int = LATEST_VERSION) -> Database:
+async def open_database(path: Path | str, *, migrate_to: int = LATEST_VERSION) -> SqliteDatabase:
     """Open (creating file and folder) and migrate the database at ``path``.
 
     ``migrate_to`` exists for tests that build a database as an earlier version made it.
@@ -142,7 +236,7 @@ async def open_database(path: Path | str, *, migrate_to: int = LATEST_VERSION) -
     except (sqlite3.Error, OSError) as error:
         raise explain(path, error) from error
     connection.row_factory = sqlite3.Row
-    database = Database(path, connection)
+    database = SqliteDatabase(path, connection)
     try:
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await connection.execute("PRAGMA foreign_keys = ON")
@@ -161,7 +255,7 @@ async def open_database(path: Path | str, *, migrate_to: int = LATEST_VERSION) -
     return database
 
 
-async def migrate(database: Database, target: int = LATEST_VERSION) -> None:
+async def migrate(database: SqliteDatabase, target: int = LATEST_VERSION) -> None:
     """Apply every migration after the database's version, up to ``target``."""
     version = await database.schema_version()
     if version > LATEST_VERSION:

@@ -40,11 +40,12 @@ class DraftRepository:
                 return draft
             cursor = await connection.execute(
                 """INSERT INTO chat_drafts (guild_id, user_id, chat_id, fields_json, created_at)
-                   VALUES (?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?) RETURNING id""",
                 (draft.guild_id, draft.user_id, draft.chat_id, fields, ts(draft.created_at)),
             )
-            draft_id = cursor.lastrowid
-        assert draft_id is not None
+            inserted = await cursor.fetchone()
+        assert inserted is not None
+        draft_id = int(inserted[0])
         return replace(draft, draft_id=draft_id)
 
     async def draft(self, draft_id: int) -> ChatDraft | None:

@@ -27,7 +27,8 @@ def forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]],
     yield (
         """INSERT INTO forget_requests (user_id, requested_at, by_moderator) VALUES (?, ?, ?)
            ON CONFLICT(user_id) DO UPDATE SET
-               requested_at = MAX(requested_at, excluded.requested_at),
+               requested_at = CASE WHEN excluded.requested_at > forget_requests.requested_at
+                   THEN excluded.requested_at ELSE forget_requests.requested_at END,
                by_moderator = excluded.by_moderator""",
         (user, at, int(forget.by_moderator)),
     )

@@ -3,6 +3,9 @@
 Migrations only ever append: never edit a released one, add the next. Each is
 applied in its own transaction together with the version bump, so a crash
 mid-migration leaves the database at the previous version.
+
+PostgreSQL runs the same numbers, translated by :mod:`bot.storage.pg_migrations` (portable
+DDL needs nothing more; its docstring says what to add when a migration is not portable).
 """
 
 from __future__ import annotations

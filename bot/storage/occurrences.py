@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-
-import aiosqlite
 
 from bot.core.errors import OccurrenceNotFound
 from bot.core.plan import Step, StepKind, StepStatus
@@ -15,7 +12,7 @@ from bot.core.ports import Occurrence
 from bot.core.run import Phase, Record, Run
 from bot.core.spec import ChatSpec
 from bot.storage._convert import dt, dt_or_none, ts, ts_or_none
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database, Row
 
 _FINISHED = tuple(phase.value for phase in Phase if phase.finished)
 
@@ -36,7 +33,7 @@ class OccurrenceRepository:
         async with self.db.transaction() as connection:
             cursor = await connection.execute(
                 """INSERT INTO occurrences (chat_id, start_at, phase, paused_at, spec_json, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     spec.id,
                     ts(run.start),
@@ -46,8 +43,9 @@ class OccurrenceRepository:
                     ts(datetime.now(UTC)),
                 ),
             )
-            occurrence_id = cursor.lastrowid
-            assert occurrence_id is not None
+            inserted = await cursor.fetchone()
+            assert inserted is not None
+            occurrence_id = int(inserted[0])
             run = replace(run, occurrence_id=occurrence_id)
             await _write_steps(connection, run)
         return run
@@ -131,7 +129,7 @@ class OccurrenceRepository:
         )
         return [Record(r["action"], r["actor"], dt(r["at"]), r["detail"]) for r in rows]
 
-    async def _assemble(self, row: sqlite3.Row) -> Occurrence:
+    async def _assemble(self, row: Row) -> Occurrence:
         occurrence_id = int(row["id"])
         step_rows = await self.db.fetchall(
             "SELECT * FROM timers WHERE occurrence_id = ? ORDER BY due_at, rowid", (occurrence_id,)
@@ -174,7 +172,7 @@ _WAITING_SQL = (
 )
 
 
-async def _write_steps(connection: aiosqlite.Connection, run: Run) -> None:
+async def _write_steps(connection: Connection, run: Run) -> None:
     keys = [s.key for s in run.steps]
     await connection.execute(
         f"DELETE FROM timers WHERE occurrence_id = ? AND step_key NOT IN ({','.join('?' * len(keys))})",  # noqa: S608

@@ -22,7 +22,6 @@ few are, and :func:`bot.core.people.find_people` ranks those exactly by the core
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -33,13 +32,15 @@ from bot.core.spec import ChatSpec
 from bot.storage._convert import dt, ts
 from bot.storage.answer_reads import answer_of
 from bot.storage.answer_writes import PARTICIPANT
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 
 #: Rows indexed per transaction when the topic index catches up.
 INDEX_CHUNK = 20_000
 #: An answer's (occurrence, question) as one number: occurrence * _PAIR + question.
 _PAIR = 10_000
-_IN_PAIRS = "a.occurrence_id * 10000 + a.question IN (SELECT value FROM json_each(?))"
+_IN_PAIRS = "a.occurrence_id * 10000 + a.question IN ({json_ints})"
+#: ``LIMIT`` for no limit (PostgreSQL refuses SQLite's -1).
+_NO_LIMIT = 1 << 62
 #: Ids per ``IN (…)`` list (SQLite allows 32,766 parameters).
 _CHUNK = 5_000
 #: An answer that drew a reaction or a reply (the author's own included: the ranking leaves
@@ -184,7 +185,7 @@ class PeopleRepository:
         limit: int | None,
     ) -> set[int]:
         matched = f"""SELECT a.message_id, a.author_id FROM answers a
-            WHERE a.occurrence_id IN (SELECT value FROM json_each(?)) AND {_ENGAGED} AND {_SHOWN}"""  # noqa: S608
+            WHERE a.occurrence_id IN ({self.db.dialect.json_ints}) AND {_ENGAGED} AND {_SHOWN}"""  # noqa: S608
         params: list[object] = [json.dumps(sorted(occurrence_ids))]
         return await self._candidates(matched, params, hidden, forgotten, limit)
 
@@ -197,6 +198,8 @@ class PeopleRepository:
         limit: int | None,
     ) -> set[int]:
         scope = set(occurrence_ids)
+        dialect = self.db.dialect
+        in_pairs = _IN_PAIRS.format(json_ints=dialect.json_ints)
         selects: list[str] = []
         params: list[object] = []
         for clause in clauses:
@@ -209,20 +212,20 @@ class PeopleRepository:
             indexed = [word for word in clause.words if not spaceless(word)]
             scanned = [word for word in clause.words if spaceless(word)]
             # Words written without spaces may be inside a word: the index cannot find them.
+            # (PostgreSQL has instr from its migration 1.)
             inside = "".join(" AND instr(a.content, ?) > 0" for _ in scanned)
             if indexed:
                 selects.append(
-                    f"""SELECT a.message_id, a.author_id FROM answer_words w
-                        JOIN answers a ON a.rowid = w.rowid
-                        WHERE answer_words MATCH ? AND {_IN_PAIRS}
+                    f"""SELECT a.message_id, a.author_id FROM {dialect.topic_from}
+                        WHERE {dialect.topic_match} AND {in_pairs}
                           AND {_ENGAGED} AND {_SHOWN}{inside}"""  # noqa: S608
                 )
-                params += [fts_query(indexed), keys, *scanned]
+                params += [dialect.topic_query(indexed), keys, *scanned]
             else:
                 occurrences = json.dumps(sorted({occurrence for occurrence, _ in pairs}))
                 selects.append(
                     f"""SELECT a.message_id, a.author_id FROM answers a
-                        WHERE a.occurrence_id IN (SELECT value FROM json_each(?)) AND {_IN_PAIRS}
+                        WHERE a.occurrence_id IN ({dialect.json_ints}) AND {in_pairs}
                           AND {_ENGAGED} AND {_SHOWN}{inside}"""  # noqa: S608
                 )
                 params += [occurrences, keys, *scanned]
@@ -244,12 +247,10 @@ class PeopleRepository:
         people: list[list[object]] = [[user, None] for user in sorted(set(hidden))]
         people += [[user, ts(until)] for user, until in sorted((forgotten or {}).items())]
         rows = await self.db.fetchall(
-            f"""WITH
-            unseen(user_id, until) AS MATERIALIZED (
-                SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
-                FROM json_each(?)),
+            f"""WITH RECURSIVE
+            unseen(user_id, until) AS MATERIALIZED ({self.db.dialect.json_pairs}),
             matched(message_id, author_id) AS MATERIALIZED (
-                SELECT DISTINCT message_id, author_id FROM ({matched})),
+                SELECT DISTINCT message_id, author_id FROM ({matched}) AS found),
             chain(root, message_id, author_id, depth) AS (
                 SELECT m.message_id, a.message_id, a.author_id, 1 FROM matched m
                 JOIN answers a ON a.reply_to = m.message_id
@@ -272,8 +273,9 @@ class PeopleRepository:
                 GROUP BY c.user_id)
             SELECT m.message_id FROM matched m
             WHERE m.author_id IN (SELECT user_id FROM scores WHERE score >= (
-                SELECT MIN(score) FROM (SELECT score FROM scores ORDER BY score DESC LIMIT ?)))""",  # noqa: S608
-            [json.dumps(people), *params, -1 if limit is None else limit],
+                SELECT MIN(score) FROM (
+                    SELECT score FROM scores ORDER BY score DESC LIMIT ?) AS top))""",  # noqa: S608
+            [json.dumps(people), *params, _NO_LIMIT if limit is None else limit],
         )
         return {int(row[0]) for row in rows}
 
@@ -316,12 +318,14 @@ class PeopleRepository:
     async def sync_topic_index(self) -> int:
         """Index the answers stored since the last search; returns how many rows."""
         indexed = 0
+        if not self.db.dialect.lazy_topic_index:
+            return indexed
         while True:
             async with self.db.transaction() as connection:
-                async with connection.execute(
+                cursor = await connection.execute(
                     "SELECT upto, (SELECT COALESCE(MAX(rowid), 0) FROM answers) FROM topic_index"
-                ) as cursor:
-                    row = await cursor.fetchone()
+                )
+                row = await cursor.fetchone()
                 assert row is not None
                 upto, newest = int(row[0]), int(row[1])
                 if upto >= newest:
@@ -336,7 +340,7 @@ class PeopleRepository:
                 indexed += end - upto
 
 
-def _profile(row: sqlite3.Row) -> Profile:
+def _profile(row: Row) -> Profile:
     return Profile(
         user_id=int(row["user_id"]),
         public=bool(row["public"]),

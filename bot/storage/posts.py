@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.core.ports import PostRecord, PostRequest, PostResult
 from bot.storage._convert import dt, dt_or_none, ts
-from bot.storage.db import Database
+from bot.storage.db import Database, Row
 from bot.storage.recaps import insert_live_recap
 
 
-def _record(row: sqlite3.Row) -> PostRecord:
+def _record(row: Row) -> PostRecord:
     return PostRecord(
         occurrence_id=row["occurrence_id"],
         step_key=row["step_key"],

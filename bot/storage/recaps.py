@@ -10,15 +10,12 @@ the restart.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.ports import LiveRecap, PostResult, RecapChanges
 from bot.storage._convert import dt, dt_or_none, ts
-from bot.storage.db import Database
+from bot.storage.db import Connection, Database, Row
 
 _ANSWER = "a.deleted = 0 AND a.source NOT IN ('conversation', 'takeaway')"
 
@@ -27,7 +24,7 @@ def _ids(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split())
 
 
-def _live(row: sqlite3.Row) -> LiveRecap:
+def _live(row: Row) -> LiveRecap:
     return LiveRecap(
         occurrence_id=row["occurrence_id"],
         channel_id=row["channel_id"],
@@ -46,7 +43,7 @@ def _live(row: sqlite3.Row) -> LiveRecap:
 
 
 async def insert_live_recap(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     occurrence_id: int,
     channel_id: int,
     result: PostResult,
@@ -59,7 +56,8 @@ async def insert_live_recap(
     await connection.execute(
         f"""INSERT INTO live_recaps (occurrence_id, channel_id, message_ids, thread_id,
                 published_at, as_of, shown_answers)
-            SELECT ?, ?, ?, ?, ?, ?, COUNT(*) FROM answers a
+            SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT),
+                CAST(? AS TEXT), CAST(? AS TEXT), COUNT(*) FROM answers a
             WHERE a.occurrence_id = ? AND a.created_at <= ? AND {_ANSWER}
             ON CONFLICT(occurrence_id) DO NOTHING""",  # noqa: S608 (constants only)
         (
@@ -159,10 +157,10 @@ class LiveRecapRepository:
         """Counts for the recap's "updated" line (see :class:`RecapChanges`)."""
         row = await self.db.fetchone(
             f"""SELECT
-                  COALESCE(SUM({_ANSWER} AND a.created_at > ?), 0),
-                  COALESCE(SUM({_ANSWER} AND a.created_at <= ? AND a.edited_at > ?), 0),
-                  COALESCE(SUM({_ANSWER}), 0),
-                  COALESCE(SUM(a.deleted = 0 AND a.source = 'takeaway'), 0)
+                  COUNT(CASE WHEN {_ANSWER} AND a.created_at > ? THEN 1 END),
+                  COUNT(CASE WHEN {_ANSWER} AND a.created_at <= ? AND a.edited_at > ? THEN 1 END),
+                  COUNT(CASE WHEN {_ANSWER} THEN 1 END),
+                  COUNT(CASE WHEN a.deleted = 0 AND a.source = 'takeaway' THEN 1 END)
                 FROM answers a WHERE a.occurrence_id = ?""",  # noqa: S608 (constants only)
             (ts(as_of), ts(as_of), ts(as_of), occurrence_id),
         )

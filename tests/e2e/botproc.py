@@ -18,6 +18,7 @@ import discord.utils
 
 from bot.core.run import LATE_GRACE
 from tests.e2e.standin import Answer, Channel, Guild, Perm, Role, StandIn, User
+from tests.support.postgres import run_sync
 
 #: A token of the shape the bot's settings check expects.
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GStand.in-token-for-end-to-end-tests"
@@ -95,19 +96,26 @@ class BotProcess:
         self.chats = workdir / "chats"
         self.chats.mkdir(exist_ok=True)
         self.database = workdir / "data" / "bot.db"
+        #: DATABASE_URL: the bot keeps its data in PostgreSQL there (tests/e2e/test_bot_postgres.py).
+        self.database_url: str | None = None
         self.log = workdir / "bot.log"
         self.proc: asyncio.subprocess.Process | None = None
 
     def env(self) -> dict[str, str]:
-        return os.environ | {
-            "DISCORD_API_BASE": self.standin.base_url,
-            "DISCORD_TOKEN": TOKEN,
-            "DATABASE_PATH": str(self.database),
-            "CHATS_DIR": str(self.chats),
-            "GUILD_READY_TIMEOUT": "0.05",
-            "LOG_LEVEL": "INFO",
-            "RECAP_UPDATE_DELAY": "1",
-        }
+        url = {"DATABASE_URL": self.database_url} if self.database_url else {}
+        return (
+            url
+            | {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+            | {
+                "DISCORD_API_BASE": self.standin.base_url,
+                "DISCORD_TOKEN": TOKEN,
+                "DATABASE_PATH": str(self.database),
+                "CHATS_DIR": str(self.chats),
+                "GUILD_READY_TIMEOUT": "0.05",
+                "LOG_LEVEL": "INFO",
+                "RECAP_UPDATE_DELAY": "1",
+            }
+        )
 
     def log_count(self, text: str) -> int:
         """How many times ``text`` appears in the bot's log so far."""
@@ -162,11 +170,16 @@ class BotProcess:
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Read the bot's database (WAL lets us read while it runs)."""
+        if self.database_url:
+            return run_sync(self.database_url, sql, params)
         with contextlib.closing(sqlite3.connect(self.database)) as connection:
             return connection.execute(sql, params).fetchall()
 
     def write(self, sql: str, params: tuple[Any, ...] = ()) -> None:
         """Change the bot's database (while it is stopped), committed."""
+        if self.database_url:
+            run_sync(self.database_url, sql, params)
+            return
         with contextlib.closing(sqlite3.connect(self.database)) as connection, connection:
             connection.execute(sql, params)
 

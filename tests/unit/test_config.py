@@ -125,3 +125,25 @@ def test_token_never_appears_in_reprs(env: dict[str, str]) -> None:
     assert "********" in repr(settings)
     assert repr(Secret(TOKEN)) == "Secret('********')"
     assert isinstance(settings, Settings)
+
+
+def test_database_url_selects_postgresql_and_never_shows_its_password(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """DATABASE_URL names a PostgreSQL database for the store; without it, the SQLite file."""
+    assert load_settings(env, need_token=True).database == tmp_path / "data" / "bot.db"
+    url = "postgresql://bot:s3cr3t-pw@db.example.org:5432/chatbot"
+    settings = load_settings(env | {"DATABASE_URL": f" {url} "}, need_token=True)
+    assert settings.database == url
+    assert "s3cr3t-pw" not in repr(settings)
+    socket = "postgresql://postgres@/chatbot?host=/run/postgresql"
+    assert load_settings(env | {"DATABASE_URL": socket}, need_token=True).database == socket
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://bot@db/chatbot", "db.example.org/chatbot", "postgresql:///chatbot"]
+)
+def test_a_database_url_that_is_not_postgresql_is_a_problem(env: dict[str, str], url: str) -> None:
+    """Anything but a postgresql:// URL with a host is refused, saying what it should be."""
+    (problem,) = _problems(env | {"DATABASE_URL": url})
+    assert problem.startswith("DATABASE_URL is not a PostgreSQL URL; use postgresql://")

@@ -16,6 +16,7 @@ from bot.runtime.collector import LIVE_FOR
 from bot.runtime.consent import RETRY_EVERY, ConsentRequests
 from bot.runtime.live_recaps import UPDATE_DELAY
 from bot.storage import db
+from tests.support.backends import sqlite_database
 from tests.unit.runtime.test_live_recaps import _chat
 from tests.unit.runtime.test_storage_faults import locked
 
@@ -64,7 +65,7 @@ async def test_a_forget_request_waits_out_a_locked_database(
     async def done(request: ForgetRequest) -> None:
         told.append(request)
 
-    with locked(chat.store.db.path):
+    with locked(sqlite_database(chat.store).path):
         forgetting = await consent.forget(7, done=done)
         assert not forgetting.applied
         assert await chat.store.answers(chat.occurrence_id) != []  # nothing lost, nothing yet

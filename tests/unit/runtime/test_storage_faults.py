@@ -18,6 +18,7 @@ from bot.runtime.engine import FAILURE_BACKOFF, Engine
 from bot.storage import SqliteStore, db, open_store
 from bot.storage.db import explain
 from tests.conftest import T0
+from tests.support.backends import sqlite_database
 from tests.support.driving import drive
 from tests.support.specs import make_spec
 from tests.support.venue import MemoryVenue
@@ -54,7 +55,7 @@ async def test_locked_database_delays_a_step_but_never_loses_or_doubles_it(
     engine = Engine(quick_store, venue, clock)
     await engine.schedule_chat(make_spec(reminders=()))
     clock.set(START)
-    with locked(quick_store.db.path), caplog.at_level(logging.ERROR):
+    with locked(sqlite_database(quick_store).path), caplog.at_level(logging.ERROR):
         await engine.run_due()
     assert venue.step_keys() == []
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
@@ -80,7 +81,7 @@ async def test_storage_retries_come_soon_then_slow_down(
     await engine.schedule_chat(make_spec(reminders=()))
     clock.set(START)
     waits: list[float] = []
-    with locked(quick_store.db.path), caplog.at_level(logging.ERROR):
+    with locked(sqlite_database(quick_store).path), caplog.at_level(logging.ERROR):
         for _ in range(6):
             await engine.run_due()
             clock.advance(timedelta(seconds=1))
@@ -113,7 +114,10 @@ async def test_full_disk_mid_run_recovers_once_space_is_back(
     async def disk_full(*args: Any, **kwargs: Any) -> Any:
         if full["writes"] > 0:
             full["writes"] -= 1
-            raise explain(quick_store.db.path, sqlite3.OperationalError("database or disk is full"))
+            raise explain(
+                sqlite_database(quick_store).path,
+                sqlite3.OperationalError("database or disk is full"),
+            )
         return await record_intent(*args, **kwargs)
 
     quick_store.record_intent = disk_full  # type: ignore[method-assign]

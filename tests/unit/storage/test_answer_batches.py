@@ -16,6 +16,7 @@ import pytest
 from bot.core.answers import AnswerSource, Attribution
 from bot.core.writes import DeleteMessages, StoreMessage
 from bot.storage import SqliteStore, StorageError
+from tests.support.backends import sqlite_database
 from tests.unit.storage import CHANNEL, START, new_occurrence
 
 
@@ -41,7 +42,7 @@ def _message(occurrence_id: int, message_id: int, *, parts: int = 1) -> StoreMes
 def _traced(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The statements the bot sends to aiosqlite's thread from now on, one per call."""
     statements: list[str] = []
-    connection = store.db.connection
+    connection = sqlite_database(store).connection
     execute = connection.execute
 
     def recorded(sql: str, *args: Any) -> Any:
@@ -58,6 +59,7 @@ async def _count(store: SqliteStore) -> int:
     return int(row[0])
 
 
+@pytest.mark.sqlite_only  # counts the calls into aiosqlite
 async def test_new_messages_are_one_statement_without_begin_or_commit(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,6 +74,7 @@ async def test_new_messages_are_one_statement_without_begin_or_commit(
     assert await _count(store) == 1 + 96
 
 
+@pytest.mark.sqlite_only  # counts the calls into aiosqlite
 async def test_a_batch_with_a_delete_is_one_transaction_in_order(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,6 +93,7 @@ async def test_a_batch_with_a_delete_is_one_transaction_in_order(
     assert sorted(row[0] for row in live) == [1, 3]
 
 
+@pytest.mark.sqlite_only  # counts the calls into aiosqlite
 async def test_more_rows_than_one_statement_holds_are_one_transaction(
     store: SqliteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -112,7 +116,40 @@ async def test_a_batch_that_fails_stores_nothing(store: SqliteStore, size: int) 
     batch = [_message(occurrence, m, parts=2) for m in range(2, 2 + size)]
     batch[-1] = batch[-1]._replace(occurrence_id=occurrence + 999)  # no such occurrence
 
-    with pytest.raises(StorageError, match="FOREIGN KEY"):
+    with pytest.raises(StorageError, match=r"(?i)foreign key"):
         await store.write_answers(batch)
 
     assert await _count(store) == 1
+
+
+async def test_copies_of_a_message_in_one_batch_apply_in_order(store: SqliteStore) -> None:
+    """A message, its redelivery, its edit, an older copy and a conversation edit in one batch:
+    stored once, the edit kept, the older copy ignored, the question of its first copy kept;
+    the author's newest name and earliest time kept (the same on every backend)."""
+    occurrence = (await new_occurrence(store)).occurrence_id
+    first = _message(occurrence, 1)
+    edit = first._replace(
+        edited_at=START + timedelta(minutes=5),
+        author_name="renamed",
+        parts=[Attribution(1, "edited answer", AnswerSource.PREFIX)],
+    )
+    chatter = edit._replace(
+        edited_at=START + timedelta(minutes=6),
+        parts=[Attribution(None, "now just chatting", AnswerSource.CONVERSATION)],
+    )
+    other = _message(occurrence, 2)
+    await store.write_answers([first, other, first, edit, first, other, chatter])
+
+    (answer,) = [a for a in await store.answers(occurrence) if a.message_id == 1]
+    assert (answer.content, answer.question, answer.source) == (
+        "now just chatting",
+        1,
+        AnswerSource.PREFIX,
+    )
+    assert answer.edited_at == START + timedelta(minutes=6)
+    assert await _count(store) == 2
+    person = await store.db.fetchone(
+        "SELECT name, first_seen FROM participants WHERE user_id = ?", (first.author_id,)
+    )
+    assert person is not None
+    assert person["name"] == "renamed"

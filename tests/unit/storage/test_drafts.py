@@ -15,7 +15,7 @@ TYPED = {"title": "Career Chat", "questions": 'Who?\nWhat? 🌱\n"quoted" # not 
 
 
 async def test_a_draft_survives_a_restart_and_is_updated_in_place(
-    store: SqliteStore, db_path: Path
+    store: SqliteStore, store_at: Path | str
 ) -> None:
     draft = await store.save_draft(ChatDraft(0, 42, 501, None, TYPED, START))
     assert draft.draft_id > 0
@@ -23,7 +23,7 @@ async def test_a_draft_survives_a_restart_and_is_updated_in_place(
     assert other.draft_id != draft.draft_id
     await store.close()
 
-    reopened = await open_store(db_path)
+    reopened = await open_store(store_at)
     try:
         assert await reopened.draft(draft.draft_id) == draft
         changed = ChatDraft(draft.draft_id, 42, 501, None, TYPED | {"intro": "Hi"}, START)

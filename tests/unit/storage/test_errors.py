@@ -19,6 +19,7 @@ import pytest
 
 import bot.storage.db
 from bot.storage import SqliteStore, StorageError, open_store
+from tests.support.backends import sqlite_database
 from tests.support.permissions import obeying_file_modes, read_only
 from tests.support.specs import make_spec
 from tests.unit.storage import answer, new_occurrence
@@ -163,7 +164,7 @@ async def test_locked_while_running_then_recovers(
 
 async def _fill_disk(store: SqliteStore) -> None:
     """Let the file grow no more: SQLite's own way of simulating a full disk."""
-    await store.db.connection.execute("PRAGMA max_page_count = 1")
+    await sqlite_database(store).connection.execute("PRAGMA max_page_count = 1")
 
 
 async def _write_many_answers(store: SqliteStore, occurrence_id: int) -> None:
@@ -172,6 +173,7 @@ async def _write_many_answers(store: SqliteStore, occurrence_id: int) -> None:
     )
 
 
+@pytest.mark.sqlite_only  # SQLite's max_page_count; PostgreSQL's errors: test_postgres.py
 async def test_full_disk_during_a_write(store: SqliteStore, db_path: Path) -> None:
     """A full disk while storing answers says the disk is full and names the file."""
     run = await new_occurrence(store)
@@ -181,6 +183,7 @@ async def test_full_disk_during_a_write(store: SqliteStore, db_path: Path) -> No
     _assert_clear(raised.value, db_path, "the disk is full")
 
 
+@pytest.mark.sqlite_only
 async def test_full_disk_loses_nothing_and_writes_resume(store: SqliteStore) -> None:
     """The failed write stores nothing half-way; once there is room the same write succeeds."""
     run = await new_occurrence(store)
@@ -189,7 +192,7 @@ async def test_full_disk_loses_nothing_and_writes_resume(store: SqliteStore) -> 
         await _write_many_answers(store, run.occurrence_id)
     assert await store.answers(run.occurrence_id) == []
 
-    await store.db.connection.execute("PRAGMA max_page_count = 1073741823")
+    await sqlite_database(store).connection.execute("PRAGMA max_page_count = 1073741823")
     await _write_many_answers(store, run.occurrence_id)
     assert len(await store.answers(run.occurrence_id)) == 20
 

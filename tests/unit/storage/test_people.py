@@ -125,7 +125,10 @@ async def test_the_topic_index_forgets_deleted_and_forgotten_answers(store: Sqli
 
 async def assert_index_matches_the_answers(store: SqliteStore) -> None:
     """FTS5 checks its index against the answers' text (``rank`` 1: against the content table too;
-    every row is indexed after a search)."""
+    every row is indexed after a search). PostgreSQL's index is an index of the answers
+    table itself: nothing to check."""
+    if not store.db.dialect.lazy_topic_index:
+        return
     async with store.db.transaction() as connection:
         await connection.execute(
             "INSERT INTO answer_words (answer_words, rank) VALUES ('integrity-check', 1)"
