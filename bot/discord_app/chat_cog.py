@@ -78,6 +78,7 @@ class ChatCommands(
         """Your answers still count, but recaps never name or quote you."""
         user = interaction.user
         await self.services.store.set_opt_out(user.id, user.display_name, True, self.services.now())
+        self.services.runtime.publisher.everything_changed()
         await reply(interaction, "✅ Recaps will not name or quote you. /chat optin undoes this.")
 
     @app_commands.command(name="optin", description="Recaps may name and quote me again")
@@ -87,6 +88,7 @@ class ChatCommands(
         await self.services.store.set_opt_out(
             user.id, user.display_name, False, self.services.now()
         )
+        self.services.runtime.publisher.everything_changed()
         await reply(interaction, "✅ Recaps may name and quote you again.")
 
     @app_commands.command(

@@ -63,7 +63,11 @@ def point_at(api_base: str) -> None:
 
 def runtime_settings(settings: Settings) -> RuntimeSettings:
     """What the runtime takes from the bot's settings."""
-    return RuntimeSettings(recap_update_delay=timedelta(seconds=settings.recap_update_delay))
+    return RuntimeSettings(
+        recap_update_delay=timedelta(seconds=settings.recap_update_delay),
+        archive_dir=settings.archive_dir,
+        archive_url=settings.archive_url,
+    )
 
 
 class ChatBot(commands.Bot):
@@ -152,6 +156,7 @@ class ChatBot(commands.Bot):
         """Stop the loop (posts in flight finish), flush event updates, close the connection,
         then store the answers still queued (a burst in flight at SIGTERM is not lost)."""
         await self.runtime.engine.stop()
+        await self.runtime.publisher.stop()
         for task in (self._engine_task, self._heartbeat_task):
             if task is not None:
                 task.cancel()

@@ -70,6 +70,8 @@ class ConsentRequests:
         self.clock = clock
         self.answer_within = answer_within
         self._pending: set[asyncio.Task[None]] = set()
+        #: Called once a forget request is applied (the archive is published again).
+        self.on_applied: list[Callable[[], None]] = []
 
     async def forget(
         self, user_id: int, *, actor: str = "", by_moderator: bool = False, done: Done | None = None
@@ -97,6 +99,8 @@ class ConsentRequests:
         request = await self.store.forget_request(user_id)
         assert request is not None
         await self.live_recaps.load()  # the old recaps marked for an update are live again
+        for listener in self.on_applied:
+            listener()
         return request
 
     async def _finish_later(self, user_id: int, done: Done | None) -> None:

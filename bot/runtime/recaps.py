@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.archive.links import recap_page_url
 from bot.core.answers import AnswerSource
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
@@ -120,14 +121,16 @@ async def stored_revision(
     )
 
 
-def recap_post(recap: Recap, request: PostRequest) -> PostRequest:
-    """``request`` with the recap's Discord text, embeds, continuation messages and files.
+def recap_post(recap: Recap, request: PostRequest, archive_url: str | None = None) -> PostRequest:
+    """``request`` with the recap's Discord text, embeds, continuation messages and files;
+    with ``archive_url`` (``ARCHIVE_URL``), the text links to the recap's archive page.
 
     The embeds are spread over the messages by
     :func:`bot.render.discord_limits.group_embeds`, as the renderer planned them.
     """
+    link = recap_page_url(archive_url, recap) if archive_url else None
     with collection_paused():
-        messages = render_discord(recap)
+        messages = render_discord(recap, archive_link=link)
         files = recap_files(recap)
     return replace(
         request,
@@ -144,11 +147,13 @@ async def recap_request(
     request: PostRequest,
     *,
     revision: Revision | None = None,
+    archive_url: str | None = None,
 ) -> PostRequest:
     """Build and render the recap of ``occurrence`` for ``request`` (rendering, chart included,
-    runs in a worker thread so the event loop keeps serving other chats)."""
+    runs in a worker thread so the event loop keeps serving other chats); ``archive_url``: see
+    :func:`recap_post`."""
     recap = await load_recap(store, occurrence, revision=revision)
-    return await asyncio.to_thread(recap_post, recap, request)
+    return await asyncio.to_thread(recap_post, recap, request, archive_url)
 
 
 async def find_occurrence(store: RecapArchiveStore, chat_id: str, on: date | None) -> Occurrence:

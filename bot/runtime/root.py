@@ -13,7 +13,11 @@ What it wires, so no caller does it by hand:
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
-  with the answers queued before them, and have the live recaps read again once applied.
+  with the answers queued before them, and have the live recaps read again once applied;
+* with ``archive_dir`` set, the archive publisher (:mod:`bot.runtime.publisher`) rebuilds the
+  archive after every recap (a run saved as over), every live recap update and every
+  forget-me applied; the adapter tells it about profile, opt-out and board changes. With
+  ``archive_url`` set, the Discord recap links to its page there.
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -25,14 +29,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bot.core.ports import Clock, Store, Venue
+from bot.core.run import Run
+from bot.core.spec import ChatSpec
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.publisher import ArchivePublisher
+from bot.runtime.recaps import StoredRecaps
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,12 @@ class RuntimeSettings:
 
     #: From the first change after a recap was published to its update (an edit).
     recap_update_delay: timedelta = UPDATE_DELAY
+    #: Where the bot publishes the static archive (None: it does not).
+    archive_dir: Path | None = None
+    #: The address ``archive_dir`` is served at; the Discord recap links to its page there.
+    archive_url: str | None = None
+    #: Charts in the published archive (benchmarks and tests may leave them out).
+    archive_charts: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,8 @@ class Runtime:
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
     consent: ConsentRequests
+    #: Keeps the static archive in ``archive_dir`` up to date (does nothing without one).
+    publisher: ArchivePublisher
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -65,6 +82,7 @@ class Runtime:
         stored from then on (the backfill of what was missed while the bot was down
         included) updates them."""
         await self.live_recaps.load()
+        self.publisher.retry()  # publish what the database holds now (the bot may have been down)
         return asyncio.create_task(self.engine.run_forever(), name="engine")
 
 
@@ -82,13 +100,30 @@ def build_runtime(
     collector = Collector(store, clock=clock)
     engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
     engine.live_recaps.delay = settings.recap_update_delay
+    engine.archive_url = engine.live_recaps.archive_url = settings.archive_url
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
+    publisher = ArchivePublisher(
+        StoredRecaps(store), settings.archive_dir, charts=settings.archive_charts
+    )
+    if publisher.enabled:
+
+        async def publish_recap(run: Run, _spec: ChatSpec) -> None:
+            if run.started and run.phase.finished:
+                publisher.changed([run.occurrence_id])
+
+        engine.on_run_saved.append(publish_recap)
+        engine.live_recaps.on_updated.append(
+            lambda occurrence_id: publisher.changed([occurrence_id])
+        )
+        consent.on_applied.append(publisher.everything_changed)
     return Runtime(
         engine=engine,
         collector=collector,
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
-        consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        consent=consent,
+        publisher=publisher,
     )
