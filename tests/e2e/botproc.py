@@ -97,17 +97,23 @@ class BotProcess:
         self.database = workdir / "data" / "bot.db"
         self.log = workdir / "bot.log"
         self.proc: asyncio.subprocess.Process | None = None
+        #: More settings for the bot's environment (``ARCHIVE_DIR``, ...), set before start.
+        self.extra_env: dict[str, str] = {}
 
     def env(self) -> dict[str, str]:
-        return os.environ | {
-            "DISCORD_API_BASE": self.standin.base_url,
-            "DISCORD_TOKEN": TOKEN,
-            "DATABASE_PATH": str(self.database),
-            "CHATS_DIR": str(self.chats),
-            "GUILD_READY_TIMEOUT": "0.05",
-            "LOG_LEVEL": "INFO",
-            "RECAP_UPDATE_DELAY": "1",
-        }
+        return (
+            os.environ
+            | {
+                "DISCORD_API_BASE": self.standin.base_url,
+                "DISCORD_TOKEN": TOKEN,
+                "DATABASE_PATH": str(self.database),
+                "CHATS_DIR": str(self.chats),
+                "GUILD_READY_TIMEOUT": "0.05",
+                "LOG_LEVEL": "INFO",
+                "RECAP_UPDATE_DELAY": "1",
+            }
+            | self.extra_env
+        )
 
     def log_count(self, text: str) -> int:
         """How many times ``text`` appears in the bot's log so far."""
