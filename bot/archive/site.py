@@ -30,7 +30,6 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bot.archive.entries import (
     Entry,
@@ -57,7 +56,8 @@ from bot.archive.people_pages import (
     render_series_page,
     series_page_name,
 )
-from bot.archive.search_index import message_rows, render_search_index
+from bot.archive.search_index import FOLDER as SEARCH_FOLDER
+from bot.archive.search_index import SearchPart, message_rows, render_search_index, search_part
 from bot.core.ports import Occurrence, RecapReader
 from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap
@@ -71,7 +71,7 @@ RESOURCES = "resources.html"
 SEARCH = "search.html"
 SEARCH_INDEX = "search-index.js"
 #: A page this archive writes: in its folder, or one folder down (people/, chats/).
-_OWN_NAME = re.compile(rf"(?:(?:{PEOPLE}|{CHATS})/)?[A-Za-z0-9][A-Za-z0-9._-]*")
+_OWN_NAME = re.compile(rf"(?:(?:{PEOPLE}|{CHATS}|{SEARCH_FOLDER})/)?[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ class _Kept:
     stem: str
     page: str
     entry: Entry
-    rows: list[list[Any]]
+    #: Its part of the search index.
+    search: SearchPart
     places: list[Place]
     #: What the recap shows of each person with a public profile, by user id.
     parts: dict[int, ProfilePart]
@@ -173,7 +174,6 @@ class _Site:
         self.changed: list[str] = []
         self.rendered: list[str] = []
         self.entries: list[Entry] = []
-        self.rows: dict[str, list[list[Any]]] = {}
         self.places: list[Place] = []
         self.taken: set[str] = {INDEX, RESOURCES, SEARCH, SEARCH_INDEX, *SCRIPTS}
         self.profiles = {p.user_id: ProfilePage(p) for p in profiles}
@@ -216,7 +216,6 @@ class _Site:
     def _remember(self, kept: _Kept) -> None:
         self.kept[kept.entry.header.occurrence_id] = kept
         self.entries.append(kept.entry)
-        self.rows[kept.page] = kept.rows
         self.places += kept.places
         for user, page in self.profiles.items():
             page.take(kept.parts.get(user))
@@ -257,7 +256,7 @@ class _Site:
             stem,
             page,
             entry,
-            message_rows(recap, self.profile_pages),
+            search_part(page, message_rows(recap, self.profile_pages)),
             share_places(entry, recap),
             parts,
         )
@@ -309,9 +308,9 @@ class _Site:
         self.write(INDEX, render_index(newest_first, len(resources), self.series_pages))
         self.write(RESOURCES, render_resources(resources, entries, series, self.profile_pages))
         self.write(SEARCH, render_search(entries, series))
-        self.write(
-            SEARCH_INDEX, render_search_index([(e, self.rows[e.page]) for e in newest_first])
-        )
+        oldest_first = sorted(self.kept.values(), key=lambda kept: kept.entry.sort_key)
+        for name, text in render_search_index([(k.entry, k.search) for k in oldest_first]).items():
+            self.write(name, text)
         for name in SCRIPTS:
             self.write(name, script(name))
         _forget_stale(self.out, self.written)
@@ -321,7 +320,7 @@ class _Site:
             out=self.out,
             recaps=len(entries),
             resources=len(resources),
-            messages=sum(len(rows) for rows in self.rows.values()),
+            messages=sum(kept.search.count for kept in self.kept.values()),
             files=tuple(self.written),
             changed=tuple(self.changed),
             rendered=tuple(self.rendered),
@@ -359,6 +358,6 @@ def _forget_stale(out: Path, written: Sequence[str]) -> None:
     for name in previous:
         if name not in keep and _OWN_NAME.fullmatch(name):
             (out / name).unlink(missing_ok=True)
-    for folder in (PEOPLE, CHATS):  # a folder this archive emptied goes too
+    for folder in (PEOPLE, CHATS, SEARCH_FOLDER):  # a folder this archive emptied goes too
         with contextlib.suppress(OSError):
             (out / folder).rmdir()
