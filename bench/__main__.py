@@ -25,11 +25,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ingest, people, processes, recap, timing
+from bench import archive, ingest, people, processes, recap, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
-NAMES = ("ingest", "recap", "timing", "memory", "restart", "people")
+NAMES = ("ingest", "recap", "timing", "memory", "restart", "people", "archive")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
 
@@ -97,6 +97,14 @@ def run_people(config: Config, folder: Path) -> list[Figure]:
     return people.figures(result)
 
 
+def run_archive(config: Config, folder: Path) -> list[Figure]:
+    """Archive: a five-year weekly chat's archive: full build, an update, search in Chromium."""
+    result = asyncio.run(
+        archive.measure(folder, config.archive_recaps, config.archive_answers, config.repeats)
+    )
+    return archive.figures(result)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "recap": run_recap,
@@ -104,6 +112,7 @@ RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "memory": run_memory,
     "restart": run_restart,
     "people": run_people,
+    "archive": run_archive,
 }
 
 

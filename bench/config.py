@@ -47,6 +47,10 @@ class Config:
     series_occurrences: int = 260
     series_answers: int = 50
 
+    #: The archive: a weekly chat's recaps over five years, and their answers in all.
+    archive_recaps: int = 260
+    archive_answers: int = 200_000
+
 
 FULL = Config()
 QUICK = Config(
@@ -69,6 +73,8 @@ QUICK = Config(
     people_topics=5,
     series_occurrences=10,
     series_answers=20,
+    archive_recaps=6,
+    archive_answers=1_200,
 )
 
 

@@ -145,7 +145,7 @@ async def build_archive(
             await asyncio.to_thread(site.add, await recaps.recap(occurrence))
     for chat_id in site.chats():
         if site.series_stale(chat_id, again):
-            series = await recaps.series(chat_id)
+            series = await recaps.series(chat_id, again)
             await asyncio.to_thread(site.add_series, series)
         else:
             site.keep_series(chat_id)

@@ -11,6 +11,7 @@ archive all go through here.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
@@ -33,7 +34,7 @@ from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap, Revision, Takeaway, build_recap
 from bot.core.run import Phase
 from bot.core.schedule import to_local
-from bot.core.series import Series
+from bot.core.series import Series, SeriesPart
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
 from bot.runtime.people import chat_series, consent_of, published_profiles
@@ -231,6 +232,8 @@ class StoredRecaps:
 
     def __init__(self, store: RecapArchiveStore) -> None:
         self.store = store
+        #: Each past occurrence's part of its chat's series, kept between calls.
+        self._series_parts: dict[int, SeriesPart] = {}
 
     async def archived(self) -> list[Occurrence]:
         """Past occurrences that have a recap, oldest first."""
@@ -244,6 +247,7 @@ class StoredRecaps:
         """The profiles that get a page (consent applied)."""
         return await published_profiles(self.store)
 
-    async def series(self, chat_id: str) -> Series:
-        """The chat's community over its past occurrences."""
-        return await chat_series(self.store, chat_id)
+    async def series(self, chat_id: str, changed: Collection[int] | None = None) -> Series:
+        """The chat's community over its past occurrences; the occurrences not in ``changed``
+        are not read again when an earlier call read them (None: all are read again)."""
+        return await chat_series(self.store, chat_id, parts=self._series_parts, changed=changed)

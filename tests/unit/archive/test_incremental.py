@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.archive import build_archive
 from bot.archive.site import ArchiveCache, ArchiveReport
+from bot.core.series import SeriesPart
+from bot.runtime.people import chat_series
 from bot.runtime.recaps import StoredRecaps
 from bot.storage import SqliteStore, open_store
 from tests.unit.archive.conftest import site_files
@@ -96,5 +98,22 @@ async def test_a_recap_whose_page_was_deleted_is_written_again(tmp_path: Path) -
         report = await build_archive(StoredRecaps(store), out, charts=False, cache=cache)
         assert report.rendered == (PLNCHAT_PAGE,)
         assert (out / PLNCHAT_PAGE).is_file()
+    finally:
+        await store.close()
+
+
+async def test_a_series_from_kept_parts_is_the_series_read_afresh(tmp_path: Path) -> None:
+    """The series page of an incremental build reads only the changed occurrences again."""
+    store = await open_store(tmp_path / "bot.db")
+    try:
+        await store_two_chats(store)
+        parts: dict[int, SeriesPart] = {}
+        first = await chat_series(store, "edchat", parts=parts)
+        occurrence_id = await add_late_answer(store, "Late again: a zine library in the hall.")
+        kept = await chat_series(store, "edchat", parts=parts, changed=set())
+        assert kept == first  # nothing said changed: the kept part is used
+        again = await chat_series(store, "edchat", parts=parts, changed={occurrence_id})
+        assert again == await chat_series(store, "edchat")
+        assert again != first
     finally:
         await store.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class NoRecaps:
     async def public_profiles(self) -> list[PublicProfile]:
         return []
 
-    async def series(self, chat_id: str) -> Series:
+    async def series(self, chat_id: str, changed: Collection[int] | None = None) -> Series:
         raise AssertionError("no chat is archived")
 
 
