@@ -27,7 +27,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +115,8 @@ class ArchiveCache:
     context: str = ""
     #: Chats whose series page may have changed since it was last written, and the pages.
     series: dict[str, str | None] = field(default_factory=dict)
+    #: Each resource's item on the resources page, by what it shows.
+    resource_items: dict[Hashable, str] = field(default_factory=dict)
 
 
 async def build_archive(
@@ -306,7 +308,12 @@ class _Site:
         for profile in self.profiles.values():
             self.write(profile.profile.page, render_profile_page(profile))
         self.write(INDEX, render_index(newest_first, len(resources), self.series_pages))
-        self.write(RESOURCES, render_resources(resources, entries, series, self.profile_pages))
+        self.write(
+            RESOURCES,
+            render_resources(
+                resources, entries, series, self.profile_pages, self.cache.resource_items
+            ),
+        )
         self.write(SEARCH, render_search(entries, series))
         oldest_first = sorted(self.kept.values(), key=lambda kept: kept.entry.sort_key)
         for name, text in render_search_index([(k.entry, k.search) for k in oldest_first]).items():
