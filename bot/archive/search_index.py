@@ -187,11 +187,12 @@ def _places(numbers: Iterable[int]) -> str:
 @consented
 @dataclass(frozen=True, slots=True)
 class SearchPart:
-    """One recap page's part of the index: its chunks (file name and text) and, for every
-    shard it has words in, its entry there (JSON of ``{word: places}``)."""
+    """One recap page's part of the index: its messages, the names of its chunk files, and,
+    for every shard it has words in, its entry there (JSON of ``{word: places}``). The
+    chunks' texts are not kept (:func:`search_chunks` makes them, once)."""
 
     count: int
-    chunks: dict[str, str]
+    chunks: tuple[str, ...]
     shards: dict[str, str]
 
 
@@ -200,14 +201,24 @@ def chunk_name(page: str, number: int) -> str:
     return f"m-{page.removesuffix('.html')}-{number}"
 
 
-def search_part(page: str, rows: Sequence[list[Any]]) -> SearchPart:
-    """The part of the index of the recap written as ``page``, whose messages are ``rows``
-    (:func:`message_rows`)."""
+def search_chunks(page: str, rows: Sequence[list[Any]]) -> dict[str, str]:
+    """The chunk files (name in the site -> text) of the recap written as ``page``, whose
+    messages are ``rows`` (:func:`message_rows`)."""
     chunks = {}
     for number, start in enumerate(range(0, len(rows), PER_CHUNK)):
         name = chunk_name(page, number)
         body = script_json([list(row) for row in rows[start : start + PER_CHUNK]])
         chunks[f"{FOLDER}/{name}.js"] = f'{LOADED}("{name}",{body});\n'
+    return chunks
+
+
+def search_part(page: str, rows: Sequence[list[Any]]) -> SearchPart:
+    """The part of the index of the recap written as ``page``, whose messages are ``rows``
+    (:func:`message_rows`); its chunks are :func:`search_chunks`."""
+    names = tuple(
+        f"{FOLDER}/{chunk_name(page, number)}.js"
+        for number in range((len(rows) + PER_CHUNK - 1) // PER_CHUNK)
+    )
     where: dict[str, list[int]] = {}
     for place, row in enumerate(rows):
         for word in words(f"{row[3]}\n{row[2]}"):
@@ -216,15 +227,16 @@ def search_part(page: str, rows: Sequence[list[Any]]) -> SearchPart:
     for word in sorted(where):
         by_shard.setdefault(shard_key(word), {})[word] = _places(where[word])
     shards = {key: script_json(found) for key, found in by_shard.items()}
-    return SearchPart(len(rows), chunks, shards)
+    return SearchPart(len(rows), names, shards)
 
 
 # --- the whole index -------------------------------------------------------------------------
 
 
 def render_search_index(recaps: Sequence[tuple[Entry, SearchPart]]) -> dict[str, str]:
-    """Every file of the index (name in the site -> text) for ``recaps``, oldest first,
-    each with its part: ``search-index.js``, the shards and the chunks."""
+    """The files of the index (name in the site -> text) for ``recaps``, oldest first, each
+    with its part: ``search-index.js`` and the shards (the chunks are each recap's own,
+    :func:`search_chunks`)."""
     listed = []
     first = 0
     shards: dict[str, list[str]] = {}
@@ -246,7 +258,6 @@ def render_search_index(recaps: Sequence[tuple[Entry, SearchPart]]) -> dict[str,
         first += part.count
         for key, found in part.shards.items():
             shards.setdefault(key, []).append(f"[{number},{found}]")
-        files.update(part.chunks)
     for key, entries in shards.items():
         name = f"t-{key}"
         files[f"{FOLDER}/{name}.js"] = f'{LOADED}("{name}",[{",".join(entries)}]);\n'

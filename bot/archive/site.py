@@ -57,7 +57,13 @@ from bot.archive.people_pages import (
     series_page_name,
 )
 from bot.archive.search_index import FOLDER as SEARCH_FOLDER
-from bot.archive.search_index import SearchPart, message_rows, render_search_index, search_part
+from bot.archive.search_index import (
+    SearchPart,
+    message_rows,
+    render_search_index,
+    search_chunks,
+    search_part,
+)
 from bot.core.ports import Occurrence, RecapReader
 from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap
@@ -213,6 +219,7 @@ class _Site:
         """Use what an earlier build kept of a recap that did not change."""
         self.taken.add(kept.page)
         self.written.append(kept.page)
+        self.written += kept.search.chunks  # unchanged too
         self._remember(kept)
 
     def _remember(self, kept: _Kept) -> None:
@@ -248,6 +255,9 @@ class _Site:
         else:
             self.written.append(page)
         entry = Entry.of(page, recap)
+        rows = message_rows(recap, self.profile_pages)
+        for name, text in search_chunks(page, rows).items():
+            self.write(name, text)
         parts = {
             user: part
             for user in self.profiles
@@ -258,7 +268,7 @@ class _Site:
             stem,
             page,
             entry,
-            search_part(page, message_rows(recap, self.profile_pages)),
+            search_part(page, rows),
             share_places(entry, recap),
             parts,
         )
