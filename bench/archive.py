@@ -12,8 +12,9 @@ the series page, the resources page and the search index. Information (no target
 
 **Incremental update after one new recap.** A 261st occurrence is stored, then the build the
 bot's :class:`bot.runtime.publisher.ArchivePublisher` makes after its recap: the same
-:class:`bot.archive.site.ArchiveCache` as the full build, ``changed`` that occurrence. Held to
-2 s. Baseline (same run): rendering that one recap's page alone (its model from the store,
+:class:`bot.archive.site.ArchiveCache` as the full build, ``changed`` that occurrence; repeated
+with a 262nd, ... (``repeats``), the best is held to 2 s (the machine is shared). Baseline
+(same run, best likewise): rendering that one recap's page alone (its model from the store,
 its chart, its HTML), which any update must do.
 
 **Sizes.** The whole folder, and the search index (``search-index.js`` and ``search/``): what a
@@ -22,8 +23,8 @@ search may download is a small part of it.
 **Search in Chromium.** The folder served over HTTP on 127.0.0.1 (a ``http.server`` in this
 process that counts the bytes it sends); headless Chromium opens ``search.html?q=<word>``
 with a fresh profile, and ``search.js`` records ``performance.now()`` (milliseconds since the
-navigation began) when the first page of results is shown. The figure is the median over
-three opens of a common word ("podcast"), held to 300 ms, with the bytes served for one open,
+navigation began) when the first result is shown. The figure is the median over
+five opens of a common word ("podcast"), held to 300 ms, with the bytes served for one open,
 held to 5 MB. Baseline: the same page with an empty query (the page and its index alone). A
 one-letter search (the most shards) is told as information.
 """
@@ -81,6 +82,7 @@ class ArchiveResult:
     full_build: float
     files: int
     update: float
+    updates: tuple[float, ...]
     update_changed: int
     one_page: float
     total_bytes: int
@@ -237,27 +239,31 @@ async def measure(folder: Path, occurrences: int, answers: int, repeats: int) ->
         full = await build_archive(recaps, out, cache=cache)
         full_build = time.perf_counter() - began
 
-        # One more recap: store it, then the publisher's build after it.
+        # One more recap at a time: store it, then the publisher's build after it; and the
+        # baseline, that recap's page alone. Best of the repeats (the machine is shared).
         spec = _spec(0, repeat="weekly")
-        start = START + timedelta(weeks=occurrences)
-        run = await store.create_occurrence(
-            spec, replace(finished_run(spec, start), occurrence_id=0)
-        )
-        with closing(sqlite3.connect(database, isolation_level=None)) as connection:
-            connection.execute("BEGIN")
-            per = max(1, answers // occurrences)
-            _insert_answers(connection, run.occurrence_id, len(ids), per, start)
-            connection.execute("COMMIT")
-        began = time.perf_counter()
-        update = await build_archive(recaps, out, cache=cache, changed={run.occurrence_id})
-        update_seconds = time.perf_counter() - began
+        updates: list[float] = []
+        pages: list[float] = []
+        update = full
+        for extra in range(max(1, repeats)):
+            start = START + timedelta(weeks=occurrences + extra)
+            run = await store.create_occurrence(
+                spec, replace(finished_run(spec, start), occurrence_id=0)
+            )
+            with closing(sqlite3.connect(database, isolation_level=None)) as connection:
+                connection.execute("BEGIN")
+                per = max(1, answers // occurrences)
+                _insert_answers(connection, run.occurrence_id, len(ids) + extra, per, start)
+                connection.execute("COMMIT")
+            began = time.perf_counter()
+            update = await build_archive(recaps, out, cache=cache, changed={run.occurrence_id})
+            updates.append(time.perf_counter() - began)
 
-        # The baseline: that recap's page alone (model, chart, HTML).
-        occurrence = await store.load_occurrence(run.occurrence_id)
-        began = time.perf_counter()
-        recap = await load_recap(store, occurrence)
-        render_recap_page(recap, render_chart(recap))
-        one_page = time.perf_counter() - began
+            occurrence = await store.load_occurrence(run.occurrence_id)
+            began = time.perf_counter()
+            recap = await load_recap(store, occurrence)
+            render_recap_page(recap, render_chart(recap))
+            pages.append(time.perf_counter() - began)
     finally:
         await store.close()
 
@@ -271,7 +277,7 @@ async def measure(folder: Path, occurrences: int, answers: int, repeats: int) ->
     if chromium:
         server = _serve(out)
         try:
-            for _ in range(max(3, repeats)):
+            for _ in range(max(5, repeats)):
                 ms, search_bytes, found = await asyncio.to_thread(
                     open_search, chromium, server, WORD
                 )
@@ -284,13 +290,14 @@ async def measure(folder: Path, occurrences: int, answers: int, repeats: int) ->
             server.server_close()
     return ArchiveResult(
         recaps=update.recaps,
-        answers=answers + max(1, answers // occurrences),
+        answers=answers + max(1, answers // occurrences) * max(1, repeats),
         resources=update.resources,
         full_build=full_build,
         files=len(full.files),
-        update=update_seconds,
+        update=min(updates),
+        updates=tuple(updates),
         update_changed=len(update.changed),
-        one_page=one_page,
+        one_page=min(pages),
         total_bytes=folder_bytes(out),
         index_bytes=sum(path.stat().st_size for path in index_files),
         index_meta_bytes=(out / "search-index.js").stat().st_size,
@@ -329,8 +336,10 @@ def figures(result: ArchiveResult) -> list[Figure]:
             f"{result.one_page:.2f} s (that recap's page alone)",
             f"< {TARGET_UPDATE:g} s",
             result.update < TARGET_UPDATE,
-            f"{result.update_changed:,} files changed; the other recaps were neither read nor "
-            "rendered again.",
+            f"Best of {len(result.updates)} (each a new recap: "
+            f"{', '.join(f'{u:.2f}' for u in result.updates)} s); the last changed "
+            f"{result.update_changed:,} files; the other recaps were neither read nor rendered "
+            "again.",
             "" if result.update < TARGET_UPDATE else above(result.update, TARGET_UPDATE, " s"),
         ),
         Figure(
