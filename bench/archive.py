@@ -289,9 +289,9 @@ async def measure(folder: Path, occurrences: int, answers: int, repeats: int) ->
             server.shutdown()
             server.server_close()
     return ArchiveResult(
-        recaps=update.recaps,
-        answers=answers + max(1, answers // occurrences) * max(1, repeats),
-        resources=update.resources,
+        recaps=full.recaps,
+        answers=answers,
+        resources=full.resources,
         full_build=full_build,
         files=len(full.files),
         update=min(updates),
