@@ -38,6 +38,7 @@ from bot.archive.entries import (
     merge_resources,
     share_places,
 )
+from bot.archive.links import BOARDS
 from bot.archive.pages import (
     SCRIPTS,
     render_index,
@@ -76,7 +77,8 @@ INDEX = "index.html"
 RESOURCES = "resources.html"
 SEARCH = "search.html"
 SEARCH_INDEX = "search-index.js"
-#: A page this archive writes: in its folder, or one folder down (people/, chats/).
+#: A page this archive writes: in its folder, or one folder down (people/, chats/, search/,
+#: boards/).
 _OWN_NAME = re.compile(rf"(?:(?:{PEOPLE}|{CHATS}|{SEARCH_FOLDER})/)?[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -375,6 +377,6 @@ def _forget_stale(out: Path, written: Sequence[str]) -> None:
     for name in previous:
         if name not in keep and _OWN_NAME.fullmatch(name):
             (out / name).unlink(missing_ok=True)
-    for folder in (PEOPLE, CHATS, SEARCH_FOLDER):  # a folder this archive emptied goes too
+    for folder in (PEOPLE, CHATS, SEARCH_FOLDER, BOARDS):  # a folder this archive emptied goes too
         with contextlib.suppress(OSError):
             (out / folder).rmdir()
