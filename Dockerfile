@@ -1,7 +1,8 @@
 # The bot as a container: python -m bot run, database on the /data volume.
 #   docker build -t qachat-bot .
 #   docker run -e DISCORD_TOKEN=... -v qachat-data:/data qachat-bot
-# Mount your own chat files over /app/chats to schedule them.
+# Mount your own chat files over /app/chats to schedule them. The bot publishes the static
+# archive to /data/archive (ARCHIVE_DIR): serve that folder with any static web server.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_PATH=/data/bot.db \
-    CHATS_DIR=/app/chats
+    CHATS_DIR=/app/chats \
+    ARCHIVE_DIR=/data/archive
 
 WORKDIR /app
 RUN useradd --create-home --uid 10001 bot \

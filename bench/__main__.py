@@ -25,11 +25,21 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import alerts, ingest, ingest_pg, people, processes, recap, timing
+from bench import alerts, archive, ingest, ingest_pg, people, processes, recap, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
-NAMES = ("ingest", "ingest_pg", "recap", "timing", "memory", "restart", "people", "alerts")
+NAMES = (
+    "ingest",
+    "ingest_pg",
+    "recap",
+    "timing",
+    "memory",
+    "restart",
+    "people",
+    "alerts",
+    "archive",
+)
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
 
@@ -118,6 +128,14 @@ def run_alerts(config: Config, folder: Path) -> list[Figure]:
     return alerts.figures(result)
 
 
+def run_archive(config: Config, folder: Path) -> list[Figure]:
+    """Archive: a five-year weekly chat's archive: full build, an update, search in Chromium."""
+    result = asyncio.run(
+        archive.measure(folder, config.archive_recaps, config.archive_answers, config.repeats)
+    )
+    return archive.figures(result)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "ingest_pg": run_ingest_pg,
@@ -127,6 +145,7 @@ RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "restart": run_restart,
     "people": run_people,
     "alerts": run_alerts,
+    "archive": run_archive,
 }
 
 

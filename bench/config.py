@@ -53,6 +53,9 @@ class Config:
     alerts_messages: int = 20_000
     alerts_digest_members: int = 10_000
     alerts_pairs: int = 3
+    #: The archive: a weekly chat's recaps over five years, and their answers in all.
+    archive_recaps: int = 260
+    archive_answers: int = 200_000
 
 
 FULL = Config()
@@ -80,6 +83,8 @@ QUICK = Config(
     alerts_messages=1_000,
     alerts_digest_members=100,
     alerts_pairs=1,
+    archive_recaps=6,
+    archive_answers=1_200,
 )
 
 

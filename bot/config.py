@@ -11,6 +11,9 @@
 | ``MODERATOR_ROLE`` | (none) | a role name or id whose members may control chats |
 | ``DISCORD_API_BASE`` | (discord.com) | a Discord-compatible server's base URL |
 | ``ALERTS_BATCH_SECONDS`` | ``60`` | instant keyword alerts: at most one DM per member in this time (1-3600) |
+| ``RECAP_UPDATE_DELAY`` | ``60`` | seconds from a change to a published recap to its edit |
+| ``ARCHIVE_DIR`` | (none; ``/data/archive`` in the Docker image) | the bot publishes the static archive in this folder after every recap, recap update, profile and board change (only changed files are written) |
+| ``ARCHIVE_URL`` | (none) | the address ``ARCHIVE_DIR`` is served at; Discord recaps link to their page there |
 """
 
 from __future__ import annotations
@@ -67,6 +70,10 @@ class Settings:
     recap_update_delay: float = 60.0
     #: Seconds: an instant alerts member gets at most one DM in this time.
     alerts_batch: float = 60.0
+    #: Where the bot publishes the static archive (None: it does not).
+    archive_dir: Path | None = None
+    #: The address ``archive_dir`` is served at (links from Discord recaps).
+    archive_url: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -136,6 +143,18 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
         problems.append(
             f"ALERTS_BATCH_SECONDS={batch_text!r} is not a number of seconds from 1 to 3600"
         )
+    archive_text = environ.get("ARCHIVE_DIR", "").strip()
+    archive_dir = Path(archive_text) if archive_text else None
+    if archive_dir is not None and archive_dir.exists() and not archive_dir.is_dir():
+        problems.append(f"ARCHIVE_DIR={archive_dir} is a file; point it to a folder")
+    archive_url = environ.get("ARCHIVE_URL", "").strip().rstrip("/") or None
+    if archive_url is not None:
+        parsed = urlparse(archive_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or len(archive_url) > 300:
+            problems.append(
+                f"ARCHIVE_URL={archive_url[:300]!r} is not a web address (http or https, at most "
+                "300 characters); use e.g. https://chats.example.org/archive"
+            )
 
     if problems:
         raise ConfigError(problems)
@@ -150,6 +169,8 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
         api_base=api_base,
         recap_update_delay=recap_update_delay,
         alerts_batch=alerts_batch,
+        archive_dir=archive_dir,
+        archive_url=archive_url,
     )
 
 

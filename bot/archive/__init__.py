@@ -10,7 +10,8 @@
   and by chat (``resources.js``);
 * ``search.html``: full-text search over every answer and reply, in the browser
   (``search.js`` over ``search-index.js``, which sets a global: a page opened from disk may
-  not ``fetch()`` a JSON file).
+  not ``fetch()`` a JSON file; the words and messages are in ``search/``, split so that a
+  search loads only the parts it needs, see :mod:`bot.archive.search_index`).
 
 Every page is built from the recap model (:func:`bot.core.recap.build_recap`) alone, so
 participants who opted out are never named or quoted and deleted messages never appear.

@@ -10,19 +10,16 @@ Thumbnails are not shown: a reader's browser never contacts the linked sites.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.archive.entries import Place
+from bot.archive.links import BOARDS, board_slug
 from bot.archive.pages import page_html
-from bot.core.boards import Board, BoardView, SharedLink, name_key
+from bot.core.boards import Board, BoardView, SharedLink
 from bot.render.common import count, question_label
 
-#: The boards' folder in the archive.
-BOARDS = "boards"
 UP = "../"
-_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def board_links(places: Sequence[Place]) -> list[SharedLink]:
@@ -44,13 +41,14 @@ def board_links(places: Sequence[Place]) -> list[SharedLink]:
 
 
 def board_page_names(boards: Sequence[Board]) -> dict[int, str]:
-    """``boards/career-tips.html`` for each board (by id), each name once."""
+    """``boards/career-tips.html`` for each board (by id, :func:`board_slug` of its name),
+    each name once: a later board whose slug is taken gets ``-<id>``."""
     names: dict[int, str] = {}
-    taken: set[str] = {"index"}
+    taken: set[str] = set()
     for board in sorted(boards, key=lambda b: b.board_id):
-        slug = _SLUG.sub("-", name_key(board.name).encode("ascii", "ignore").decode()).strip("-")
-        if not slug or slug in taken:
-            slug = f"{slug or 'board'}-{board.board_id}"
+        slug = board_slug(board.name)
+        if slug in taken:
+            slug = f"{slug}-{board.board_id}"
         taken.add(slug)
         names[board.board_id] = f"{BOARDS}/{slug}.html"
     return names

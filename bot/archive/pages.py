@@ -14,7 +14,7 @@ next to it). Recap pages embed their chart as a ``data:`` image, as the single-f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from functools import cache
 
 from markupsafe import Markup
@@ -125,20 +125,60 @@ def render_resources(
     entries: Sequence[Entry],
     series: Sequence[tuple[str, str]],
     profiles: Mapping[int, str] | None = None,
+    rendered: dict[Hashable, str] | None = None,
 ) -> str:
     """``resources.html``: every resource once, with the filter form ``resources.js`` runs;
-    who shared it first links to their profile (``profiles``, by user id) when they have one."""
+    who shared it first links to their profile (``profiles``, by user id) when they have one.
+
+    ``rendered`` (kept by the caller between builds) holds each resource's HTML by what it
+    shows: a resource shown as before is not rendered again (a five-year archive has tens of
+    thousands); what it holds afterwards is the resources of this page only."""
+    profile = (profiles or {}).get
+    template = template_environment().get_template("archive_resource.html.j2")
+    before = rendered if rendered is not None else {}
+    now: dict[Hashable, str] = {}
+    items = []
+    for resource in resources:
+        key = _resource_key(resource, profile(resource.first.shared_by_id))
+        html = before.get(key)
+        if html is None:
+            html = (
+                template.render(res=resource, profile=profile, qlabel=question_label, day=day)
+                + "\n"
+            )
+        now[key] = html
+        items.append(Markup(html))  # noqa: S704 (rendered by the autoescaping template)
+    if rendered is not None:
+        rendered.clear()
+        rendered.update(now)
     return page_html(
         "archive_resources.html.j2",
         current="resources",
         scripts=True,
-        profile=(profiles or {}).get,
+        items=items,
         resources=resources,
         total=count(len(resources), "resource"),
         chats=_chats(len(entries)),
         series=series,
-        qlabel=question_label,
-        day=day,
+    )
+
+
+def _resource_key(resource: SharedResource, profile: str | None) -> Hashable:
+    """Everything a resource's item shows, as a dictionary key."""
+    return (
+        resource.url,
+        profile,
+        tuple(
+            (
+                place.entry.page,
+                place.entry.header.title,
+                place.entry.header.start,
+                place.entry.header.timezone,
+                place.anchor,
+                place.resource,
+            )
+            for place in resource.places
+        ),
     )
 
 

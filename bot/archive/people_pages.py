@@ -95,37 +95,61 @@ class ProfilePage:
 
     def add(self, entry: Entry, recap: Recap) -> None:
         """What ``recap`` (written as ``entry``) shows of this person, if anything."""
-        user = self.profile.user_id
-        questions = []
-        if any(q.author_id == user and q.is_answer for q in recap.before):
-            mine = tuple(q for q in recap.before if q.author_id == user and q.is_answer)
-            questions.append(AnsweredQuestion(None, "", mine))
-        for question in recap.questions:
-            mine = tuple(q for q in question.transcript if q.author_id == user and q.is_answer)
-            if mine:
-                questions.append(AnsweredQuestion(question.number, question.text, mine))
-        engaged = next((e for e in recap.engagement if e.user_id == user), None)
-        if not questions and engaged is None:
+        self.take(profile_part(self.profile.user_id, entry, recap))
+
+    def take(self, part: ProfilePart | None) -> None:
+        """Add what one recap shows of this person (:func:`profile_part`); chats are added
+        oldest first, so the newest is shown first."""
+        if part is None:
             return
-        self.chats.insert(
-            0,
-            JoinedChat(
-                entry,
-                tuple(questions),
-                sum(len(q.answers) for q in questions),
-                engaged.reacted if engaged else 0,
-                engaged.replied if engaged else 0,
-            ),
-        )
+        self.chats.insert(0, part.chat)
         known = {link.url for link in self.resources}
-        for quote in _said(recap, user):
-            if "://" not in quote.text:
-                continue
-            for _, _, link in find_links(quote.text):
-                url = normalise_link(link)
-                if url is not None and url not in known:
-                    known.add(url)
-                    self.resources.append(SharedLink(url, entry, anchor(quote)))
+        for link in part.links:
+            if link.url not in known:
+                known.add(link.url)
+                self.resources.append(link)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePart:
+    """What one recap shows of one person: the chat they joined and the links they shared
+    there (kept between builds, so an unchanged recap need not be read again)."""
+
+    chat: JoinedChat
+    links: tuple[SharedLink, ...]
+
+
+def profile_part(user: int, entry: Entry, recap: Recap) -> ProfilePart | None:
+    """What ``recap`` (written as ``entry``) shows of ``user``; None when nothing."""
+    questions = []
+    if any(q.author_id == user and q.is_answer for q in recap.before):
+        mine = tuple(q for q in recap.before if q.author_id == user and q.is_answer)
+        questions.append(AnsweredQuestion(None, "", mine))
+    for question in recap.questions:
+        mine = tuple(q for q in question.transcript if q.author_id == user and q.is_answer)
+        if mine:
+            questions.append(AnsweredQuestion(question.number, question.text, mine))
+    engaged = next((e for e in recap.engagement if e.user_id == user), None)
+    if not questions and engaged is None:
+        return None
+    chat = JoinedChat(
+        entry,
+        tuple(questions),
+        sum(len(q.answers) for q in questions),
+        engaged.reacted if engaged else 0,
+        engaged.replied if engaged else 0,
+    )
+    links: list[SharedLink] = []
+    known: set[str] = set()
+    for quote in _said(recap, user):
+        if "://" not in quote.text:
+            continue
+        for _, _, link in find_links(quote.text):
+            url = normalise_link(link)
+            if url is not None and url not in known:
+                known.add(url)
+                links.append(SharedLink(url, entry, anchor(quote)))
+    return ProfilePart(chat, tuple(links))
 
 
 def _said(recap: Recap, user: int) -> list[Quote]:

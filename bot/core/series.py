@@ -113,6 +113,39 @@ class SeriesOccurrence:
     messages: Sequence[Answer]
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesPart:
+    """What the series takes of one occurrence (consent applied): its authors, answers,
+    resources and themes. It depends on that occurrence's messages and the consent alone, so
+    a caller that rebuilds a series often (the published archive) keeps the parts of the
+    occurrences that did not change (:func:`series_part`, :func:`series_from_parts`)."""
+
+    occurrence_id: int
+    start: datetime
+    authors: frozenset[int]
+    answers: int
+    resources: int
+    themes: Counter[str]
+
+
+def series_part(occurrence: SeriesOccurrence, consent: Consent) -> SeriesPart:
+    """The part of ``occurrence`` in its chat's series."""
+    hidden = consent.hidden
+    messages = [
+        m
+        for m in consent.words(occurrence.messages, "author_id", "created_at")
+        if not m.deleted and m.source is not AnswerSource.TAKEAWAY
+    ]
+    return SeriesPart(
+        occurrence_id=occurrence.run.occurrence_id,
+        start=occurrence.run.start,
+        authors=frozenset(m.author_id for m in messages),
+        answers=sum(1 for m in messages if m.is_answer),
+        resources=_resources(messages, hidden),
+        themes=_themes_of(occurrence.spec, messages, hidden),
+    )
+
+
 def build_series(
     spec: ChatSpec,
     occurrences: Sequence[SeriesOccurrence],
@@ -121,34 +154,39 @@ def build_series(
 ) -> Series:
     """The series of ``spec``'s chat from its past ``occurrences`` (any order); ``names`` are
     the names people last posted under (the returning voices are named with them)."""
-    ordered = sorted(occurrences, key=lambda o: (o.run.start, o.run.occurrence_id))
+    parts = [series_part(occurrence, consent) for occurrence in occurrences]
+    return series_from_parts(spec, parts, consent, names)
+
+
+def series_from_parts(
+    spec: ChatSpec,
+    parts: Sequence[SeriesPart],
+    consent: Consent,
+    names: Mapping[int, str],
+) -> Series:
+    """The series of ``spec``'s chat from the parts of its past occurrences (any order), each
+    made by :func:`series_part` with the same ``consent``."""
+    ordered = sorted(parts, key=lambda p: (p.start, p.occurrence_id))
     hidden = consent.hidden
     seen: set[int] = set()
     rows = []
     presence: Counter[int] = Counter()
-    theme_counts: list[Counter[str]] = []
-    for occurrence in ordered:
-        messages = [
-            m
-            for m in consent.words(occurrence.messages, "author_id", "created_at")
-            if not m.deleted and m.source is not AnswerSource.TAKEAWAY
-        ]
-        authors = {m.author_id for m in messages}
+    for part in ordered:
+        authors = part.authors
         newcomers = authors - seen
         seen |= authors
         presence.update(authors)
         rows.append(
             SeriesRow(
-                occurrence_id=occurrence.run.occurrence_id,
-                start=occurrence.run.start,
+                occurrence_id=part.occurrence_id,
+                start=part.start,
                 participants=len(authors),
                 newcomers=len(newcomers),
                 returning=len(authors) - len(newcomers),
-                answers=sum(1 for m in messages if m.is_answer),
-                resources=_resources(messages, hidden),
+                answers=part.answers,
+                resources=part.resources,
             )
         )
-        theme_counts.append(_themes_of(occurrence.spec, messages, hidden))
     threshold = max(2, math.ceil(len(rows) / 2))
     returning = sorted(
         (user for user, count in presence.items() if count >= threshold and len(rows) > 1),
@@ -166,7 +204,7 @@ def build_series(
         ),
         unnamed_regulars=len(returning) - min(len(named), REGULARS),
         threshold=threshold,
-        themes=_recurring(theme_counts),
+        themes=_recurring([part.themes for part in ordered]),
         people=len(seen),
         recurring=spec.rrule is not None,
     )

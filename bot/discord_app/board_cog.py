@@ -24,6 +24,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.archive.links import board_page_url
 from bot.core.boards import MY_SAVES, MY_SAVES_ID, Board, BoardItem, matches
 from bot.core.errors import ChatError
 from bot.discord_app.replies import NO_MENTIONS, reply
@@ -199,7 +200,13 @@ class BoardCommands(
             )
 
         shown = type(view)(board=view.board, items=tuple(i for i in view.items if visible(i)))
-        embed = discord.Embed.from_dict(render_board_embed(shown))
+        base = self.services.settings.archive_url  # the published archive has a page per board
+        page = (
+            board_page_url(base, view.board.name)
+            if base and view.board.board_id != MY_SAVES_ID
+            else None
+        )
+        embed = discord.Embed.from_dict(render_board_embed(shown, page))
         await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="mine", description="Your saved links (only you see them)")

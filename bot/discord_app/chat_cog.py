@@ -81,6 +81,7 @@ class ChatCommands(
         user = interaction.user
         await self.services.store.set_opt_out(user.id, user.display_name, True, self.services.now())
         await self.services.runtime.suggestions.person_changed(user.id)
+        self.services.runtime.publisher.everything_changed()
         await reply(interaction, "✅ Recaps will not name or quote you. /chat optin undoes this.")
 
     @app_commands.command(name="optin", description="Recaps may name and quote me again")
@@ -91,6 +92,7 @@ class ChatCommands(
             user.id, user.display_name, False, self.services.now()
         )
         await self.services.runtime.suggestions.person_changed(user.id)
+        self.services.runtime.publisher.everything_changed()
         await reply(interaction, "✅ Recaps may name and quote you again.")
 
     @app_commands.command(

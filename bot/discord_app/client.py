@@ -72,6 +72,8 @@ def runtime_settings(settings: Settings) -> RuntimeSettings:
     return RuntimeSettings(
         recap_update_delay=timedelta(seconds=settings.recap_update_delay),
         alerts_batch=timedelta(seconds=settings.alerts_batch),
+        archive_dir=settings.archive_dir,
+        archive_url=settings.archive_url,
     )
 
 
@@ -180,6 +182,7 @@ class ChatBot(commands.Bot):
         then store the answers still queued (a burst in flight at SIGTERM is not lost)."""
         await self.runtime.engine.stop()
         self.runtime.alert_deliveries.stop()
+        await self.runtime.publisher.stop()
         for task in (self._engine_task, self._heartbeat_task, self._alerts_task):
             if task is not None:
                 task.cancel()

@@ -71,6 +71,7 @@ async def profile(
         bio=bio,
         link=link,
     )
+    services.runtime.publisher.everything_changed()
     shown = saved.profile
     details = []
     if shown.bio:

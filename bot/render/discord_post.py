@@ -63,9 +63,13 @@ class DiscordMessage:
     embeds: tuple[Embed, ...] = ()
 
 
-def render_discord(recap: Recap, *, attached: bool = True) -> tuple[DiscordMessage, ...]:
-    """The recap as Discord messages, first to last, each within every limit."""
-    contents = _contents(recap, attached)
+def render_discord(
+    recap: Recap, *, attached: bool = True, archive_link: str | None = None
+) -> tuple[DiscordMessage, ...]:
+    """The recap as Discord messages, first to last, each within every limit; with
+    ``archive_link`` (the recap's page in the published archive) the first message ends with
+    it."""
+    contents = _contents(recap, attached, archive_link)
     questions = [q for q in recap.questions if q.status is QuestionStatus.POSTED or q.answers]
     budget = max(LEAST_PER_QUESTION, min(MOST_PER_QUESTION, 5800 // max(len(questions), 1)))
     embeds = [_question_embed(q, budget) for q in questions]
@@ -104,7 +108,7 @@ def timestamp(moment: datetime, style: str = "F") -> str:
 # --- the message contents -----------------------------------------------------------------
 
 
-def _contents(recap: Recap, attached: bool) -> list[str]:
+def _contents(recap: Recap, attached: bool, archive_link: str | None = None) -> list[str]:
     header = recap.header
     lines = [
         f"📋 Recap of {fit(header.title, 300)} {fit(header.hashtag, 100)} · "
@@ -121,6 +125,9 @@ def _contents(recap: Recap, attached: bool) -> list[str]:
     if people:
         lines.append(" · ".join(people))
     footer = [ATTACHED] if attached else []
+    if archive_link:
+        # <...> keeps Discord from unfurling our own page under the recap.
+        footer.append(f"🗂️ In the archive: <{archive_link}>")
     fixed = sum(len(line) + 1 for line in [*lines, *footer])
     question_lines = _question_lines(recap.questions, limits.MESSAGE - fixed - 1)
     return _pack([*lines, *question_lines, *footer])

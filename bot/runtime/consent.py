@@ -71,7 +71,7 @@ class ConsentRequests:
         self.answer_within = answer_within
         self._pending: set[asyncio.Task[None]] = set()
         #: Called with the user id once a request to forget them is applied (what keeps
-        #: their data elsewhere, e.g. a planned suggested question, drops it).
+        #: their data elsewhere drops it: a planned suggested question, the published archive).
         self.on_forgotten: list[Callable[[int], Awaitable[None]]] = []
 
     async def forget(

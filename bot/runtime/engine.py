@@ -90,6 +90,8 @@ class Engine:
         #: Awaited before a recap is built, so that it sees every answer received before it
         #: (see :func:`bot.runtime.root.build_runtime`); raising holds the recap back.
         self.before_recap = before_recap
+        #: ``ARCHIVE_URL``: the recap links to its page in the published archive.
+        self.archive_url: str | None = None
         self.planner = Planner(store)
         #: Keeps published recaps up to date (the collector reports changes to it).
         self.live_recaps = LiveRecaps(store, venue, clock)
@@ -258,7 +260,7 @@ class Engine:
         """The recap (the default builder): the model from storage, rendered for Discord as a
         short message naming every question, embeds and continuation messages within
         Discord's limits, with the transcript (Markdown, HTML) and the activity chart attached."""
-        return await recap_request(self.store, occurrence, request)
+        return await recap_request(self.store, occurrence, request, archive_url=self.archive_url)
 
     async def repost_recap(self, chat_id: str) -> int:
         """Post the latest recap of a chat again (``/host recap``); returns the message id."""

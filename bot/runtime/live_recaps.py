@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -75,6 +75,10 @@ class LiveRecaps:
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
+        #: Called with the occurrence id of every recap updated (the archive publishes it).
+        self.on_updated: list[Callable[[int], None]] = []
+        #: ``ARCHIVE_URL``: the updated recap links to its page in the published archive.
+        self.archive_url: str | None = None
 
     # --- which recaps are live ---------------------------------------------------------------
 
@@ -176,7 +180,9 @@ class LiveRecaps:
                 kind=StepKind.RECAP,
                 text="",
             )
-            request = await recap_request(self.store, occurrence, request, revision=revision)
+            request = await recap_request(
+                self.store, occurrence, request, revision=revision, archive_url=self.archive_url
+            )
             shown = await self.venue.edit_post(live.channel_id, live.message_ids, request)
             await self.store.recap_revised(
                 occurrence_id, shown, live.revision + 1, now, live.changes
@@ -201,6 +207,8 @@ class LiveRecaps:
                 self._retry_at[occurrence_id] = self.clock.now() + RETRY_AFTER
             return False
         self._retry_at.pop(occurrence_id, None)
+        for listener in self.on_updated:
+            listener(occurrence_id)
         log.info(
             "occurrence %s: recap updated (revision %d)",
             occurrence_id,

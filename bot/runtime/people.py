@@ -9,7 +9,7 @@ model with the core's builder.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -20,7 +20,7 @@ from bot.core.errors import ChatNotFound
 from bot.core.people import PEOPLE_LIMIT, RECENT_DAYS, PeopleFound, find_people
 from bot.core.ports import AnswerStore, ChatStore, OccurrenceStore, ParticipantStore, PeopleStore
 from bot.core.profiles import Profile, PublicProfile, Visibility, change_profile, public_profiles
-from bot.core.series import Series, SeriesOccurrence, build_series
+from bot.core.series import Series, SeriesOccurrence, SeriesPart, series_from_parts, series_part
 from bot.runtime.speed import collection_paused
 
 
@@ -113,8 +113,18 @@ async def published_profiles(store: PeopleQueryStore) -> list[PublicProfile]:
     return public_profiles(profiles, names, await consent_of(store))
 
 
-async def chat_series(store: PeopleQueryStore, chat_id: str) -> Series:
-    """A chat's community over its past occurrences (those that started and are over)."""
+async def chat_series(
+    store: PeopleQueryStore,
+    chat_id: str,
+    *,
+    parts: MutableMapping[int, SeriesPart] | None = None,
+    changed: Collection[int] | None = None,
+) -> Series:
+    """A chat's community over its past occurrences (those that started and are over).
+
+    ``parts`` (kept by the caller between calls, with the same consent) holds each
+    occurrence's part of the series; only the occurrences in ``changed`` and those not kept
+    yet are read again (``changed`` None: all of them)."""
     specs = {spec.id: spec for spec in await store.chat_specs(active_only=False)}
     if chat_id not in specs:
         raise ChatNotFound(f"no chat {chat_id!r} in the database; see /chat list")
@@ -123,11 +133,17 @@ async def chat_series(store: PeopleQueryStore, chat_id: str) -> Series:
         for o in await store.occurrences(chat_id=chat_id)
         if o.run.started and o.run.phase.finished
     ]
-    occurrences = [
-        SeriesOccurrence(o.run, o.spec, await store.answers(o.run.occurrence_id)) for o in past
-    ]
-    authors = {m.author_id for o in occurrences for m in o.messages}
-    names = await store.participant_names(authors)
+    kept = parts if parts is not None else {}
     consent = await consent_of(store)
+    fresh = []
+    for o in past:
+        occurrence_id = o.run.occurrence_id
+        if changed is None or occurrence_id in changed or occurrence_id not in kept:
+            fresh.append(SeriesOccurrence(o.run, o.spec, await store.answers(occurrence_id)))
     with collection_paused():
-        return build_series(specs[chat_id], occurrences, consent, names)
+        for occurrence in fresh:
+            kept[occurrence.run.occurrence_id] = series_part(occurrence, consent)
+    chosen = [kept[o.run.occurrence_id] for o in past]
+    names = await store.participant_names({a for part in chosen for a in part.authors})
+    with collection_paused():
+        return series_from_parts(specs[chat_id], chosen, consent, names)

@@ -11,11 +11,12 @@ archive all go through here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.archive.links import recap_page_url
 from bot.core.answers import AnswerSource
 from bot.core.boards import BoardView, SharedLink
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
@@ -37,7 +38,7 @@ from bot.core.recap import Recap, Revision, Takeaway, build_recap
 from bot.core.recap.listings import with_cards
 from bot.core.run import Phase
 from bot.core.schedule import to_local
-from bot.core.series import Series
+from bot.core.series import Series, SeriesPart
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
 from bot.runtime.board_views import board_views
@@ -132,14 +133,16 @@ async def stored_revision(
     )
 
 
-def recap_post(recap: Recap, request: PostRequest) -> PostRequest:
-    """``request`` with the recap's Discord text, embeds, continuation messages and files.
+def recap_post(recap: Recap, request: PostRequest, archive_url: str | None = None) -> PostRequest:
+    """``request`` with the recap's Discord text, embeds, continuation messages and files;
+    with ``archive_url`` (``ARCHIVE_URL``), the text links to the recap's archive page.
 
     The embeds are spread over the messages by
     :func:`bot.render.discord_limits.group_embeds`, as the renderer planned them.
     """
+    link = recap_page_url(archive_url, recap) if archive_url else None
     with collection_paused():
-        messages = render_discord(recap)
+        messages = render_discord(recap, archive_link=link)
         files = recap_files(recap)
     return replace(
         request,
@@ -156,11 +159,13 @@ async def recap_request(
     request: PostRequest,
     *,
     revision: Revision | None = None,
+    archive_url: str | None = None,
 ) -> PostRequest:
     """Build and render the recap of ``occurrence`` for ``request`` (rendering, chart included,
-    runs in a worker thread so the event loop keeps serving other chats)."""
+    runs in a worker thread so the event loop keeps serving other chats); ``archive_url``: see
+    :func:`recap_post`."""
     recap = await load_recap(store, occurrence, revision=revision)
-    return await asyncio.to_thread(recap_post, recap, request)
+    return await asyncio.to_thread(recap_post, recap, request, archive_url)
 
 
 async def find_occurrence(store: RecapArchiveStore, chat_id: str, on: date | None) -> Occurrence:
@@ -238,6 +243,8 @@ class StoredRecaps:
 
     def __init__(self, store: RecapArchiveStore) -> None:
         self.store = store
+        #: Each past occurrence's part of its chat's series, kept between calls.
+        self._series_parts: dict[int, SeriesPart] = {}
 
     async def archived(self) -> list[Occurrence]:
         """Past occurrences that have a recap, oldest first."""
@@ -251,9 +258,10 @@ class StoredRecaps:
         """The profiles that get a page (consent applied)."""
         return await published_profiles(self.store)
 
-    async def series(self, chat_id: str) -> Series:
-        """The chat's community over its past occurrences."""
-        return await chat_series(self.store, chat_id)
+    async def series(self, chat_id: str, changed: Collection[int] | None = None) -> Series:
+        """The chat's community over its past occurrences; the occurrences not in ``changed``
+        are not read again when an earlier call read them (None: all are read again)."""
+        return await chat_series(self.store, chat_id, parts=self._series_parts, changed=changed)
 
     async def boards(self, links: Sequence[SharedLink]) -> list[BoardView]:
         """Every server board with its cards from ``links`` and the saves to it (never

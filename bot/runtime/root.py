@@ -22,6 +22,11 @@ What it wires, so no caller does it by hand:
   chat's approved suggestions (``planner.suggested``), a started run marks them asked
   (``engine.on_run_saved``), and a forgotten person's are planned out again
   (``consent.on_forgotten``).
+* with ``archive_dir`` set, the archive publisher (:mod:`bot.runtime.publisher`) rebuilds the
+  archive after every recap (a run saved as over), every live recap update, every
+  forget-me applied and every board change (``boards.on_board_changed``); the adapter tells
+  it about profile and opt-out changes. With
+  ``archive_url`` set, the Discord recap links to its page there.
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -33,9 +38,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bot.core.ports import Clock, Store, Venue
 from bot.core.ports.direct import DirectMessages
+from bot.core.run import Run
+from bot.core.spec import ChatSpec
 from bot.runtime.alert_delivery import AlertDeliveries
 from bot.runtime.alerts import Alerts, AlertWatcher
 from bot.runtime.answer_writer import AnswerWriter
@@ -45,6 +53,8 @@ from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.publisher import ArchivePublisher
+from bot.runtime.recaps import StoredRecaps
 from bot.runtime.suggestions import Suggestions
 
 
@@ -57,6 +67,12 @@ class RuntimeSettings:
     recap_update_delay: timedelta = UPDATE_DELAY
     #: An instant alerts member gets at most one DM in this time.
     alerts_batch: timedelta = timedelta(minutes=1)
+    #: Where the bot publishes the static archive (None: it does not).
+    archive_dir: Path | None = None
+    #: The address ``archive_dir`` is served at; the Discord recap links to its page there.
+    archive_url: str | None = None
+    #: Charts in the published archive (benchmarks and tests may leave them out).
+    archive_charts: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,8 @@ class Runtime:
     alert_deliveries: AlertDeliveries
     #: Questions suggested by members: review, votes, and planning them in.
     suggestions: Suggestions
+    #: Keeps the static archive in ``archive_dir`` up to date (does nothing without one).
+    publisher: ArchivePublisher
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -89,6 +107,7 @@ class Runtime:
         stored from then on (the backfill of what was missed while the bot was down
         included) updates them."""
         await self.live_recaps.load()
+        self.publisher.retry()  # publish what the database holds now (the bot may have been down)
         return asyncio.create_task(self.engine.run_forever(), name="engine")
 
 
@@ -108,6 +127,7 @@ def build_runtime(
     collector = Collector(store, clock=clock)
     engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
     engine.live_recaps.delay = settings.recap_update_delay
+    engine.archive_url = engine.live_recaps.archive_url = settings.archive_url
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
     consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
@@ -121,6 +141,26 @@ def build_runtime(
     deliveries.batch = settings.alerts_batch
     watcher.on_matched.append(deliveries.matched)
     alerts.on_settings.append(deliveries.settings_changed)
+    boards = BoardService(store, clock)
+    publisher = ArchivePublisher(
+        StoredRecaps(store), settings.archive_dir, charts=settings.archive_charts
+    )
+    if publisher.enabled:
+
+        async def publish_recap(run: Run, _spec: ChatSpec) -> None:
+            if run.started and run.phase.finished:
+                publisher.changed([run.occurrence_id])
+
+        engine.on_run_saved.append(publish_recap)
+        engine.live_recaps.on_updated.append(
+            lambda occurrence_id: publisher.changed([occurrence_id])
+        )
+
+        async def publish_forgotten(_user_id: int) -> None:
+            publisher.everything_changed()
+
+        consent.on_forgotten.append(publish_forgotten)
+        boards.on_board_changed.append(lambda _names: publisher.boards_changed())
     return Runtime(
         engine=engine,
         collector=collector,
@@ -128,9 +168,10 @@ def build_runtime(
         live_recaps=engine.live_recaps,
         planner=engine.planner,
         consent=consent,
-        boards=BoardService(store, clock),
+        boards=boards,
         suggestions=suggestions,
         alert_watcher=watcher,
         alerts=alerts,
         alert_deliveries=deliveries,
+        publisher=publisher,
     )

@@ -140,3 +140,17 @@ def test_the_resources_page_filters_by_word(
     assert "https://wakelet.com/wake/kwame-pln-starter-kit" in shown[0]
     assert "Showing 1 of 12 resources." in dom
     assert '<form class="find" id="filter" role="search">' in dom  # shown once the script ran
+
+
+def test_a_one_letter_search_shows_the_newest_page_of_results_first(
+    chromium: str, site: tuple[Path, TwoChats], tmp_path: Path
+) -> None:
+    """The index is split by the words' first letters: one letter reads every shard of that
+    letter; results come a page (25) at a time, newest first, each from its own chunk."""
+    folder, _ = site
+    summary, results = search(chromium, tmp_path, folder, q="a")
+    found = int(summary.split(" ", 1)[0])
+    assert found > 25
+    assert summary.endswith("; the newest 25 are shown first.")
+    assert len(results) == 25
+    assert all(f'href="{EDCHAT_PAGE}#' in r for r in results[:5])  # edchat is the newer chat

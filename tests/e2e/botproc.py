@@ -100,6 +100,8 @@ class BotProcess:
         self.database_url: str | None = None
         self.log = workdir / "bot.log"
         self.proc: asyncio.subprocess.Process | None = None
+        #: More settings for the bot's environment (``ARCHIVE_DIR``, ...), set before start.
+        self.extra_env: dict[str, str] = {}
 
     def env(self) -> dict[str, str]:
         url = {"DATABASE_URL": self.database_url} if self.database_url else {}
@@ -115,6 +117,7 @@ class BotProcess:
                 "LOG_LEVEL": "INFO",
                 "RECAP_UPDATE_DELAY": "1",
             }
+            | self.extra_env
         )
 
     def log_count(self, text: str) -> int:

@@ -132,7 +132,8 @@ async def test_forget_me_sticks_across_edits_reactions_a_kill_and_backfill(
     # A freshly built archive has none of them (and, opted out, not her new words either).
     out = tmp_path / "site"
     await bot.build_archive(out)
-    site = "\n".join(p.read_text(encoding="utf-8") for p in out.iterdir() if p.is_file())
+    # Every file, the search index's shards and chunks (in search/) too.
+    site = "\n".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
     for old in (EARLIER, THREADED, PREFIXED, AFTER):
         assert old not in site
     assert BENS in site

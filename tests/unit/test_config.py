@@ -44,6 +44,30 @@ def test_valid_environment(env: dict[str, str], tmp_path: Path) -> None:
     assert (settings.log_level, settings.log_format) == ("INFO", "text")
     assert settings.moderator_role is None
     assert settings.api_base is None
+    assert (settings.archive_dir, settings.archive_url) == (None, None)
+
+
+def test_the_archive_settings(env: dict[str, str], tmp_path: Path) -> None:
+    """ARCHIVE_DIR need not exist yet (the bot creates it); ARCHIVE_URL loses its last slash."""
+    env |= {
+        "ARCHIVE_DIR": str(tmp_path / "archive"),
+        "ARCHIVE_URL": " https://chats.example.org/archive/ ",
+    }
+    settings = load_settings(env, need_token=True)
+    assert settings.archive_dir == tmp_path / "archive"
+    assert settings.archive_url == "https://chats.example.org/archive"
+
+
+def test_archive_settings_that_cannot_work(env: dict[str, str], tmp_path: Path) -> None:
+    """A file for ARCHIVE_DIR and an address that is not http(s) are named with the fix."""
+    (tmp_path / "a-file").write_text("not a folder")
+    env |= {"ARCHIVE_DIR": str(tmp_path / "a-file"), "ARCHIVE_URL": "chats.example.org"}
+    problems = _problems(env)
+    assert len(problems) == 2
+    assert "ARCHIVE_DIR" in problems[0]
+    assert "point it to a folder" in problems[0]
+    assert "ARCHIVE_URL" in problems[1]
+    assert "use e.g. https://" in problems[1]
 
 
 def test_values_are_tidied(env: dict[str, str]) -> None:

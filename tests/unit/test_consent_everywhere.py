@@ -29,7 +29,7 @@ import bot.archive
 import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.people_pages import ProfilePage
-from bot.archive.search_index import message_rows
+from bot.archive.search_index import message_rows, search_part
 from bot.core.alerts import DigestMode, FollowedAlert, parse_keywords
 from bot.core.alerts.model import AlertDigest, build_digest
 from bot.core.alerts.records import AlertMatch
@@ -271,7 +271,7 @@ def _samples() -> dict[Any, Any]:
         "entries": [entry],
         "series": chat_series([entry]),
         "resources": len(resources),
-        "recaps": [(entry, message_rows(recap))],
+        "recaps": [(entry, search_part(entry.page, message_rows(recap)))],
         "chart": None,
         "attached": True,
     }

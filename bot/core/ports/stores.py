@@ -662,8 +662,10 @@ class RecapReader(Protocol):
         :func:`bot.core.profiles.public_profiles`)."""
         ...
 
-    async def series(self, chat_id: str) -> Series:
-        """The chat's community over its past occurrences (:func:`bot.core.series.build_series`)."""
+    async def series(self, chat_id: str, changed: Collection[int] | None = None) -> Series:
+        """The chat's community over its past occurrences (:func:`bot.core.series.build_series`);
+        a reader called again may reuse what it read of the occurrences not in ``changed``
+        (None: read them all again)."""
         ...
 
     async def boards(self, links: Sequence[SharedLink]) -> list[BoardView]:

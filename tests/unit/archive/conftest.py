@@ -43,9 +43,12 @@ class Built:
     def readable(self, name: str) -> str:
         """What a reader could get out of a file: HTML with entities decoded and the chart
         left out, the search index's JSON with its escapes decoded."""
+        if name == "search-index.js":  # the whole index: its shards and chunks too
+            return json.dumps(
+                [search_data(self.out), *(search_part_files(self.out).values())],
+                ensure_ascii=False,
+            )
         text = self.text(name)
-        if name == "search-index.js":
-            return json.dumps(search_index(text), ensure_ascii=False)
         return unescape(_DATA_URI.sub("data:", text))
 
 
@@ -59,6 +62,35 @@ def search_index(text: str) -> Any:
     match = re.fullmatch(r"//[^\n]*\nwindow\.QACHAT_SEARCH = (.*);\n", text, flags=re.DOTALL)
     assert match is not None, text[:200]
     return json.loads(match.group(1))
+
+
+def search_part_files(folder: Path) -> dict[str, Any]:
+    """Every shard and chunk of the search index in ``folder``, by name, as its data."""
+    parts = {}
+    for path in sorted((folder / "search").glob("*.js")):
+        match = re.fullmatch(
+            r'QACHAT_SEARCH_LOADED\("([^"]+)",(.*)\);\n', path.read_text(), flags=re.DOTALL
+        )
+        assert match is not None, path
+        assert f"{match.group(1)}.js" == path.name
+        parts[match.group(1)] = json.loads(match.group(2))
+    return parts
+
+
+def search_data(folder: Path) -> Any:
+    """The whole search index of the archive in ``folder`` as one object, the shape of
+    schema 2: ``recaps`` (oldest first) and ``messages``, each ``[recap, anchor, question,
+    author, text, flags(, profile)]``, in order."""
+    data = search_index((folder / "search-index.js").read_text(encoding="utf-8"))
+    parts = search_part_files(folder)
+    rows = []
+    for number, recap in enumerate(data["recaps"]):
+        page = recap["page"].removesuffix(".html")
+        chunks = (recap["count"] + data["per"] - 1) // data["per"]
+        for chunk in range(chunks):
+            rows += [[number, *row] for row in parts[f"m-{page}-{chunk}"]]
+        assert len(rows) == recap["first"] + recap["count"]
+    return data | {"messages": rows}
 
 
 class Page(HTMLParser):

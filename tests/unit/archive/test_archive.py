@@ -26,7 +26,7 @@ from bot.archive.search_index import script_json
 from bot.runtime.recaps import StoredRecaps
 from bot.storage import open_store
 from tests.support.hostile import EMOJI, RTL
-from tests.unit.archive.conftest import Built, Page, search_index, site_files
+from tests.unit.archive.conftest import Built, Page, search_data, search_part_files, site_files
 from tests.unit.archive.sample import (
     AXOLOTL,
     DELETED_SAID,
@@ -61,9 +61,14 @@ TEXT_FILES = [name for name in SITE if not name.startswith(".")]
 def test_the_site_has_an_index_a_page_per_past_recap_resources_and_search(built: Built) -> None:
     """Only occurrences that ran and have answers: not the sample's next (scheduled) one, not
     the earlier edchat that nobody answered."""
-    assert built.files() == SITE
+    files = built.files()
+    assert [name for name in files if not name.startswith("search/")] == SITE
+    # The search index's shards and chunks (each recap's messages, 100 a chunk).
+    parts = [name for name in files if name.startswith("search/")]
+    assert {"search/m-edchat-2027-03-02-0.js", "search/m-plnchat-2027-01-12-0.js"} <= set(parts)
+    assert any(name.startswith("search/t-") for name in parts)
     assert (built.report.recaps, built.report.resources) == (2, 12)
-    assert built.text(".qachat-archive").splitlines() == SITE[1:]
+    assert built.text(".qachat-archive").splitlines() == files[1:]
 
 
 def test_the_index_lists_every_chat_newest_first_in_its_own_time_zone(built: Built) -> None:
@@ -96,7 +101,9 @@ def test_a_recap_page_reads_like_the_recap_with_an_anchor_per_message(built: Bui
     assert '<a href="index.html">← All chats</a>' in page
     assert "data:image/png;base64," in page
     # Every message shown in a transcript has an id that search results link to.
-    messages = [m for m in search_index(built.text("search-index.js"))["messages"] if m[0] == 1]
+    data = search_data(built.out)
+    plnchat = [r["page"] for r in data["recaps"]].index(PLNCHAT_PAGE)
+    messages = [m for m in data["messages"] if m[0] == plnchat]
     ids = Page(page).ids
     assert len(messages) > 150
     assert all(m[1] in ids for m in messages)
@@ -124,7 +131,7 @@ def test_every_local_link_and_anchor_resolves(built: Built) -> None:
             checked += 1
     assert checked > 80
     # Search results link to a message on its recap page.
-    data = search_index(built.text("search-index.js"))
+    data = search_data(built.out)
     for recap, anchor, *_ in data["messages"]:
         assert anchor in ids[data["recaps"][recap]["page"]], anchor
 
@@ -187,16 +194,22 @@ def test_hostile_text_is_text_in_every_page(built: Built) -> None:
 
 
 def test_the_search_index_is_safe_to_embed_and_keeps_every_character(built: Built) -> None:
-    raw = built.text("search-index.js")
-    body = raw.split("\n", 1)[1]
-    assert not re.search(r"[<>&\u2028\u2029]", body)
-    assert raw.isascii()
-    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in raw
-    data = search_index(raw)
-    assert data["schema"] == 2
-    assert [r["page"] for r in data["recaps"]] == [EDCHAT_PAGE, PLNCHAT_PAGE]
-    assert data["recaps"][0]["title"] == "Ed Chat <i>after dark</i>"
-    assert data["recaps"][0]["date"] == "Tue 2 Mar 2027, 10:00 JST"
+    files = ["search-index.js", *(f"search/{name}.js" for name in search_part_files(built.out))]
+    assert any(name.startswith("search/m-") for name in files)
+    assert any(name.startswith("search/t-") for name in files)
+    everything = ""
+    for name in files:
+        raw = built.text(name)
+        body = raw.split("\n", 1)[1] if name == "search-index.js" else raw
+        assert not re.search(r"[<>&\u2028\u2029]", body), name
+        assert raw.isascii(), name
+        everything += raw
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in everything
+    data = search_data(built.out)
+    assert data["schema"] == 3
+    assert [r["page"] for r in data["recaps"]] == [PLNCHAT_PAGE, EDCHAT_PAGE]
+    assert data["recaps"][1]["title"] == "Ed Chat <i>after dark</i>"
+    assert data["recaps"][1]["date"] == "Tue 2 Mar 2027, 10:00 JST"
     texts = {m[1]: m for m in data["messages"]}
     chats = built.chats
     assert texts[f"m{chats.axolotl_id}-0"][1:] == [f"m{chats.axolotl_id}-0", 1, "ana", AXOLOTL, 1]
@@ -210,7 +223,7 @@ def test_the_search_index_is_safe_to_embed_and_keeps_every_character(built: Buil
 def test_takeaways_are_in_the_search_and_each_links_to_its_place(built: Built) -> None:
     """Learners' takeaways are searchable like answers: each row names its recap's prompt
     and points at the takeaway's own anchor on the recap page."""
-    data = search_index(built.text("search-index.js"))
+    data = search_data(built.out)
     takeaways = [m for m in data["messages"] if m[5] == 4]
     assert takeaways
     for number, anchor, prompt, _, text, _ in takeaways:
@@ -299,8 +312,8 @@ def test_rebuilding_gives_the_same_bytes_and_forgets_stale_pages(
             await store.close()
 
     asyncio.run(rebuild())
-    assert site_files(site) == sorted([*SITE, "notes.txt"])
-    for name in SITE:
+    assert site_files(site) == sorted([*built.files(), "notes.txt"])
+    for name in built.files():
         assert (site / name).read_bytes() == (built.out / name).read_bytes(), name
     assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert (tmp_path / "outside.txt").exists()

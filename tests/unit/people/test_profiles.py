@@ -30,7 +30,7 @@ from bot.runtime.people import published_profiles, set_profile
 from bot.runtime.recaps import StoredRecaps
 from bot.storage import SqliteStore, open_store
 from tests.support.hostile import RTL
-from tests.unit.archive.conftest import Page, search_index, site_files
+from tests.unit.archive.conftest import Page, search_data, site_files
 from tests.unit.archive.sample import PLNCHAT_PAGE, store_two_chats
 from tests.unit.recap.generate import START
 
@@ -178,7 +178,7 @@ def test_the_archive_publishes_a_profile_and_removes_it_when_turned_off(tmp_path
     # Voices to follow, search results and reading lists link to it.
     recap = (site / PLNCHAT_PAGE).read_text(encoding="utf-8")
     assert '<a class="who" href="people/ben.html" dir="auto">ben</a> — 3 people reacted' in recap
-    rows = search_index((site / "search-index.js").read_text(encoding="utf-8"))["messages"]
+    rows = search_data(site)["messages"]
     assert {row[6] for row in rows if row[3] == "ben"} == {"people/ben.html"}
     assert all(len(row) == 6 for row in rows if row[3] not in ("ben", "jamal"))
     assert "people/ben.html" in (site / ".qachat-archive").read_text(encoding="utf-8")
