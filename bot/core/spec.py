@@ -61,17 +61,59 @@ def format_duration(delta: timedelta) -> str:
     return sign + "".join(parts)
 
 
+#: Discord's poll limits: the question (with its ``Qn:`` label and hashtag), each option, the
+#: number of options, and how long a poll may stay open (whole hours, 1 h to 32 days).
+POLL_QUESTION_LIMIT = 300
+POLL_OPTION_LIMIT = 55
+POLL_OPTIONS_MAX = 10
+POLL_DURATION_MIN = timedelta(hours=1)
+POLL_DURATION_MAX = timedelta(days=32)
+POLL_DURATION_DEFAULT = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """A question asked as a native Discord poll: its options, whether members may pick
+    several, and how long it stays open (Discord then ends it and the results are final)."""
+
+    options: tuple[str, ...]
+    multiple: bool = False
+    duration: timedelta = POLL_DURATION_DEFAULT
+
+    @property
+    def hours(self) -> int:
+        """The duration in whole hours, as Discord takes it."""
+        return int(self.duration.total_seconds() // 3600)
+
+    def to_plain(self) -> dict[str, Any]:
+        return {
+            "options": list(self.options),
+            "multiple": self.multiple,
+            "duration": self.duration.total_seconds(),
+        }
+
+    @classmethod
+    def from_plain(cls, plain: dict[str, Any]) -> PollSpec:
+        return cls(
+            options=tuple(plain["options"]),
+            multiple=bool(plain.get("multiple", False)),
+            duration=timedelta(seconds=plain.get("duration", 86400)),
+        )
+
+
 @dataclass(frozen=True)
 class QuestionSpec:
     """One question of a chat.
 
     ``after`` is the time from the previous post (the intro for Q1) to this
-    question; ``None`` means the chat's ``question_interval``.
+    question; ``None`` means the chat's ``question_interval``. ``poll`` makes it a
+    native Discord poll (its thread still opens for the why behind the votes).
     """
 
     text: str
     after: timedelta | None = None
     image: str | None = None
+    poll: PollSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +182,10 @@ class ChatSpec:
         question = self.questions[number - 1]
         return question.after if question.after is not None else self.question_interval
 
+    def question_offset(self, number: int) -> timedelta:
+        """From the intro to question ``number`` (1-based), as planned."""
+        return sum((self.question_gap(n) for n in range(1, number + 1)), timedelta())
+
     @property
     def run_length(self) -> timedelta:
         """From the intro to the closing: every question, plus one interval for the last."""
@@ -170,14 +216,7 @@ def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
         "count": spec.count,
         "reminders": [d.total_seconds() for d in spec.reminders],
         "intro": spec.intro,
-        "questions": [
-            {
-                "text": q.text,
-                "after": q.after.total_seconds() if q.after is not None else None,
-                "image": q.image,
-            }
-            for q in spec.questions
-        ],
+        "questions": [_question_to_plain(q) for q in spec.questions],
         "question_interval": spec.question_interval.total_seconds(),
         "last_call": spec.last_call.total_seconds() if spec.last_call is not None else None,
         "closing": spec.closing,
@@ -192,6 +231,18 @@ def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
     # (bot.storage.chats.spec_hash) and is not taken for a changed chat after an upgrade.
     if spec.moderator_channel is not None:
         plain["moderator_channel"] = spec.moderator_channel
+    return plain
+
+
+def _question_to_plain(question: QuestionSpec) -> dict[str, Any]:
+    plain: dict[str, Any] = {
+        "text": question.text,
+        "after": question.after.total_seconds() if question.after is not None else None,
+        "image": question.image,
+    }
+    # Only when set, like moderator_channel: a chat without polls keeps its fingerprint.
+    if question.poll is not None:
+        plain["poll"] = question.poll.to_plain()
     return plain
 
 
@@ -214,7 +265,12 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
         reminders=tuple(timedelta(seconds=s) for s in plain.get("reminders", [])),
         intro=plain.get("intro", ""),
         questions=tuple(
-            QuestionSpec(text=q["text"], after=_seconds(q.get("after")), image=q.get("image"))
+            QuestionSpec(
+                text=q["text"],
+                after=_seconds(q.get("after")),
+                image=q.get("image"),
+                poll=PollSpec.from_plain(q["poll"]) if q.get("poll") else None,
+            )
             for q in plain["questions"]
         ),
         question_interval=timedelta(seconds=plain["question_interval"]),
