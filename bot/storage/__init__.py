@@ -15,6 +15,7 @@ from bot.storage.events import EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.people import PeopleRepository
+from bot.storage.polls import PollRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
 
@@ -32,6 +33,7 @@ class SqliteStore(
     CommandSyncRepository,
     DraftRepository,
     PeopleRepository,
+    PollRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

@@ -21,6 +21,8 @@ from bot.core.ports.records import (
     ForgetRequest,
     LiveRecap,
     Occurrence,
+    PollRecord,
+    PollTally,
     PostRecord,
     RecapChanges,
 )
@@ -349,6 +351,44 @@ class PeopleStore(Protocol):
         ...
 
 
+class PollStore(Protocol):
+    """Polls the bot posted and their votes, by message, answer and user."""
+
+    async def record_poll(self, poll: PollRecord) -> None:
+        """Keep a posted poll (again: nothing changes)."""
+        ...
+
+    async def poll(self, message_id: int) -> PollRecord | None:
+        """The poll posted as ``message_id``, if the bot posted one."""
+        ...
+
+    async def poll_tallies(self, occurrence_id: int) -> list[PollTally]:
+        """The occurrence's polls with their votes, in the order they were opened."""
+        ...
+
+    async def polls_since(self, since: datetime) -> list[PollRecord]:
+        """Polls opened since ``since``, or still not final: those to reconcile."""
+        ...
+
+    async def set_poll_vote(
+        self, message_id: int, answer_id: int, user_id: int, voted: bool, at: datetime
+    ) -> bool:
+        """Record a vote (``voted``) or its removal; False when it changed nothing (a
+        redelivered event) or the message is no poll of ours."""
+        ...
+
+    async def replace_poll_votes(
+        self, message_id: int, votes: Mapping[int, Collection[int]], at: datetime
+    ) -> bool:
+        """Make the poll's votes exactly ``votes`` (answer id -> user ids, as Discord's voters
+        endpoint lists them); False when they were so already."""
+        ...
+
+    async def finalize_poll(self, message_id: int, counts: Mapping[int, int], at: datetime) -> bool:
+        """Discord ended the poll with these counts per answer id; False when known already."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -361,6 +401,7 @@ class Store(
     CommandSyncStore,
     DraftStore,
     PeopleStore,
+    PollStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the

@@ -21,6 +21,17 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class PollRequest:
+    """A native poll sent with a post: its question as shown (``Q3: … #tag``, up to 300
+    characters), 1-10 options (up to 55 each), one or several choices, open for ``hours``."""
+
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    hours: int = 24
+
+
+@dataclass(frozen=True)
 class PostRequest:
     """One post the engine wants made. ``thread_name`` asks for a thread opened from it."""
 
@@ -41,6 +52,10 @@ class PostRequest:
     #: Where to tell moderators about a problem with this post (the bot may not open its
     #: thread); None means the post's own channel.
     notice_channel_id: int | None = None
+    #: A poll sent with the first message (a poll question, /host poll). A venue that may
+    #: not send polls there posts the options as text with numbered reactions 1️⃣..🔟 instead
+    #: (and says so in :attr:`PostResult.reaction_poll`).
+    poll: PollRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,8 @@ class PostResult:
     thread_id: int | None = None
     #: The messages that followed the first (a long recap's continuation), in order.
     more_ids: tuple[int, ...] = ()
+    #: The request's poll went out as text with numbered reactions, not as a native poll.
+    reaction_poll: bool = False
 
     @property
     def message_ids(self) -> tuple[int, ...]:
