@@ -29,6 +29,9 @@ from bot.core.ports import (
     AnswerStore,
     Clock,
     Occurrence,
+    PollRecord,
+    PollRequest,
+    PollStore,
     PostRequest,
     PostResult,
     PostStore,
@@ -37,6 +40,7 @@ from bot.core.ports import (
 )
 from bot.core.run import Post, Posted, PostFailed
 from bot.core.spec import ChatSpec
+from bot.core.texts import poll_question
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +48,8 @@ log = logging.getLogger(__name__)
 FIND_SLACK = timedelta(seconds=10)
 
 
-class PostingStore(PostStore, AnswerStore, Protocol):
-    """What posting records: intents and results, and question attribution."""
+class PostingStore(PostStore, AnswerStore, PollStore, Protocol):
+    """What posting records: intents and results, question attribution, and polls."""
 
 
 class Poster:
@@ -80,7 +84,7 @@ class Poster:
             if delivered is None:
                 return Posted(post.key)  # recorded before: done already
             result, recovered = delivered
-            await self._record(occurrence, post, result, as_of)
+            await self._record(occurrence, post, request, result, as_of)
         except VenueError as error:
             log.warning("%s %s: post failed: %s", spec.id, post.key, error.reason)
             return PostFailed(post.key, error.reason, error.permanent)
@@ -114,9 +118,15 @@ class Poster:
         return await self._ensure_thread(request, found), recovered
 
     async def _record(
-        self, occurrence: Occurrence, post: Post, result: PostResult, as_of: datetime
+        self,
+        occurrence: Occurrence,
+        post: Post,
+        request: PostRequest,
+        result: PostResult,
+        as_of: datetime,
     ) -> None:
-        """Record where the post landed; keep a recap live; attribute early replies."""
+        """Record where the post landed; keep a recap live; attribute early replies; keep a
+        poll question's poll (its votes are counted against it)."""
         occurrence_id = occurrence.run.occurrence_id
         recap = post.kind is StepKind.RECAP
         await self.store.record_posted(
@@ -131,6 +141,10 @@ class Poster:
         if post.question is not None and post.kind is StepKind.QUESTION:
             await self.store.attribute_to_question(
                 occurrence_id, post.question, result.message_id, result.thread_id
+            )
+        if request.poll is not None:
+            await self.store.record_poll(
+                poll_record(request, request.poll, result, self.clock.now(), post.question)
             )
 
     async def _posted_after_all(
@@ -167,7 +181,8 @@ class Poster:
 
 
 def step_request(occurrence: Occurrence, post: Post) -> PostRequest:
-    """What posting ``post`` asks of the venue: where, what, and which thread to open."""
+    """What posting ``post`` asks of the venue: where, what, which thread to open, and the
+    native poll of a poll question."""
     spec = occurrence.spec
     return PostRequest(
         occurrence_id=occurrence.run.occurrence_id,
@@ -177,6 +192,49 @@ def step_request(occurrence: Occurrence, post: Post) -> PostRequest:
         text=post.text,
         thread_name=_thread_name(post, spec),
         notice_channel_id=spec.notice_channel,
+        poll=_poll_for(post, spec),
+    )
+
+
+def _poll_for(post: Post, spec: ChatSpec) -> PollRequest | None:
+    if post.kind is not StepKind.QUESTION or post.question is None:
+        return None
+    if not 1 <= post.question <= len(spec.questions):
+        return None
+    question = spec.questions[post.question - 1]
+    if question.poll is None:
+        return None
+    return PollRequest(
+        question=poll_question(question.text, post.question, spec.hashtag),
+        options=question.poll.options,
+        multiple=question.poll.multiple,
+        hours=question.poll.hours,
+    )
+
+
+def poll_record(
+    request: PostRequest,
+    poll: PollRequest,
+    result: PostResult,
+    at: datetime,
+    question: int | None,
+    *,
+    end_with_recap: bool = False,
+) -> PollRecord:
+    """What is kept of a poll just posted (its votes are counted against it)."""
+    return PollRecord(
+        message_id=result.message_id,
+        occurrence_id=request.occurrence_id,
+        channel_id=request.channel_id,
+        step_key=request.step_key,
+        question=question,
+        text=poll.question,
+        options=poll.options,
+        multiple=poll.multiple,
+        opened_at=at,
+        expires_at=at + timedelta(hours=poll.hours),
+        reactions=result.reaction_poll,
+        end_with_recap=end_with_recap,
     )
 
 

@@ -237,6 +237,7 @@ MIGRATIONS: tuple[str, ...] = (
         options_json   TEXT NOT NULL,
         multiple       INTEGER NOT NULL DEFAULT 0,
         reactions      INTEGER NOT NULL DEFAULT 0,
+        end_with_recap INTEGER NOT NULL DEFAULT 0,
         opened_at      TEXT NOT NULL,
         expires_at     TEXT NOT NULL,
         finalized      INTEGER NOT NULL DEFAULT 0,

@@ -19,7 +19,7 @@ from bot.storage.db import Database
 
 _COLUMNS = (
     "message_id, occurrence_id, channel_id, step_key, question, text, options_json, multiple, "
-    "reactions, opened_at, expires_at, finalized, final_counts_json"
+    "reactions, end_with_recap, opened_at, expires_at, finalized, final_counts_json"
 )
 
 
@@ -37,6 +37,7 @@ def _poll(row: sqlite3.Row) -> PollRecord:
         opened_at=dt(row["opened_at"]),
         expires_at=dt(row["expires_at"]),
         reactions=bool(row["reactions"]),
+        end_with_recap=bool(row["end_with_recap"]),
         finalized=bool(row["finalized"]),
         final_counts=None
         if counts is None
@@ -53,7 +54,7 @@ class PollRepository:
         """Keep a posted poll; recording it again changes nothing."""
         await self.db.write(
             f"""INSERT INTO polls ({_COLUMNS}, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (message_id) DO NOTHING""",  # noqa: S608 (a fixed column list)
             (
                 poll.message_id,
@@ -65,6 +66,7 @@ class PollRepository:
                 json.dumps(list(poll.options)),
                 int(poll.multiple),
                 int(poll.reactions),
+                int(poll.end_with_recap),
                 ts(poll.opened_at),
                 ts(poll.expires_at),
                 int(poll.finalized),

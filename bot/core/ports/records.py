@@ -139,6 +139,9 @@ class PollRecord:
     opened_at: datetime
     expires_at: datetime
     reactions: bool = False
+    #: Ended by the bot when the recap is posted (a /host poll without a duration); other
+    #: polls run their time and the published recap is updated when Discord ends them.
+    end_with_recap: bool = False
     #: Discord ended it and its results are final.
     finalized: bool = False
     #: Discord's final count per answer id (1-based), when finalized.
