@@ -26,6 +26,7 @@ from bot.core.ports import (
     OccurrenceStore,
     ParticipantStore,
     PeopleStore,
+    PollStore,
     PostRequest,
 )
 from bot.core.profiles import PublicProfile
@@ -36,12 +37,13 @@ from bot.core.series import Series
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
 from bot.runtime.people import chat_series, consent_of, published_profiles
+from bot.runtime.polls import result_of
 from bot.runtime.speed import collection_paused
 
 
-class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, Protocol):
+class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, PollStore, Protocol):
     """What a recap model is built from: answers and who reacted to them, participants'
-    consent, the live recap."""
+    consent, the live recap, the polls' votes."""
 
 
 class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, Protocol):
@@ -91,7 +93,8 @@ async def load_recap(
         )
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None
-    return replace(recap, revision=revision, reflection_thread=thread)
+    polls = tuple(result_of(tally) for tally in await store.poll_tallies(run.occurrence_id))
+    return replace(recap, revision=revision, reflection_thread=thread, polls=polls)
 
 
 async def stored_revision(

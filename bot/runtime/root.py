@@ -12,6 +12,8 @@ What it wires, so no caller does it by hand:
 * the engine flushes the collector before it builds a recap (``engine.before_recap`` ->
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
+* the polls' vote counts mark published recaps for an update (``polls.on_changed`` ->
+  ``live_recaps.changed``), so a recap follows a poll to its final results;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
   with the answers queued before them, and have the live recaps read again once applied.
 
@@ -33,6 +35,7 @@ from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.polls import Polls
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Runtime:
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
     consent: ConsentRequests
+    #: Votes on the bot's polls (vote events, reactions on text polls, final results).
+    polls: Polls
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -84,6 +89,8 @@ def build_runtime(
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    polls = Polls(store, clock)
+    polls.on_changed.append(engine.live_recaps.changed)
     return Runtime(
         engine=engine,
         collector=collector,
@@ -91,4 +98,5 @@ def build_runtime(
         live_recaps=engine.live_recaps,
         planner=engine.planner,
         consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        polls=polls,
     )

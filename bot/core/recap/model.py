@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from bot.core.consent import consented
 from bot.core.engagement import engagement_reason
+from bot.core.polls import PollResult
 from bot.core.recap.themes import Theme
 
 #: How a participant who opted out is referred to where a reference cannot be avoided.
@@ -277,6 +278,9 @@ class Recap:
     host_voices: tuple[Voice, ...] = ()
     #: Every named participant whose answers drew engagement, ranked (profiles read it).
     engagement: tuple[Engagement, ...] = ()
+    #: The occurrence's polls (poll questions and /host polls), counts only: voters are
+    #: never named.
+    polls: tuple[PollResult, ...] = ()
 
     @property
     def late_answers(self) -> tuple[Quote, ...]:

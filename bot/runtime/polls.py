@@ -1,0 +1,139 @@
+"""Polls' votes in, results to the recap: vote events, reactions on text polls, Discord's final
+results, and the reconciliation after the bot was away.
+
+The adapter calls in with what Discord says (a vote added or removed, a reaction 1️⃣..🔟 on
+a poll posted as text, a poll ended with its final counts, the full list of voters read from
+Discord's voters endpoint at the next connection). Each change that moves a count marks the
+occurrence's published recap for an update, so a recap posted while a poll was still open
+follows it to its final results.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from datetime import timedelta
+from typing import Protocol
+
+from bot.core.errors import StorageError
+from bot.core.polls import NUMBER_EMOJIS, PollResult, poll_result
+from bot.core.ports import Clock, PollRecord, PollStore, PollTally
+
+log = logging.getLogger(__name__)
+
+#: Polls opened this recently (or not yet final) are reconciled at each connection.
+RECONCILE_WINDOW = timedelta(days=33)
+
+
+class ChangeListener(Protocol):
+    def __call__(self, occurrence_ids: Collection[int], message_ids: Collection[int]) -> None: ...
+
+
+def result_of(tally: PollTally) -> PollResult:
+    """A stored poll's result (counts only)."""
+    poll = tally.poll
+    return poll_result(
+        poll.text,
+        poll.question,
+        poll.options,
+        tally.votes,
+        multiple=poll.multiple,
+        final=poll.finalized,
+        final_counts=poll.final_counts,
+        reactions=poll.reactions,
+    )
+
+
+class Polls:
+    """Counts votes on the polls the bot posted (see the module docstring)."""
+
+    def __init__(self, store: PollStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        #: Told of every change that moves a count (the live recaps' ``changed``).
+        self.on_changed: list[ChangeListener] = []
+        self._known: dict[int, PollRecord | None] = {}
+
+    async def poll(self, message_id: int) -> PollRecord | None:
+        """The bot's poll posted as ``message_id`` (remembered: reactions are frequent)."""
+        if message_id not in self._known:
+            self._known[message_id] = await self.store.poll(message_id)
+        return self._known[message_id]
+
+    def forget_cached(self, message_id: int) -> None:
+        """A poll was just recorded (or changed): read it again next time."""
+        self._known.pop(message_id, None)
+
+    async def vote(self, message_id: int, answer_id: int, user_id: int, voted: bool) -> bool:
+        """A vote event (MESSAGE_POLL_VOTE_ADD/REMOVE); True when it moved a count."""
+        poll = await self.poll(message_id)
+        if poll is None or poll.reactions:
+            return False
+        return await self._set(poll, answer_id, user_id, voted)
+
+    async def reaction(self, message_id: int, user_id: int, emoji: str, added: bool) -> bool:
+        """A reaction on a message: a vote when the message is a poll posted as text and the
+        emoji one of its numbers."""
+        if emoji not in NUMBER_EMOJIS:
+            return False
+        poll = await self.poll(message_id)
+        if poll is None or not poll.reactions or poll.finalized:
+            return False
+        answer_id = NUMBER_EMOJIS.index(emoji) + 1
+        if answer_id > len(poll.options):
+            return False
+        return await self._set(poll, answer_id, user_id, added)
+
+    async def _set(self, poll: PollRecord, answer_id: int, user_id: int, voted: bool) -> bool:
+        if not 1 <= answer_id <= len(poll.options):
+            return False
+        try:
+            changed = await self.store.set_poll_vote(
+                poll.message_id, answer_id, user_id, voted, self.clock.now()
+            )
+        except StorageError as error:
+            log.error("poll %s: could not store a vote: %s", poll.message_id, error)
+            return False
+        if changed:
+            self._changed(poll)
+        return changed
+
+    async def reconcile(self, message_id: int, votes: Mapping[int, Collection[int]]) -> bool:
+        """Discord's voters of each answer (read after a restart): the stored votes become
+        exactly those; True when that changed them (votes cast while the bot was away)."""
+        poll = await self.poll(message_id)
+        if poll is None:
+            return False
+        wanted = {a: set(users) for a, users in votes.items() if 1 <= a <= len(poll.options)}
+        changed = await self.store.replace_poll_votes(message_id, wanted, self.clock.now())
+        if changed:
+            log.info("poll %s: votes reconciled with Discord", message_id)
+            self._changed(poll)
+        return changed
+
+    async def finalized(self, message_id: int, counts: Mapping[int, int]) -> bool:
+        """Discord ended the poll with ``counts`` per answer id; True the first time."""
+        poll = await self.poll(message_id)
+        if poll is None:
+            return False
+        changed = await self.store.finalize_poll(message_id, counts, self.clock.now())
+        self.forget_cached(message_id)
+        if changed:
+            log.info("poll %s: final results stored", message_id)
+            self._changed(poll)
+        return changed
+
+    async def to_reconcile(self) -> list[PollRecord]:
+        """Polls to read again from Discord at a connection: recent or not yet final."""
+        return await self.store.polls_since(self.clock.now() - RECONCILE_WINDOW)
+
+    async def results(self, occurrence_id: int) -> list[PollResult]:
+        """The occurrence's polls as results, in the order they were opened."""
+        return [result_of(t) for t in await self.store.poll_tallies(occurrence_id)]
+
+    def _changed(self, poll: PollRecord) -> None:
+        for listener in self.on_changed:
+            try:
+                listener([poll.occurrence_id], [])
+            except Exception:
+                log.exception("poll %s: a change listener failed", poll.message_id)
