@@ -33,6 +33,7 @@ from bot.discord_app.events import ScheduledEvents
 from bot.discord_app.forms import BUTTONS as FORM_BUTTONS
 from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
+from bot.discord_app.polls import PollListeners, reconcile_polls
 from bot.discord_app.services import Services
 from bot.discord_app.tree import ChatTree, sync_commands
 from bot.discord_app.venue import DiscordVenue
@@ -47,12 +48,14 @@ SHUTDOWN_FLUSH_GRACE = 5.0
 
 
 def intents() -> discord.Intents:
-    """Guilds, guild messages, message content (privileged) and guild reactions."""
+    """Guilds, guild messages, message content (privileged), guild reactions and guild poll
+    votes."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.message_content = True
     wanted.guild_reactions = True
+    wanted.guild_polls = True
     return wanted
 
 
@@ -95,6 +98,7 @@ class ChatBot(commands.Bot):
         """The gateway listeners, ``/chat`` and ``/host``, each given its services; the
         persistent buttons."""
         await self.add_cog(self.listeners)
+        await self.add_cog(PollListeners(self, self.runtime.polls))
         await self.add_cog(ChatCommands(self.services))
         await self.add_cog(HostCommands(self.services))
         # The buttons of /host new, edit and delete, on messages sent before a restart too.
@@ -131,6 +135,8 @@ class ChatBot(commands.Bot):
             self._heartbeat_task = asyncio.create_task(self._heartbeat())
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         await backfill(self, self.runtime.collector, self.services.store)
+        # Votes cast while the bot was away (no events for them) are read from Discord.
+        await reconcile_polls(self, self.runtime.polls)
 
     async def on_resumed(self) -> None:
         """After a resumed session the gateway replays events; backfill covers any gap."""

@@ -52,13 +52,17 @@ class Polls:
         self.clock = clock
         #: Told of every change that moves a count (the live recaps' ``changed``).
         self.on_changed: list[ChangeListener] = []
-        self._known: dict[int, PollRecord | None] = {}
+        self._known: dict[int, PollRecord] = {}
 
     async def poll(self, message_id: int) -> PollRecord | None:
-        """The bot's poll posted as ``message_id`` (remembered: reactions are frequent)."""
-        if message_id not in self._known:
-            self._known[message_id] = await self.store.poll(message_id)
-        return self._known[message_id]
+        """The bot's poll posted as ``message_id`` (remembered once found; a message that is
+        no poll is asked again, as its poll may be recorded a moment after it was posted)."""
+        poll = self._known.get(message_id)
+        if poll is None:
+            poll = await self.store.poll(message_id)
+            if poll is not None:
+                self._known[message_id] = poll
+        return poll
 
     def forget_cached(self, message_id: int) -> None:
         """A poll was just recorded (or changed): read it again next time."""

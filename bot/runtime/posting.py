@@ -84,7 +84,7 @@ class Poster:
             if delivered is None:
                 return Posted(post.key)  # recorded before: done already
             result, recovered = delivered
-            await self._record(occurrence, post, request, result, as_of)
+            await self._record(occurrence, post, result, as_of)
         except VenueError as error:
             log.warning("%s %s: post failed: %s", spec.id, post.key, error.reason)
             return PostFailed(post.key, error.reason, error.permanent)
@@ -100,7 +100,8 @@ class Poster:
         """Intent, then the post (found in the history after a crash, or made); returns where
         it landed and whether it was found rather than made, or None when it was recorded
         already."""
-        record, created = await self.store.record_intent(request, self.clock.now(), late)
+        posted_at = self.clock.now()
+        record, created = await self.store.record_intent(request, posted_at, late)
         if record.message_id is not None:
             return None
         request = replace(request, text=record.text)
@@ -115,18 +116,16 @@ class Poster:
                 # A lost answer (a 5xx after the platform applied the post) looks like a
                 # failure: look before retrying later, which would hold the chat back.
                 found = await self._posted_after_all(request, record.intent_at, error)
+        if request.poll is not None:  # before its thread: votes come as soon as it shows
+            question = int(request.step_key[1:]) if request.step_key[1:].isdigit() else None
+            poll = poll_record(request, request.poll, found, posted_at, question)
+            await self.store.record_poll(poll)
         return await self._ensure_thread(request, found), recovered
 
     async def _record(
-        self,
-        occurrence: Occurrence,
-        post: Post,
-        request: PostRequest,
-        result: PostResult,
-        as_of: datetime,
+        self, occurrence: Occurrence, post: Post, result: PostResult, as_of: datetime
     ) -> None:
-        """Record where the post landed; keep a recap live; attribute early replies; keep a
-        poll question's poll (its votes are counted against it)."""
+        """Record where the post landed; keep a recap live; attribute early replies."""
         occurrence_id = occurrence.run.occurrence_id
         recap = post.kind is StepKind.RECAP
         await self.store.record_posted(
@@ -141,10 +140,6 @@ class Poster:
         if post.question is not None and post.kind is StepKind.QUESTION:
             await self.store.attribute_to_question(
                 occurrence_id, post.question, result.message_id, result.thread_id
-            )
-        if request.poll is not None:
-            await self.store.record_poll(
-                poll_record(request, request.poll, result, self.clock.now(), post.question)
             )
 
     async def _posted_after_all(
