@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.chatfile.dump import dump_chat
 from bot.core.spec import ChatSpec, PollSpec
 from tests.unit.test_chatfile import chat, load, only
 
@@ -119,3 +120,17 @@ def test_a_poll_closing_before_the_recap_has_no_warning() -> None:
         "late_answers: 2h\n", questions="\n  - text: Which?\n    poll: {options: [a], duration: 1h}"
     )
     assert load(text).problems == []
+
+
+def test_a_poll_question_is_exported_and_reads_back_the_same() -> None:
+    text = chat(
+        "late_answers: 2h\n",
+        questions='\n  - text: Which?\n    poll: {options: [Boston, "a, b: c"], multiple: true,'
+        " duration: 1h}\n  - And why?",
+    )
+    spec = load(text).spec
+    assert spec is not None
+    again = load(dump_chat(spec))
+    assert again.problems == []
+    assert again.spec is not None
+    assert again.spec.questions == spec.questions
