@@ -28,6 +28,7 @@ import discord
 from bot.core.plan import StepKind
 from bot.core.ports import PollRequest, PostRequest, PostResult, VenueError
 from bot.discord_app.pacing import ChannelPacer, split_message
+from bot.discord_app.polls import final_counts
 from bot.render.discord_limits import group_embeds
 
 log = logging.getLogger(__name__)
@@ -235,6 +236,14 @@ class DiscordVenue:
             )
         except VenueError as error:
             log.warning("could not tell moderators about polls: %s", error.reason)
+
+    async def end_poll(self, channel_id: int, message_id: int) -> dict[int, int] | None:
+        """End the bot's poll now (Discord's "expire"); its final count per answer id."""
+        try:
+            data = await self.client.http.end_poll(channel_id, message_id)
+        except discord.HTTPException as error:
+            raise venue_error(error) from error
+        return final_counts(dict(data))
 
     async def _other_thread(self, message: discord.Message, name: str) -> int | None:
         """A thread under a post that is not a question (the recap's reflection thread); without

@@ -12,17 +12,45 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
-from bot.core.errors import StorageError
-from bot.core.polls import NUMBER_EMOJIS, PollResult, poll_result
-from bot.core.ports import Clock, PollRecord, PollStore, PollTally
+from bot.core.errors import NotRunning, PostingFailed, StorageError
+from bot.core.plan import StepKind
+from bot.core.polls import NUMBER_EMOJIS, LivePoll, PollResult, poll_result
+from bot.core.ports import (
+    Clock,
+    OccurrenceStore,
+    PollEnder,
+    PollRecord,
+    PollRequest,
+    PollStore,
+    PollTally,
+    PostRequest,
+    PostStore,
+    Venue,
+    VenueError,
+)
+from bot.core.run import Phase, Record
+from bot.runtime.posting import poll_record
 
 log = logging.getLogger(__name__)
 
 #: Polls opened this recently (or not yet final) are reconciled at each connection.
 RECONCILE_WINDOW = timedelta(days=33)
+
+
+#: The phases in which /host poll may post (the chat is on).
+LIVE_PHASES = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
+
+
+class PollsStore(PollStore, PostStore, OccurrenceStore, Protocol):
+    """What polls read and write: polls and votes, a live poll's post, the occurrence."""
+
+
+class TimelineWriter(Protocol):
+    async def __call__(self, occurrence_id: int, record: Record) -> None: ...
 
 
 class ChangeListener(Protocol):
@@ -47,9 +75,19 @@ def result_of(tally: PollTally) -> PollResult:
 class Polls:
     """Counts votes on the polls the bot posted (see the module docstring)."""
 
-    def __init__(self, store: PollStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: PollsStore,
+        clock: Clock,
+        venue: Venue | None = None,
+        timeline: TimelineWriter | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
+        #: Where live polls are posted (and, when it can, ends them at the recap).
+        self.venue = venue
+        #: Adds a live poll to the moderation timeline (the engine's ``add_record``).
+        self.timeline = timeline
         #: Told of every change that moves a count (the live recaps' ``changed``).
         self.on_changed: list[ChangeListener] = []
         self._known: dict[int, PollRecord] = {}
@@ -141,3 +179,76 @@ class Polls:
                 listener([poll.occurrence_id], [])
             except Exception:
                 log.exception("poll %s: a change listener failed", poll.message_id)
+
+    # --- live polls (/host poll) ------------------------------------------------------------
+
+    async def post_live(self, chat_id: str, poll: LivePoll, moderator: str) -> PollRecord:
+        """Post ``poll`` in the live occurrence of ``chat_id``: intent first, the message id
+        after, the poll kept (its votes counted like a poll question's) and a line in the
+        moderation timeline. Raises NotRunning when the chat is not on, PostingFailed when
+        the post failed."""
+        live = [
+            o
+            for o in await self.store.occurrences(chat_id=chat_id, unfinished=True)
+            if o.run.phase in LIVE_PHASES
+        ]
+        if not live or self.venue is None:
+            raise NotRunning(f"{chat_id} is not running; a poll goes in a running chat")
+        occurrence = live[0]
+        occurrence_id = occurrence.run.occurrence_id
+        spec = occurrence.spec
+        number = 1 + sum(
+            1 for p in await self.store.posts(occurrence_id) if p.step_key.startswith("poll-")
+        )
+        request = PostRequest(
+            occurrence_id=occurrence_id,
+            step_key=f"poll-{number}",
+            channel_id=spec.channel,
+            kind=StepKind.NOTICE,
+            text=f"📊 **Poll:** {poll.question}",
+            notice_channel_id=spec.notice_channel,
+            poll=PollRequest(
+                question=poll.question,
+                options=poll.options,
+                multiple=poll.multiple,
+                hours=int(poll.duration / timedelta(hours=1)),
+            ),
+        )
+        now = self.clock.now()
+        await self.store.record_intent(request, now, False)
+        try:
+            result = await self.venue.post(request)
+        except VenueError as error:
+            raise PostingFailed(f"the poll could not be posted: {error.reason}") from error
+        assert request.poll is not None
+        record = poll_record(request, request.poll, result, now, None)
+        record = replace(record, end_with_recap=poll.end_with_recap)
+        await self.store.record_poll(record)
+        await self.store.record_posted(occurrence_id, request.step_key, result, self.clock.now())
+        if self.timeline is not None:
+            await self.timeline(occurrence_id, Record("poll", moderator, now, poll.question))
+        return record
+
+    async def end_with_recap(self, occurrence_id: int) -> int:
+        """End the occurrence's open polls that the bot ends with the recap (live polls
+        without a duration), keeping Discord's final counts; returns how many ended. Polls
+        posted as text just stop counting at the recap (their votes so far are shown)."""
+        ended = 0
+        for tally in await self.store.poll_tallies(occurrence_id):
+            poll = tally.poll
+            if poll.finalized or not poll.end_with_recap:
+                continue
+            if poll.reactions or not isinstance(self.venue, PollEnder):
+                counts = {a: len(users) for a, users in tally.votes.items()}
+                await self.finalized(poll.message_id, counts)
+                ended += 1
+                continue
+            try:
+                counts_or_none = await self.venue.end_poll(poll.channel_id, poll.message_id)
+            except VenueError as error:
+                log.warning("poll %s: could not end it: %s", poll.message_id, error.reason)
+                continue
+            if counts_or_none is not None:
+                await self.finalized(poll.message_id, counts_or_none)
+            ended += 1
+        return ended

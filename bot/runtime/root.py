@@ -14,6 +14,8 @@ What it wires, so no caller does it by hand:
 * the live recaps' delay comes from the settings;
 * the polls' vote counts mark published recaps for an update (``polls.on_changed`` ->
   ``live_recaps.changed``), so a recap follows a poll to its final results;
+* polls the bot ends with the recap (``/host poll`` without a duration) are ended just
+  before the recap is built, so it shows their final results;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
   with the answers queued before them, and have the live recaps read again once applied.
 
@@ -28,7 +30,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.ports import Clock, Store, Venue
+from bot.core.ports import Clock, Occurrence, PostRequest, Store, Venue
 from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
@@ -89,8 +91,9 @@ def build_runtime(
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
-    polls = Polls(store, clock)
+    polls = Polls(store, clock, venue, timeline=engine.add_record)
     polls.on_changed.append(engine.live_recaps.changed)
+    engine.recap_builder = _ending_polls(polls, engine.recap_builder)
     return Runtime(
         engine=engine,
         collector=collector,
@@ -100,3 +103,13 @@ def build_runtime(
         consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
         polls=polls,
     )
+
+
+def _ending_polls(polls: Polls, build: RecapBuilder) -> RecapBuilder:
+    """``build``, after ending the occurrence's polls that end with the recap."""
+
+    async def recap(occurrence: Occurrence, request: PostRequest) -> PostRequest:
+        await polls.end_with_recap(occurrence.run.occurrence_id)
+        return await build(occurrence, request)
+
+    return recap

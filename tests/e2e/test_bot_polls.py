@@ -145,3 +145,45 @@ async def test_without_send_polls_the_question_is_counted_from_reactions(
     )
     assert told_count == 1
     assert await bot.stop() == 0
+
+
+async def test_a_live_poll_from_host_poll_is_ended_with_the_recap(
+    world: World, bot: BotProcess
+) -> None:
+    standin, (ana, ben, _cy) = world.standin, world.people
+    chat = chat_yaml(world.channel, questions=2, interval="8s", last_call="1s", late="4s")
+    (bot.chats / "e2echat.yaml").write_text(chat)
+    await bot.start()
+    refused = await host(world, world.mod, "poll", question="Ferns?", options="yes | no")
+    assert "no chat is running" in refused.content
+    assert "starting now" in (await host(world, world.mod, "start", chat="e2echat")).content
+    await wait_post(world, "**Q1:**")
+
+    eleven = " | ".join(str(n) for n in range(11))
+    too_many = await host(world, world.mod, "poll", question="Which?", options=eleven)
+    assert "options: 11 options" in too_many.content
+    long = await host(world, world.mod, "poll", question="Which?", options="yes | " + "n" * 56)
+    assert "option 2 is 56 characters" in long.content
+    posted = await host(
+        world, world.mod, "poll", question="More ferns next week?", options="yes | no | maybe"
+    )
+    assert "✅ Poll posted" in posted.content
+    assert "until the recap" in posted.content
+    live = await wait_post(world, "📊 **Poll:**")
+    live_id = int(live["id"])
+    assert live["poll"]["question"]["text"] == "More ferns next week? #E2EChat"
+    await standin.vote(live_id, ana, 1)
+    await standin.vote(live_id, ben, 1)
+    await standin.wait_for(lambda: len(votes(bot, live_id).get(1, ())) == 2, timeout=20)
+
+    recap = await wait_post(world, "📋", within=60)
+    assert standin.world.polls[live_id].finalized  # ended by the bot before the recap
+    text = recap_text(world, int(recap["id"]))
+    assert "📊 Live poll: More ferns next week? #E2EChat" in text
+    assert "**yes** — 2 votes (100%)" in text
+    assert "2 voters · final results" in text
+    timeline = transcript(world, int(recap["id"])).split("Moderation timeline", 1)[1]
+    assert "poll" in timeline
+    assert "More ferns next week?" in timeline
+    assert standin.calls("POST", rf"/polls/{live_id}/expire$")
+    assert await bot.stop() == 0

@@ -42,6 +42,7 @@ from bot.core.ports.stores import (
 from bot.core.ports.venue import (
     Attachment,
     Clock,
+    PollEnder,
     PollRequest,
     PostRequest,
     PostResult,
@@ -69,6 +70,7 @@ __all__ = [
     "OccurrenceStore",
     "ParticipantStore",
     "PeopleStore",
+    "PollEnder",
     "PollRecord",
     "PollRequest",
     "PollStore",

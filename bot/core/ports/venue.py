@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.core.plan import StepKind
 
@@ -114,6 +114,16 @@ class Venue(Protocol):
         text, embeds, continuation and files (replaced, not added). Extra messages needed
         are posted after them and messages no longer needed are deleted. Returns the ids of
         the messages that now show the post; raises :class:`VenueError` on failure."""
+        ...
+
+
+@runtime_checkable
+class PollEnder(Protocol):
+    """A venue that can end the polls the bot posted (Discord; not the rehearsal)."""
+
+    async def end_poll(self, channel_id: int, message_id: int) -> dict[int, int] | None:
+        """End the bot's poll now; returns the final count per answer id (None when the
+        platform did not say). Raise :class:`VenueError` on failure."""
         ...
 
 

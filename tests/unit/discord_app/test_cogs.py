@@ -38,6 +38,7 @@ MODERATORS = {
     "export",
     "delete",
     "stats",
+    "poll",
 }
 
 
@@ -57,7 +58,7 @@ def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
 
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
-    assert sorted(bot.cogs) == ["ChatCommands", "HostCommands", "Listeners"]
+    assert sorted(bot.cogs) == ["ChatCommands", "HostCommands", "Listeners", "PollListeners"]
     tree = groups(bot)
     assert sorted(tree) == ["chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
@@ -70,7 +71,12 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
         "on_raw_reaction_add",
         "on_raw_reaction_remove",
     ):
-        assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners]  # type: ignore[attr-defined]
+        owners = [e.__self__ for e in bot.extra_events[event]]  # type: ignore[attr-defined]
+        assert owners[0] is bot.listeners
+        assert [type(o).__name__ for o in owners[1:]] in ([], ["PollListeners"])
+    # Poll votes (and text polls' reactions, final results) go to the poll listeners.
+    for event in ("on_raw_poll_vote_add", "on_raw_poll_vote_remove"):
+        assert [type(e.__self__).__name__ for e in bot.extra_events[event]] == ["PollListeners"]  # type: ignore[attr-defined]
 
 
 async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
