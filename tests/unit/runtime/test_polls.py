@@ -42,7 +42,7 @@ def record(occurrence_id: int, message_id: int, **changes: object) -> PollRecord
         opened_at=START,
         expires_at=START + timedelta(hours=1),
     )
-    return PollRecord(**{**poll.__dict__, **changes})  # type: ignore[arg-type]
+    return PollRecord(**{**poll.__dict__, **changes})
 
 
 async def test_votes_and_reactions_are_counted_and_recaps_told(store: SqliteStore) -> None:
