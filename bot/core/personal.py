@@ -48,6 +48,19 @@ class GivenReaction:
 
 
 @dataclass(frozen=True)
+class PollVote:
+    """A vote the person cast on one of the bot's polls (kept to count it once; never shown
+    to anyone else)."""
+
+    message_id: int
+    chat_id: str
+    occurrence_start: datetime
+    question: str
+    option: str
+    voted_at: datetime
+
+
+@dataclass(frozen=True)
 class Draft:
     """A chat form the person (a moderator) typed and has not finished (kept a day)."""
 
@@ -75,6 +88,8 @@ class PersonalData:
     drafts: tuple[Draft, ...] = ()
     #: Their profile (``/chat profile``), public or not, if they set one.
     profile: Profile | None = None
+    #: Their votes on the bot's polls.
+    poll_votes: tuple[PollVote, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -86,4 +101,5 @@ class PersonalData:
             and not self.reactions
             and not self.drafts
             and self.profile is None
+            and not self.poll_votes
         )

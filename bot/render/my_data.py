@@ -3,7 +3,7 @@
 One JSON document (keys sorted, times in ISO 8601 UTC, indented so a person can read
 it): who they are to the bot (the name they last posted under, their consent records),
 every stored part of their messages with its chat, date, question and state, the
-reactions they gave, and any chat form they typed and have not finished (moderators). Nothing about anyone else: other people's messages appear only as
+reactions they gave, their votes on the bot's polls, and any chat form they typed and have not finished (moderators). Nothing about anyone else: other people's messages appear only as
 the ids of the messages they reacted to.
 
 A history too large for one Discord attachment is split into numbered files
@@ -42,6 +42,7 @@ def render_my_data(data: PersonalData, *, limit: int = MAX_FILE_BYTES) -> list[t
     items = [("messages", plain(m)) for m in data.messages]
     items += [("reactions", plain(r)) for r in data.reactions]
     items += [("drafts", plain(d)) for d in data.drafts]
+    items += [("poll_votes", plain(v)) for v in data.poll_votes]
     documents = _split(about, items, limit)
     if len(documents) == 1:
         return [("my-data.json", _encode({**about, **documents[0]}))]
@@ -76,7 +77,7 @@ def _split(
 
 
 def _empty() -> dict[str, list[Any]]:
-    return {"messages": [], "reactions": [], "drafts": []}
+    return {"messages": [], "reactions": [], "drafts": [], "poll_votes": []}
 
 
 def _encode(value: Any) -> bytes:

@@ -22,6 +22,7 @@ from bot.core.polls import NUMBER_EMOJIS, LivePoll, PollResult, poll_result
 from bot.core.ports import (
     Clock,
     OccurrenceStore,
+    ParticipantStore,
     PollEnder,
     PollRecord,
     PollRequest,
@@ -45,8 +46,9 @@ RECONCILE_WINDOW = timedelta(days=33)
 LIVE_PHASES = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
 
 
-class PollsStore(PollStore, PostStore, OccurrenceStore, Protocol):
-    """What polls read and write: polls and votes, a live poll's post, the occurrence."""
+class PollsStore(PollStore, PostStore, OccurrenceStore, ParticipantStore, Protocol):
+    """What polls read and write: polls and votes, a live poll's post, the occurrence, and
+    who asked to be forgotten (their votes are not kept)."""
 
 
 class TimelineWriter(Protocol):
@@ -129,6 +131,8 @@ class Polls:
     async def _set(self, poll: PollRecord, answer_id: int, user_id: int, voted: bool) -> bool:
         if not 1 <= answer_id <= len(poll.options):
             return False
+        if voted and user_id in await self.store.forgotten():
+            return False  # forgotten for good: nothing of theirs is stored again
         try:
             changed = await self.store.set_poll_vote(
                 poll.message_id, answer_id, user_id, voted, self.clock.now()
@@ -146,7 +150,12 @@ class Polls:
         poll = await self.poll(message_id)
         if poll is None:
             return False
-        wanted = {a: set(users) for a, users in votes.items() if 1 <= a <= len(poll.options)}
+        forgotten = await self.store.forgotten()
+        wanted = {
+            a: {user for user in users if user not in forgotten}
+            for a, users in votes.items()
+            if 1 <= a <= len(poll.options)
+        }
         changed = await self.store.replace_poll_votes(message_id, wanted, self.clock.now())
         if changed:
             log.info("poll %s: votes reconciled with Discord", message_id)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import datetime
 
-from bot.core.personal import Draft, GivenReaction, PersonalData, StoredMessage
+from bot.core.personal import Draft, GivenReaction, PersonalData, PollVote, StoredMessage
 from bot.core.ports.records import ForgetRequest
 from bot.core.profiles import Profile
 from bot.core.writes import ForgetPerson
@@ -145,6 +146,26 @@ class ParticipantRepository(AnswerWriteRepository):
             if row is not None
             else None
         )
+        voted = await self.db.fetchall(
+            """SELECT v.message_id, v.answer_id, v.voted_at, p.text, p.options_json,
+                      o.chat_id, o.start_at
+               FROM poll_votes v
+               JOIN polls p ON p.message_id = v.message_id
+               JOIN occurrences o ON o.id = p.occurrence_id
+               WHERE v.user_id = ? ORDER BY v.voted_at, v.message_id, v.answer_id""",
+            (user_id,),
+        )
+        poll_votes = tuple(
+            PollVote(
+                message_id=int(row[0]),
+                chat_id=str(row[5]),
+                occurrence_start=dt(row[6]),
+                question=str(row[3]),
+                option=_option(str(row[4]), int(row[1])),
+                voted_at=dt(row[2]),
+            )
+            for row in voted
+        )
         return PersonalData(
             user_id=user_id,
             name=str(person["name"]) if person is not None else "",
@@ -156,7 +177,14 @@ class ParticipantRepository(AnswerWriteRepository):
             reactions=reactions,
             drafts=drafts,
             profile=profile,
+            poll_votes=poll_votes,
         )
+
+
+def _option(options_json: str, answer_id: int) -> str:
+    """A poll option's text from its stored list (answer ids are 1-based)."""
+    options = json.loads(options_json)
+    return str(options[answer_id - 1]) if 0 < answer_id <= len(options) else str(answer_id)
 
 
 #: ``answers.deleted`` as words.

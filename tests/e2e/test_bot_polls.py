@@ -124,6 +124,8 @@ async def test_without_send_polls_the_question_is_counted_from_reactions(
     await standin.wait_for(lambda: bot_reactions() == ["1️⃣", "2️⃣", "3️⃣"], timeout=20)
     told = await wait_post(world, "🛠️ Moderators: I may not send polls")
     assert "Send Polls" in told["content"]
+    check = (await host(world, world.mod, "check")).content
+    assert "missing **Send Polls** (to post poll questions as Discord polls" in check
     await wait_thread(world, question)
 
     await standin.react(q1, ana, "2️⃣")

@@ -102,3 +102,14 @@ async def test_polls_that_end_with_the_recap_are_ended_others_run_their_time(
     assert polls_now[701].final_counts == {1: 3}
     assert polls_now[702].final_counts == {3: 1}
     assert await polls.end_with_recap(run.occurrence_id) == 0
+
+
+async def test_a_forgotten_persons_votes_are_not_kept_again(store: SqliteStore) -> None:
+    run = await new_occurrence(store)
+    polls = Polls(store, VirtualClock(START))
+    await store.record_poll(record(run.occurrence_id, 700))
+    await store.forget_user(501, START)
+    assert not await polls.vote(700, 1, 501, True)
+    await polls.reconcile(700, {1: [501, 502]})
+    (result,) = await polls.results(run.occurrence_id)
+    assert result.voters == 1

@@ -93,3 +93,16 @@ async def test_a_forget_me_takes_a_persons_votes(store: SqliteStore) -> None:
     await store.forget_user(501, at + timedelta(minutes=1))
     (tally,) = await store.poll_tallies(run.occurrence_id)
     assert tally.votes == {1: frozenset({502})}
+
+
+async def test_my_data_lists_a_persons_votes_and_nobody_elses(store: SqliteStore) -> None:
+    run = await new_occurrence(store)
+    await store.record_poll(_poll(run.occurrence_id))
+    at = START + timedelta(minutes=9)
+    await store.set_poll_vote(9001, 2, 501, True, at)
+    await store.set_poll_vote(9001, 3, 502, True, at)
+    data = await store.personal_data(501)
+    assert [(v.message_id, v.option, v.question, v.voted_at) for v in data.poll_votes] == [
+        (9001, "Maidenhair", "Q1: Which fern? #plantchat", at)
+    ]
+    assert not data.empty
