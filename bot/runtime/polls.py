@@ -10,6 +10,7 @@ follows it to its final results.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import replace
@@ -21,6 +22,7 @@ from bot.core.plan import StepKind
 from bot.core.polls import NUMBER_EMOJIS, LivePoll, PollResult, poll_result
 from bot.core.ports import (
     Clock,
+    LiveRecapStore,
     OccurrenceStore,
     ParticipantStore,
     PollEnder,
@@ -46,7 +48,7 @@ RECONCILE_WINDOW = timedelta(days=33)
 LIVE_PHASES = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
 
 
-class PollsStore(PollStore, PostStore, OccurrenceStore, ParticipantStore, Protocol):
+class PollsStore(PollStore, PostStore, OccurrenceStore, ParticipantStore, LiveRecapStore, Protocol):
     """What polls read and write: polls and votes, a live poll's post, the occurrence, and
     who asked to be forgotten (their votes are not kept)."""
 
@@ -93,6 +95,9 @@ class Polls:
         #: Told of every change that moves a count (the live recaps' ``changed``).
         self.on_changed: list[ChangeListener] = []
         self._known: dict[int, PollRecord] = {}
+        #: Vote events are applied one at a time, in the order they came: discord.py runs
+        #: each in a task of its own, and a vote taken back must not pass the vote itself.
+        self._order = asyncio.Lock()
 
     async def poll(self, message_id: int) -> PollRecord | None:
         """The bot's poll posted as ``message_id`` (remembered once found; a message that is
@@ -110,23 +115,25 @@ class Polls:
 
     async def vote(self, message_id: int, answer_id: int, user_id: int, voted: bool) -> bool:
         """A vote event (MESSAGE_POLL_VOTE_ADD/REMOVE); True when it moved a count."""
-        poll = await self.poll(message_id)
-        if poll is None or poll.reactions:
-            return False
-        return await self._set(poll, answer_id, user_id, voted)
+        async with self._order:
+            poll = await self.poll(message_id)
+            if poll is None or poll.reactions:
+                return False
+            return await self._set(poll, answer_id, user_id, voted)
 
     async def reaction(self, message_id: int, user_id: int, emoji: str, added: bool) -> bool:
         """A reaction on a message: a vote when the message is a poll posted as text and the
         emoji one of its numbers."""
         if emoji not in NUMBER_EMOJIS:
             return False
-        poll = await self.poll(message_id)
-        if poll is None or not poll.reactions or poll.finalized:
-            return False
-        answer_id = NUMBER_EMOJIS.index(emoji) + 1
-        if answer_id > len(poll.options):
-            return False
-        return await self._set(poll, answer_id, user_id, added)
+        async with self._order:
+            poll = await self.poll(message_id)
+            if poll is None or not poll.reactions or poll.finalized:
+                return False
+            answer_id = NUMBER_EMOJIS.index(emoji) + 1
+            if answer_id > len(poll.options):
+                return False
+            return await self._set(poll, answer_id, user_id, added)
 
     async def _set(self, poll: PollRecord, answer_id: int, user_id: int, voted: bool) -> bool:
         if not 1 <= answer_id <= len(poll.options):
@@ -188,6 +195,15 @@ class Polls:
                 listener([poll.occurrence_id], [])
             except Exception:
                 log.exception("poll %s: a change listener failed", poll.message_id)
+
+    async def recap_published(self, occurrence_id: int) -> None:
+        """A recap was just published: if a poll changed while it was being built and posted
+        (before it was live, so no update was asked), ask for one now."""
+        live = await self.store.live_recap(occurrence_id)
+        changed_at = await self.store.polls_changed_at(occurrence_id)
+        if live is not None and changed_at is not None and changed_at >= live.as_of:
+            for listener in self.on_changed:
+                listener([occurrence_id], [])
 
     # --- live polls (/host poll) ------------------------------------------------------------
 

@@ -14,6 +14,8 @@ What it wires, so no caller does it by hand:
 * the live recaps' delay comes from the settings;
 * the polls' vote counts mark published recaps for an update (``polls.on_changed`` ->
   ``live_recaps.changed``), so a recap follows a poll to its final results;
+* a recap just published is updated at once if a poll changed while it was being posted
+  (``poster.published_recap`` -> ``polls.recap_published``);
 * polls the bot ends with the recap (``/host poll`` without a duration) are ended just
   before the recap is built, so it shows their final results;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
@@ -27,6 +29,7 @@ Adapters add their own listeners to the hooks (the Discord client's scheduled ev
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -94,6 +97,7 @@ def build_runtime(
     polls = Polls(store, clock, venue, timeline=engine.add_record)
     polls.on_changed.append(engine.live_recaps.changed)
     engine.recap_builder = _ending_polls(polls, engine.recap_builder)
+    engine.poster.published_recap = _and_polls_checked(polls, engine.poster.published_recap)
     return Runtime(
         engine=engine,
         collector=collector,
@@ -113,3 +117,15 @@ def _ending_polls(polls: Polls, build: RecapBuilder) -> RecapBuilder:
         return await build(occurrence, request)
 
     return recap
+
+
+def _and_polls_checked(
+    polls: Polls, published: Callable[[int], Awaitable[None]]
+) -> Callable[[int], Awaitable[None]]:
+    """``published``, then the recap's polls checked for a change it missed."""
+
+    async def recap_published(occurrence_id: int) -> None:
+        await published(occurrence_id)
+        await polls.recap_published(occurrence_id)
+
+    return recap_published

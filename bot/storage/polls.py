@@ -184,3 +184,10 @@ class PollRepository:
                 (json.dumps({str(a): n for a, n in counts.items()}), ts(at), message_id),
             )
             return cursor.rowcount > 0
+
+    async def polls_changed_at(self, occurrence_id: int) -> datetime | None:
+        """When a vote or result of the occurrence's polls last changed (None: no polls)."""
+        row = await self.db.fetchone(
+            "SELECT MAX(updated_at) FROM polls WHERE occurrence_id = ?", (occurrence_id,)
+        )
+        return None if row is None or row[0] is None else dt(row[0])

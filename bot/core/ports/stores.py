@@ -388,6 +388,10 @@ class PollStore(Protocol):
         """Discord ended the poll with these counts per answer id; False when known already."""
         ...
 
+    async def polls_changed_at(self, occurrence_id: int) -> datetime | None:
+        """When a vote or result of the occurrence's polls last changed (None: no polls)."""
+        ...
+
 
 class Store(
     ChatStore,
