@@ -6,8 +6,9 @@
 
 Every Discord limit is checked here with the line to fix: 1 to 10 options, each up to 55
 characters, no option twice, the question as posted (``Q3: text #hashtag``) up to 300
-characters, and a duration of whole hours from 1 hour to 32 days. :func:`check_poll_windows`
-warns about a poll still open when the recap is posted (after the late-answer window).
+characters, and a duration of whole hours from 1 hour to 32 days (without one, the bot ends the
+poll when the recap is posted). :func:`check_poll_windows` warns about a poll whose duration
+keeps it open past the recap (after the late-answer window).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.chatfile._fields import read_text
 from bot.chatfile._yaml import BOOL, Report, construct, is_null, mapping_entries, show, wrong
 from bot.core.spec import (
-    POLL_DURATION_DEFAULT,
     POLL_DURATION_MAX,
     POLL_DURATION_MIN,
     POLL_OPTION_LIMIT,
@@ -60,7 +60,7 @@ def read_poll(report: Report, node: Node, name: str, posted_question: str) -> Po
     duration = _read_poll_duration(report, nodes.get("duration"), name + ".duration")
     if not ok or options is None or multiple is None or duration is None:
         return None
-    return PollSpec(tuple(options), multiple, duration)
+    return PollSpec(tuple(options), multiple, duration or None)
 
 
 def _read_options(report: Report, node: Node | None, parent: Node, name: str) -> list[str] | None:
@@ -119,9 +119,12 @@ def _read_multiple(report: Report, node: Node | None, name: str) -> bool | None:
     return None
 
 
+_UNTIL_RECAP = timedelta(0)  # read: no duration given (the bot ends the poll with the recap)
+
+
 def _read_poll_duration(report: Report, node: Node | None, name: str) -> timedelta | None:
     if node is None or is_null(node):
-        return POLL_DURATION_DEFAULT
+        return _UNTIL_RECAP
     if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str":
         raw = str(node.value) if isinstance(node, ScalarNode) else ""
         hint = f"use {raw}h" if raw.isdigit() else "use 2h or 1d"
@@ -156,8 +159,8 @@ def check_poll_windows(report: Report, questions: Node | None, spec: ChatSpec) -
         return
     recap_after = spec.run_length + spec.late_answers
     for number, question in enumerate(spec.questions, 1):
-        if question.poll is None:
-            continue
+        if question.poll is None or question.poll.duration is None:
+            continue  # ended by the bot with the recap
         closes = spec.question_offset(number) + question.poll.duration
         if closes <= recap_after:
             continue

@@ -160,8 +160,10 @@ def question_lines(questions: Iterable[tuple[int, QuestionSpec]]) -> list[Line]:
             poll = question.poll
             options = ", ".join(quote(option) for option in poll.options)
             multiple = "true" if poll.multiple else "false"
-            duration = format_duration(poll.duration)
-            text = f"    poll: {{options: [{options}], multiple: {multiple}, duration: {duration}}}"
+            duration = (
+                "" if poll.duration is None else f", duration: {format_duration(poll.duration)}"
+            )
+            text = f"    poll: {{options: [{options}], multiple: {multiple}{duration}}}"
             lines.append(Line(text, "questions", number))
     return lines
 

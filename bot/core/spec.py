@@ -74,30 +74,36 @@ POLL_DURATION_DEFAULT = timedelta(hours=24)
 @dataclass(frozen=True)
 class PollSpec:
     """A question asked as a native Discord poll: its options, whether members may pick
-    several, and how long it stays open (Discord then ends it and the results are final)."""
+    several, and how long it stays open. With a ``duration`` Discord ends it then (and a
+    recap posted before is updated with the final results); without one the bot ends it
+    when the recap is posted, so the recap has its final results."""
 
     options: tuple[str, ...]
     multiple: bool = False
-    duration: timedelta = POLL_DURATION_DEFAULT
+    duration: timedelta | None = None
+
+    @property
+    def until_recap(self) -> bool:
+        """Whether the bot ends it with the recap (no duration given)."""
+        return self.duration is None
 
     @property
     def hours(self) -> int:
-        """The duration in whole hours, as Discord takes it."""
-        return int(self.duration.total_seconds() // 3600)
+        """How long Discord keeps it open, in whole hours (a day when the bot ends it)."""
+        return int((self.duration or POLL_DURATION_DEFAULT).total_seconds() // 3600)
 
     def to_plain(self) -> dict[str, Any]:
-        return {
-            "options": list(self.options),
-            "multiple": self.multiple,
-            "duration": self.duration.total_seconds(),
-        }
+        plain: dict[str, Any] = {"options": list(self.options), "multiple": self.multiple}
+        if self.duration is not None:
+            plain["duration"] = self.duration.total_seconds()
+        return plain
 
     @classmethod
     def from_plain(cls, plain: dict[str, Any]) -> PollSpec:
         return cls(
             options=tuple(plain["options"]),
             multiple=bool(plain.get("multiple", False)),
-            duration=timedelta(seconds=plain.get("duration", 86400)),
+            duration=_seconds(plain.get("duration")),
         )
 
 

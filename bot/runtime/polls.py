@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Mapping
-from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -237,6 +236,7 @@ class Polls:
                 options=poll.options,
                 multiple=poll.multiple,
                 hours=int(poll.duration / timedelta(hours=1)),
+                until_recap=poll.end_with_recap,
             ),
         )
         now = self.clock.now()
@@ -247,7 +247,6 @@ class Polls:
             raise PostingFailed(f"the poll could not be posted: {error.reason}") from error
         assert request.poll is not None
         record = poll_record(request, request.poll, result, now, None)
-        record = replace(record, end_with_recap=poll.end_with_recap)
         await self.store.record_poll(record)
         await self.store.record_posted(occurrence_id, request.step_key, result, self.clock.now())
         if self.timeline is not None:

@@ -204,6 +204,7 @@ def _poll_for(post: Post, spec: ChatSpec) -> PollRequest | None:
         options=question.poll.options,
         multiple=question.poll.multiple,
         hours=question.poll.hours,
+        until_recap=question.poll.until_recap,
     )
 
 
@@ -213,8 +214,6 @@ def poll_record(
     result: PostResult,
     at: datetime,
     question: int | None,
-    *,
-    end_with_recap: bool = False,
 ) -> PollRecord:
     """What is kept of a poll just posted (its votes are counted against it)."""
     return PollRecord(
@@ -229,7 +228,7 @@ def poll_record(
         opened_at=at,
         expires_at=at + timedelta(hours=poll.hours),
         reactions=result.reaction_poll,
-        end_with_recap=end_with_recap,
+        end_with_recap=poll.until_recap,
     )
 
 

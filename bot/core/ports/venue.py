@@ -29,6 +29,8 @@ class PollRequest:
     options: tuple[str, ...]
     multiple: bool = False
     hours: int = 24
+    #: The bot ends it when the recap is posted (no duration was given).
+    until_recap: bool = False
 
 
 @dataclass(frozen=True)
