@@ -72,7 +72,8 @@ class PollListeners(commands.Cog):
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """Discord ended one of the bot's polls: keep its final counts."""
         counts = final_counts(dict(payload.data))
-        if counts is not None and self._is_me(int(payload.data["author"]["id"])):
+        author = payload.data.get("author") or {}
+        if counts is not None and self._is_me(int(author.get("id") or 0)):
             await self.polls.finalized(payload.message_id, counts)
 
 
