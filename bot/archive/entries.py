@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from bot.core.cards import LinkCard
 from bot.core.consent import consented
 from bot.core.recap import Header, Quote, Recap, Resource, Revision, Takeaway
 from bot.core.recap.text import find_links, normalise_link
@@ -100,6 +101,16 @@ class SharedResource:
     def first(self) -> Resource:
         """The earliest share (who is named, and the sentence shown)."""
         return self.places[0].resource
+
+    @property
+    def card(self) -> LinkCard | None:
+        """Discord's preview of the link, from the latest chat that has one (the archive
+        shows its title, provider and description; thumbnails are not shown, so a reader's
+        browser never contacts the linked site)."""
+        for place in reversed(self.places):
+            if place.resource.card is not None:
+                return place.resource.card
+        return None
 
     @property
     def shares(self) -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.archive.board_pages import BOARDS, board_links, write_board_pages
 from bot.archive.entries import (
     Entry,
     Place,
@@ -59,7 +60,7 @@ RESOURCES = "resources.html"
 SEARCH = "search.html"
 SEARCH_INDEX = "search-index.js"
 #: A page this archive writes: in its folder, or one folder down (people/, chats/).
-_OWN_NAME = re.compile(rf"(?:(?:{PEOPLE}|{CHATS})/)?[A-Za-z0-9][A-Za-z0-9._-]*")
+_OWN_NAME = re.compile(rf"(?:(?:{PEOPLE}|{CHATS}|{BOARDS})/)?[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ async def build_archive(recaps: RecapReader, out: Path, *, charts: bool = True) 
     for chat_id in site.chats():
         series = await recaps.series(chat_id)
         await asyncio.to_thread(site.add_series, series)
+    # The boards (bot.archive.board_pages): from the links of the recaps written.
+    boards = await recaps.boards(board_links(site.places))
+    await asyncio.to_thread(write_board_pages, site.write, boards, chat_series(site.entries))
     return await asyncio.to_thread(site.finish)
 
 
@@ -200,6 +204,6 @@ def _forget_stale(out: Path, written: Sequence[str]) -> None:
     for name in previous:
         if name not in keep and _OWN_NAME.fullmatch(name):
             (out / name).unlink(missing_ok=True)
-    for folder in (PEOPLE, CHATS):  # a folder this archive emptied goes too
+    for folder in (PEOPLE, CHATS, BOARDS):  # a folder this archive emptied goes too
         with contextlib.suppress(OSError):
             (out / folder).rmdir()

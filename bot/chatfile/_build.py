@@ -30,7 +30,14 @@ from bot.chatfile._fields import (
 from bot.chatfile._poll import check_poll_windows, read_poll
 from bot.chatfile._time import read_start, read_timezone, read_until
 from bot.chatfile._yaml import Report, is_null, mapping_entries, read_list, wrong
-from bot.core.spec import DISCORD_MESSAGE_LIMIT, ChatSpec, QuestionSpec, RecapSpec
+from bot.core.spec import (
+    DISCORD_MESSAGE_LIMIT,
+    SUGGESTIONS_POST_IN,
+    ChatSpec,
+    QuestionSpec,
+    RecapSpec,
+    SuggestionsSpec,
+)
 from bot.core.texts import poll_question
 
 #: Required fields, with what each one is (for "missing" messages).
@@ -59,10 +66,12 @@ OPTIONAL = (
     "moderator_channel",
     "hosts",
     "guests",
+    "suggestions",
 )
 FIELDS = (*REQUIRED, *OPTIONAL)
 QUESTION_FIELDS = ("text", "after", "image", "poll")
 RECAP_FIELDS = ("channel", "prompts")
+SUGGESTIONS_FIELDS = ("post_in",)
 
 #: Intro, closing and recap prompts leave room for the hashtag and mentions.
 LONG_TEXT_LIMIT = DISCORD_MESSAGE_LIMIT - 100
@@ -275,6 +284,30 @@ def _read_recap(report: Report, node: Node, name: str) -> RecapSpec | None:
     return RecapSpec(channel, tuple(prompts)) if channel_ok and prompts is not None else None
 
 
+def _read_suggestions(report: Report, node: Node, name: str) -> SuggestionsSpec | None:
+    """``suggestions: {post_in: chat}``: where /chat suggest posts suggestions to upvote."""
+    choices = " or ".join(SUGGESTIONS_POST_IN)
+    if not isinstance(node, MappingNode):
+        report.error(node, name, wrong(node, f"a mapping like {{post_in: chat}} ({choices})"))
+        return None
+    entries = mapping_entries(report, node, "suggestions.", SUGGESTIONS_FIELDS)
+    if "post_in" not in entries or is_null(entries["post_in"][1]):
+        return SuggestionsSpec()
+    value_node = entries["post_in"][1]
+    where = read_text(report, value_node, "suggestions.post_in", choices)
+    if where is None:
+        return None
+    if where not in SUGGESTIONS_POST_IN:
+        report.error(
+            value_node,
+            "suggestions.post_in",
+            f"{where!r} is not a place to post suggestions; use {choices} (chat: the chat's "
+            "channel; moderators: its moderator_channel)",
+        )
+        return None
+    return SuggestionsSpec(post_in=where)
+
+
 _READERS: dict[str, Reader] = {
     "id": read_slug,
     "title": partial(read_text, what="the chat's title", limit=TITLE_LIMIT),
@@ -297,4 +330,5 @@ _READERS: dict[str, Reader] = {
     "moderator_channel": partial(read_snowflake, what="Discord channel id"),
     "hosts": _as_tuple(_read_ids),
     "guests": _as_tuple(_read_ids),
+    "suggestions": _read_suggestions,
 }

@@ -37,6 +37,8 @@ __all__ = [
 #: would only waste memory.
 MAX_FILE_CHARS = 1_000_000
 CHAT_SUFFIXES = (".yaml", ".yml")
+#: At the top of CHATS_DIR these define topic boards (:mod:`bot.chatfile.boards`), not chats.
+BOARD_FILES = ("boards.yaml", "boards.yml")
 
 
 @dataclass
@@ -245,7 +247,10 @@ def _chat_files(directory: Path) -> list[Path]:
     # os.walk does not follow symlinked directories, so a link loop cannot hang it.
     for root, dirs, names in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]  # skip .git and the like
-        files += [Path(root, n) for n in names if _is_chat_file(n)]
+        top = Path(root) == directory
+        files += [
+            Path(root, n) for n in names if _is_chat_file(n) and not (top and n in BOARD_FILES)
+        ]
     return sorted(files)
 
 

@@ -215,6 +215,9 @@ def render_lines(spec: ChatSpec) -> list[Line]:
     for name, ids in (("hosts", spec.hosts), ("guests", spec.guests)):
         if ids:
             out.scalar(name, _flow(str(i) for i in ids))
+    if spec.suggestions.post_in != "chat":
+        out.lines.append(Line("suggestions:", "suggestions"))
+        out.lines.append(Line(f"  post_in: {spec.suggestions.post_in}", "suggestions.post_in"))
     return out.lines
 
 

@@ -59,6 +59,8 @@ _FORM_FIELDS = {
     "intro": "intro",
     "closing": "closing",
     "recap.prompts": "reflection prompts",
+    "suggestions": "suggestions",
+    "suggestions.post_in": "suggestions",
 }
 #: Fields a repeat needs; a chat set to happen once drops them.
 _REPEAT_ONLY = ("until", "count")
@@ -81,6 +83,8 @@ class ChatForm:
     intro: str = ""
     closing: str = ""
     prompts: str = ""
+    #: Where /chat suggest posts suggestions: chat or moderators ('' : as the chat has it).
+    suggestions: str = ""
 
     def fields(self) -> dict[str, str]:
         """The form as text fields (how a draft is stored)."""
@@ -102,6 +106,7 @@ class ChatForm:
             intro=text["intro"],
             closing=text["closing"],
             prompts=text["prompts"],
+            suggestions=text["suggestions"],
         )
 
     def with_texts(self, questions: str, intro: str, closing: str, prompts: str) -> ChatForm:
@@ -129,6 +134,7 @@ def form_of(spec: ChatSpec) -> ChatForm:
         intro=spec.intro,
         closing=spec.closing,
         prompts="\n".join(_one_line(p) for p in spec.recap.prompts),
+        suggestions=spec.suggestions.post_in,
     )
 
 
@@ -238,6 +244,12 @@ def _chat_lines(
             given = base.recap.prompts if base is not None and untouched else prompts.texts
             lines.extend(prompt_lines(enumerate(given, 1)))
     lines.extend(from_base("moderator_channel", "hosts", "guests"))
+    post_in = form.suggestions.strip()
+    if not post_in:
+        lines.extend(from_base("suggestions", "suggestions.post_in"))
+    elif post_in != "chat":
+        lines.append(Line("suggestions:", "suggestions"))
+        lines.append(Line(f"  post_in: {quote(post_in)}", "suggestions.post_in"))
     return lines, questions, prompts
 
 

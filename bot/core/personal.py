@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.boards import Save
 from bot.core.consent import consented
 from bot.core.profiles import Profile
 
@@ -70,6 +71,20 @@ class Draft:
     fields: str
 
 
+@dataclass(frozen=True)
+class SuggestedQuestion:
+    """A question the person suggested (``/chat suggest``), with its review and upvotes."""
+
+    suggestion_id: int
+    chat_id: str
+    text: str
+    created_at: datetime
+    #: open, approved, rejected or asked
+    status: str
+    votes: int
+    message_id: int | None
+
+
 @consented  # built for the person it is about, and shown to them alone
 @dataclass(frozen=True)
 class PersonalData:
@@ -90,6 +105,10 @@ class PersonalData:
     profile: Profile | None = None
     #: Their votes on the bot's polls.
     poll_votes: tuple[PollVote, ...] = ()
+    #: The links they saved to boards (``Save to board``), their own My saves included.
+    saves: tuple[Save, ...] = ()
+    #: The questions they suggested.
+    suggestions: tuple[SuggestedQuestion, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -102,4 +121,6 @@ class PersonalData:
             and not self.drafts
             and self.profile is None
             and not self.poll_votes
+            and not self.saves
+            and not self.suggestions
         )

@@ -120,6 +120,12 @@ class QuestionSpec:
     after: timedelta | None = None
     image: str | None = None
     poll: PollSpec | None = None
+    #: A question suggested by a member (``/chat suggest``) and approved: its suggestion's id,
+    #: who suggested it, and the name it is credited to ('' when they opted out of being
+    #: named). Never written in chat files: added when an occurrence is planned.
+    suggestion: int | None = None
+    suggested_by: int | None = None
+    credit: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,19 @@ class RecapSpec:
 
     channel: int | None = None
     prompts: tuple[str, ...] = ()
+
+
+#: Where ``suggestions.post_in`` may post suggestions for members to upvote.
+SUGGESTIONS_POST_IN = ("chat", "moderators")
+
+
+@dataclass(frozen=True)
+class SuggestionsSpec:
+    """Questions suggested with ``/chat suggest``: ``post_in`` is where each is posted for
+    members to upvote with a 👍: ``chat`` (the chat's channel) or ``moderators`` (the
+    moderator channel, else the chat's channel)."""
+
+    post_in: str = "chat"
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,8 @@ class ChatSpec:
     moderator_channel: int | None = None
     hosts: tuple[int, ...] = ()
     guests: tuple[int, ...] = ()
+    #: Questions suggested by members (``/chat suggest``): where they are posted.
+    suggestions: SuggestionsSpec = field(default_factory=SuggestionsSpec)
     #: Where the spec came from: a chat file path, or ``None`` for chats
     #: scheduled at run time and kept only in the database.
     source: str | None = None
@@ -171,6 +192,11 @@ class ChatSpec:
     def notice_channel(self) -> int:
         """The channel for notes to moderators: ``moderator_channel``, else ``channel``."""
         return self.moderator_channel or self.channel
+
+    @property
+    def suggestions_channel(self) -> int:
+        """Where suggestions are posted: the chat's channel or the moderators' channel."""
+        return self.notice_channel if self.suggestions.post_in == "moderators" else self.channel
 
     @property
     def rrule(self) -> str | None:
@@ -237,6 +263,8 @@ def _spec_to_plain(spec: ChatSpec) -> dict[str, Any]:
     # (bot.storage.chats.spec_hash) and is not taken for a changed chat after an upgrade.
     if spec.moderator_channel is not None:
         plain["moderator_channel"] = spec.moderator_channel
+    if spec.suggestions != SuggestionsSpec():
+        plain["suggestions"] = {"post_in": spec.suggestions.post_in}
     return plain
 
 
@@ -246,6 +274,11 @@ def _question_to_plain(question: QuestionSpec) -> dict[str, Any]:
         "after": question.after.total_seconds() if question.after is not None else None,
         "image": question.image,
     }
+    # Only for suggested questions, so a file's questions keep their stored fingerprint.
+    if question.suggestion is not None:
+        plain["suggestion"] = question.suggestion
+        plain["suggested_by"] = question.suggested_by
+        plain["credit"] = question.credit
     # Only when set, like moderator_channel: a chat without polls keeps its fingerprint.
     if question.poll is not None:
         plain["poll"] = question.poll.to_plain()
@@ -276,6 +309,9 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
                 after=_seconds(q.get("after")),
                 image=q.get("image"),
                 poll=PollSpec.from_plain(q["poll"]) if q.get("poll") else None,
+                suggestion=q.get("suggestion"),
+                suggested_by=q.get("suggested_by"),
+                credit=q.get("credit", ""),
             )
             for q in plain["questions"]
         ),
@@ -291,5 +327,6 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
         moderator_channel=plain.get("moderator_channel"),
         hosts=tuple(plain.get("hosts", [])),
         guests=tuple(plain.get("guests", [])),
+        suggestions=SuggestionsSpec(**plain.get("suggestions", {})),
         source=plain.get("source"),
     )

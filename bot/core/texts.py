@@ -61,6 +61,10 @@ def question_text(spec: ChatSpec, number: int) -> str:
     text = f"**Q{number}:** {question.text.strip()} {spec.hashtag}\n{how_to_answer(number)}"
     if question.image:
         text += f"\n{question.image}"
+    if question.suggestion is not None:
+        # The credit is a display name: no mention can come of it, and markdown stays literal.
+        credit = question.credit.replace("@", "@\u200b").replace("*", "\\*").replace("_", "\\_")
+        text += f"\n-# 💡 Suggested by {credit}" if credit else "\n-# 💡 Suggested by a member"
     return text
 
 

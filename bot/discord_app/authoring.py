@@ -27,6 +27,7 @@ from discord.ext import commands
 from bot.chatfile.form import REPEATS, ChatForm
 from bot.chatfile.zones import zone_choices, zone_label
 from bot.core.run import Phase
+from bot.core.spec import SUGGESTIONS_POST_IN
 from bot.discord_app.forms import (
     FORM_ID,
     ChatFormModal,
@@ -41,6 +42,7 @@ from bot.discord_app.services import Services
 from bot.runtime.authoring import Refused, Saved
 
 REPEAT_CHOICES = [app_commands.Choice(name=r, value=r) for r in REPEATS]
+SUGGESTIONS_CHOICES = [app_commands.Choice(name=p, value=p) for p in SUGGESTIONS_POST_IN]
 
 
 def _chat_channel(interaction: discord.Interaction, channel: discord.TextChannel | None) -> int:
@@ -131,7 +133,9 @@ class AuthoringCommands(commands.Cog):
         )
         await interaction.response.send_modal(ChatFormModal(draft))
 
-    @app_commands.command(name="set", description="Change a chat's title, time, repeat or channel")
+    @app_commands.command(
+        name="set", description="Change a chat's title, time, repeat, channel or suggestions"
+    )
     @app_commands.describe(
         chat="a chat created in Discord or uploaded",
         title="the chat's name as people see it",
@@ -140,8 +144,9 @@ class AuthoringCommands(commands.Cog):
         repeat="once, weekly, biweekly or monthly",
         interval="the time between questions, like 8m",
         channel="where the chat happens",
+        suggestions="where /chat suggest posts suggestions to upvote: chat or moderators",
     )
-    @app_commands.choices(repeat=REPEAT_CHOICES)
+    @app_commands.choices(repeat=REPEAT_CHOICES, suggestions=SUGGESTIONS_CHOICES)
     @app_commands.autocomplete(chat=chat_options, timezone=zone_options)
     async def set_chat(
         self,
@@ -153,10 +158,12 @@ class AuthoringCommands(commands.Cog):
         repeat: app_commands.Choice[str] | None = None,
         interval: app_commands.Range[str, 1, 20] | None = None,
         channel: discord.TextChannel | None = None,
+        suggestions: app_commands.Choice[str] | None = None,
     ) -> None:
         """Change the fields given; a date that has not started is re-planned as when its
         file changes (a run in progress keeps what it started with)."""
-        if all(v is None for v in (title, start, timezone, repeat, interval, channel)):
+        given = (title, start, timezone, repeat, interval, channel, suggestions)
+        if all(v is None for v in given):
             await reply(interaction, "⚠️ Give at least one field to change.")
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -168,6 +175,7 @@ class AuthoringCommands(commands.Cog):
             repeat=None if repeat is None else repeat.value,
             interval=interval,
             channel=None if channel is None else channel.id,
+            suggestions=None if suggestions is None else suggestions.value,
         )
         await self._answer(interaction, outcome, edited=True)
 

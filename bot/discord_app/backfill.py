@@ -189,7 +189,7 @@ async def _read(
     versions: Mapping[int, StoredVersion],
 ) -> _Read:
     """Read ``source``: store the messages after ``store_after``, queue the edits of stored
-    ones whose stored version is older, and note every participant's message's reactions
+    ones whose stored version is older (and the link cards of stored ones), and note every participant's message's reactions
     in ``seen``."""
     found = await _channel(client, source.channel_id)
     if found is None:
@@ -216,6 +216,9 @@ async def _read(
                     ):
                         collector.enqueue(incoming(message))
                         edited += 1
+                    elif version is not None and not version.deleted and message.embeds:
+                        # Unfurled while the bot was away: its link cards, not an edit.
+                        collector.enqueue_cards(incoming(message), stored=True)
                 seen[message.id] = tuple(message.reactions)
             cursor = message.id  # a retry goes on from here
         return True

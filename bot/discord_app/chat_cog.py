@@ -21,11 +21,13 @@ from bot.discord_app.replies import (
     when,
 )
 from bot.discord_app.services import Services
+from bot.discord_app.suggestions import SuggestCommand
 from bot.render.my_data import render_my_data
 from bot.runtime.queries import chat_status, upcoming
 
 
 class ChatCommands(
+    SuggestCommand,
     commands.GroupCog,
     group_name="chat",
     group_description="Twitter-style Q1/A1 chats: what is on, and your part in the recaps",
@@ -78,6 +80,7 @@ class ChatCommands(
         """Your answers still count, but recaps never name or quote you."""
         user = interaction.user
         await self.services.store.set_opt_out(user.id, user.display_name, True, self.services.now())
+        await self.services.runtime.suggestions.person_changed(user.id)
         await reply(interaction, "✅ Recaps will not name or quote you. /chat optin undoes this.")
 
     @app_commands.command(name="optin", description="Recaps may name and quote me again")
@@ -87,6 +90,7 @@ class ChatCommands(
         await self.services.store.set_opt_out(
             user.id, user.display_name, False, self.services.now()
         )
+        await self.services.runtime.suggestions.person_changed(user.id)
         await reply(interaction, "✅ Recaps may name and quote you again.")
 
     @app_commands.command(

@@ -27,6 +27,7 @@ from discord.http import Route
 from bot.config import Settings
 from bot.core.ports import Clock, Store
 from bot.discord_app.backfill import backfill
+from bot.discord_app.board_cog import BoardCommands
 from bot.discord_app.chat_cog import ChatCommands
 from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.events import ScheduledEvents
@@ -35,6 +36,8 @@ from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
 from bot.discord_app.polls import PollListeners, reconcile_polls
 from bot.discord_app.services import Services
+from bot.discord_app.suggestion_review import BUTTONS as SUGGESTION_BUTTONS
+from bot.discord_app.suggestions import SuggestionVotes
 from bot.discord_app.tree import ChatTree, sync_commands
 from bot.discord_app.venue import DiscordVenue
 from bot.health import INTERVAL, heartbeat_path, write_heartbeat
@@ -95,14 +98,18 @@ class ChatBot(commands.Bot):
         self._heartbeat_task: asyncio.Task[None] | None = None
 
     async def add_cogs(self) -> None:
-        """The gateway listeners, ``/chat`` and ``/host``, each given its services; the
-        persistent buttons."""
+        """The gateway listeners, ``/chat``, ``/host`` and ``/board`` (with the Save to board
+        message menu), each given its services; the persistent buttons."""
         await self.add_cog(self.listeners)
         await self.add_cog(PollListeners(self, self.runtime.polls))
         await self.add_cog(ChatCommands(self.services))
         await self.add_cog(HostCommands(self.services))
+        await self.add_cog(BoardCommands(self, self.services))
         # The buttons of /host new, edit and delete, on messages sent before a restart too.
         self.add_dynamic_items(*FORM_BUTTONS)
+        # /host suggestions: its buttons (persistent too) and the 👍 votes on suggestions.
+        await self.add_cog(SuggestionVotes(self))
+        self.add_dynamic_items(*SUGGESTION_BUTTONS)
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: find the gateway, add the cogs, load the chats."""

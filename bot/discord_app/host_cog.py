@@ -35,6 +35,7 @@ from bot.discord_app.replies import (
     when,
 )
 from bot.discord_app.services import Services
+from bot.discord_app.suggestion_review import ReviewCommand
 from bot.runtime.queries import chat_spec
 
 #: The largest chat file ``/host schedule`` takes as an attachment.
@@ -45,6 +46,7 @@ MAX_CHAT_FILE = 256_000
 class HostCommands(
     AuthoringCommands,
     PollCommands,
+    ReviewCommand,
     commands.GroupCog,
     group_name="host",
     group_description="Schedule and run Q1/A1 chats (moderators)",

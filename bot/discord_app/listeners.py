@@ -22,6 +22,7 @@ import logging
 import discord
 from discord.ext import commands
 
+from bot.core.cards import Unfurl, message_cards
 from bot.runtime.collector import Collector
 from bot.runtime.routing import IncomingMessage
 
@@ -29,8 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def incoming(message: discord.Message) -> IncomingMessage:
-    """A discord.py message as the collector's input (attachment links kept as resources):
-    new, edited or read from history alike."""
+    """A discord.py message as the collector's input (attachment links kept as resources,
+    Discord's link previews as link cards): new, edited or read from history alike."""
     channel = message.channel
     thread_id = None
     channel_id = channel.id
@@ -41,6 +42,24 @@ def incoming(message: discord.Message) -> IncomingMessage:
     if message.attachments:
         content = "\n".join([content, *(a.url for a in message.attachments)]).strip()
     reference = message.reference
+    cards = message_cards(
+        content,
+        [
+            Unfurl(
+                url=embed.url,
+                title=embed.title,
+                description=embed.description,
+                provider=embed.provider.name,
+                thumbnail=embed.thumbnail.url,
+            )
+            for embed in message.embeds
+            if embed.url
+        ],
+        message_id=message.id,
+        author_id=message.author.id,
+        posted_at=message.created_at,
+        seen_at=message.created_at,
+    )
     return IncomingMessage(
         message_id=message.id,
         channel_id=channel_id,
@@ -51,6 +70,7 @@ def incoming(message: discord.Message) -> IncomingMessage:
         thread_id=thread_id,
         reply_to=reference.message_id if reference is not None else None,
         edited_at=message.edited_at,
+        cards=cards,
     )
 
 
@@ -100,9 +120,14 @@ class Listeners(commands.Cog):
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """An edit by its author, read from the whole message discord.py builds from the
         event. An update without an edit time is Discord's, not the author's (a thread
-        opened from the message, a link preview added): the message itself is unchanged."""
+        opened from the message, a link preview added): the message itself is unchanged, and
+        the previews are stored as its link cards."""
         message = payload.message
-        if message.edited_at is None or not counts(message, self.client.user):
+        if not counts(message, self.client.user):
+            return
+        if message.edited_at is None:
+            if message.embeds:
+                self.collector.enqueue_cards(incoming(message))
             return
         self.collector.enqueue(incoming(message))
 

@@ -9,7 +9,7 @@ from datetime import datetime
 import discord
 from discord import app_commands
 
-from bot.chatfile import ChatSet, load_chats
+from bot.chatfile import ChatSet, FileResult, load_chats
 from bot.config import Settings
 from bot.core.errors import NotAModerator
 from bot.core.ports import Store
@@ -54,6 +54,12 @@ class Services:
         present = [result.path for result in chats.results]
         await self.engine.sync_chats(list(chats.specs.values()), present)
         await self.collector.refresh()
+        # Boards: one per chat series, and the topic boards of CHATS_DIR/boards.yaml (whose
+        # problems are reported with the chat files').
+        await self.runtime.boards.sync_series(chats.specs.values())
+        boards = await self.runtime.boards.load_file(self.settings.chats_dir)
+        if boards.problems:
+            chats.results.append(FileResult(boards.path, None, boards.problems))
         return chats
 
     @property

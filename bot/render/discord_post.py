@@ -372,14 +372,20 @@ def _extras(recap: Recap) -> list[Embed]:
     if recap.resources:
         items = []
         for number, resource in enumerate(recap.resources, start=1):
-            label = fit(resource.url.split("://", 1)[-1], 70)
+            card = resource.card
+            title = card.title if card is not None and card.title else ""
+            label = fit(title or resource.url.split("://", 1)[-1], 70)
             who = fit(resource.shared_by, 40)
             if resource.sharers > 1:
                 who += f" +{resource.sharers - 1}"
-            items.append(
-                f"{number}. [{label}]({_href(resource.url)}) — {who} · "
+            provider = f" · {fit(card.provider, 30)}" if card is not None and card.provider else ""
+            item = (
+                f"{number}. [{label}]({_href(resource.url)}){provider} — {who} · "
                 f"{question_label(resource.question)}"
             )
+            if card is not None and card.description:
+                item += f"\n-# {fit(card.description, 100)}"
+            items.append(item)
         embeds.append(
             _listing(
                 f"📚 Reading list: {count(len(recap.resources), 'link')}",

@@ -184,7 +184,15 @@ def _resources(recap: Recap) -> list[str]:
         if others > 0:
             shared += f" and {count(others, 'other')}"
         item = f"{number}. "
-        lines.append(f"{item}<{resource.url}> — {shared} ({question_label(resource.question)})  ")
+        card = resource.card
+        link = f"<{resource.url}>"
+        if card is not None and card.title:
+            link = f"[{markdown_inline(card.title)}](<{resource.url}>)"
+        if card is not None and card.provider:
+            link += f" · {markdown_inline(card.provider)}"
+        lines.append(f"{item}{link} — {shared} ({question_label(resource.question)})  ")
+        if card is not None and card.description:
+            lines.append(" " * len(item) + "*" + markdown_inline(card.short_description) + "*  ")
         if resource.context:
             lines.append(" " * len(item) + markdown_inline(resource.context))
     return lines

@@ -181,6 +181,7 @@ class Authoring:
         repeat: str | None = None,
         interval: str | None = None,
         channel: int | None = None,
+        suggestions: str | None = None,
     ) -> Saved | Refused:
         """``/host set``: change the short fields of a stored chat (those given)."""
         base = await self.database_chat(chat_id)
@@ -193,6 +194,7 @@ class Authoring:
             repeat=form.repeat if repeat is None else repeat,
             interval=form.interval if interval is None else interval,
             channel=form.channel if channel is None else channel,
+            suggestions=form.suggestions if suggestions is None else suggestions,
         )
         return await self._save(form, chat_id, base, base.guild)
 

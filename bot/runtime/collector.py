@@ -76,6 +76,7 @@ from bot.core.errors import StorageError
 from bot.core.plan import StepKind, StepStatus
 from bot.core.ports import (
     AnswerStore,
+    CardStore,
     Clock,
     LiveRecapStore,
     Occurrence,
@@ -105,9 +106,9 @@ log = logging.getLogger(__name__)
 COLLECTING = (Phase.RUNNING, Phase.PAUSED, Phase.CLOSING, Phase.LATE_ANSWERS)
 
 
-class CollectorStore(OccurrenceStore, PostStore, AnswerStore, LiveRecapStore, Protocol):
+class CollectorStore(OccurrenceStore, PostStore, AnswerStore, LiveRecapStore, CardStore, Protocol):
     """What collecting reads (collecting occurrences, question posts, live recaps) and
-    writes (answers)."""
+    writes (answers, and the link cards of their unfurls)."""
 
 
 class Collector:
@@ -130,7 +131,7 @@ class Collector:
         #: Where messages belong: collecting occurrences, their questions, recent messages.
         self._routes = Routes()
         #: Told after each commit: (occurrences whose messages were stored, message ids that
-        #: were deleted or reacted to). The engine's live recaps listen.
+        #: were deleted, reacted to or gained link cards). The engine's live recaps listen.
         self.on_stored: list[Callable[[Collection[int], Collection[int]], None]] = []
         self._lookups: set[asyncio.Task[None]] = set()
         #: Messages in threads not known yet (kept a few minutes; see UnknownThreads).
@@ -239,10 +240,13 @@ class Collector:
         """The message's attributed parts, ready to store; None when no chat collects it
         (or it cannot be attributed at all, which is logged: never raised at the gateway)."""
         try:
-            return self._attributed(message)
+            write = self._attributed(message)
         except Exception:
             log.exception("message %s: could not be attributed", message.message_id)
             return None
+        if write is not None and message.cards:
+            self._queue_cards(message)
+        return write
 
     def _attributed(self, message: IncomingMessage) -> StoreMessage | None:
         takeaway = self._routes.takeaway_threads.get(message.thread_id or 0)
@@ -342,6 +346,37 @@ class Collector:
         await self.writer.submit(write)
         return write.answers()
 
+    def enqueue_cards(self, message: IncomingMessage, *, stored: bool = False) -> bool:
+        """Discord unfurled the message's links (an update that is not an edit): store its
+        link cards when a chat collects the message, or when it is ``stored`` already (the
+        backfill read it again). The answer itself is left as it is (not edited, no new
+        version). Returns whether the cards were queued."""
+        if not message.cards:
+            return False
+        known = stored or self._routes.remembers(message)
+        if not known and self._routes.occurrence_for(message) is None:
+            return False
+        self._queue_cards(message)
+        return True
+
+    def _queue_cards(self, message: IncomingMessage) -> None:
+        task = asyncio.get_running_loop().create_task(self._save_cards(message))
+        self._lookups.add(task)
+        task.add_done_callback(self._lookups.discard)
+
+    async def _save_cards(self, message: IncomingMessage) -> None:
+        try:
+            stored = await self.store.save_cards(message.cards)
+        except StorageError as error:
+            log.error(
+                "link cards of message %s not stored (%s); the next backfill reads them again",
+                message.message_id,
+                error,
+            )
+            return
+        if stored:  # a published recap shows the cards at its next update
+            self._tell(frozenset(), (message.message_id,))
+
     def enqueue_delete(self, message_ids: list[int]) -> None:
         """Queue marking messages deleted (after anything queued for them before)."""
         self.unknown.drop(message_ids)
@@ -396,6 +431,9 @@ class Collector:
         if not self.on_stored:
             return
         occurrences, messages = touched(writes)
+        self._tell(occurrences, messages)
+
+    def _tell(self, occurrences: Collection[int], messages: Collection[int]) -> None:
         for listener in self.on_stored:
             try:
                 listener(occurrences, messages)

@@ -70,6 +70,9 @@ class ConsentRequests:
         self.clock = clock
         self.answer_within = answer_within
         self._pending: set[asyncio.Task[None]] = set()
+        #: Called with the user id once a request to forget them is applied (what keeps
+        #: their data elsewhere, e.g. a planned suggested question, drops it).
+        self.on_forgotten: list[Callable[[int], Awaitable[None]]] = []
 
     async def forget(
         self, user_id: int, *, actor: str = "", by_moderator: bool = False, done: Done | None = None
@@ -97,6 +100,11 @@ class ConsentRequests:
         request = await self.store.forget_request(user_id)
         assert request is not None
         await self.live_recaps.load()  # the old recaps marked for an update are live again
+        for listener in self.on_forgotten:
+            try:
+                await listener(user_id)
+            except Exception:
+                log.exception("a listener of forget requests failed")
         return request
 
     async def _finish_later(self, user_id: int, done: Done | None) -> None:

@@ -37,6 +37,19 @@ class PlanStore(ChatStore, OccurrenceStore, Protocol):
     """What planning reads and writes: chats and their occurrences."""
 
 
+class SuggestedQuestions(Protocol):
+    """Questions members suggested and moderators approved (:mod:`bot.runtime.suggestions`)."""
+
+    async def spec_for(self, spec: ChatSpec) -> ChatSpec:
+        """The spec the chat's next occurrence runs with: ``spec`` and its approved
+        suggestions."""
+        ...
+
+    async def asked(self, occurrence: Occurrence) -> None:
+        """Mark the suggestions of an occurrence that started as asked."""
+        ...
+
+
 class Planner:
     """Keeps the stored schedule in step with the chats."""
 
@@ -44,6 +57,12 @@ class Planner:
         self.store = store
         #: Called with the id of every occurrence dropped (rescheduled, or its chat removed).
         self.on_dropped: list[Callable[[int], Awaitable[None]]] = []
+        #: Adds approved suggestions to the spec an occurrence not yet started is planned
+        #: with (wired by the composition root; None: the chat's spec as it is).
+        self.suggested: SuggestedQuestions | None = None
+
+    async def _planned_spec(self, spec: ChatSpec) -> ChatSpec:
+        return spec if self.suggested is None else await self.suggested.spec_for(spec)
 
     async def _drop(self, occurrence_id: int) -> None:
         await self.store.delete_occurrence(occurrence_id)
@@ -85,10 +104,11 @@ class Planner:
     async def schedule(self, spec: ChatSpec, now: datetime) -> Occurrence | None:
         """Store ``spec`` and make sure its next occurrence is planned per the current spec."""
         changed = await self.store.save_chat(spec)
+        planned = await self._planned_spec(spec)
         for occurrence in await self.store.occurrences(chat_id=spec.id, unfinished=True):
-            if occurrence.run.phase not in _NOT_STARTED or occurrence.spec == spec:
+            if occurrence.run.phase not in _NOT_STARTED or occurrence.spec == planned:
                 continue
-            await self._replan(occurrence, spec)
+            await self._replan(occurrence, planned)
         if changed:
             log.info("chat %s: scheduled from %s", spec.id, spec.source or "a command")
         return await self.plan_next(spec.id, now)
@@ -106,9 +126,14 @@ class Planner:
         after = now - spec.max_late
         if history:
             after = max(after, history[-1].run.start)
+            if self.suggested is not None:
+                # The last one asked its suggestions: never plan them again (a crash may
+                # have come before its start marked them).
+                await self.suggested.asked(history[-1])
         start = next_occurrence(spec, after)
         if start is None:
             return None
+        spec = await self._planned_spec(spec)
         run = await self.store.create_occurrence(
             spec, new_run(0, spec, start, build_plan(spec, start))
         )

@@ -11,15 +11,19 @@ archive all go through here.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.answers import AnswerSource
+from bot.core.boards import BoardView, SharedLink
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
 from bot.core.ports import (
     AnswerStore,
     BackfillReads,
+    BoardStore,
+    CardStore,
     ChatStore,
     LiveRecapStore,
     Occurrence,
@@ -31,22 +35,26 @@ from bot.core.ports import (
 )
 from bot.core.profiles import PublicProfile
 from bot.core.recap import Recap, Revision, Takeaway, build_recap
+from bot.core.recap.listings import with_cards
 from bot.core.run import Phase
 from bot.core.schedule import to_local
 from bot.core.series import Series
 from bot.render import recap_files
 from bot.render.discord_post import render_discord
+from bot.runtime.board_views import board_views
 from bot.runtime.people import chat_series, consent_of, published_profiles
 from bot.runtime.polls import result_of
 from bot.runtime.speed import collection_paused
 
 
-class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, PollStore, Protocol):
+class RecapStore(
+    AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, CardStore, PollStore, Protocol
+):
     """What a recap model is built from: answers and who reacted to them, participants'
-    consent, the live recap, the polls' votes."""
+    consent, the live recap, the link cards of the reading list, the polls' votes."""
 
 
-class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, Protocol):
+class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, BoardStore, Protocol):
     """What finding past occurrences and their recaps reads (exports and the archive, with its
     profile and series pages)."""
 
@@ -91,10 +99,17 @@ async def load_recap(
             known_names=known,
             reactors=reactors,
         )
+    cards = await store.cards_for([resource.url for resource in recap.resources])
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None
     polls = tuple(result_of(tally) for tally in await store.poll_tallies(run.occurrence_id))
-    return replace(recap, revision=revision, reflection_thread=thread, polls=polls)
+    return replace(
+        recap,
+        revision=revision,
+        reflection_thread=thread,
+        resources=with_cards(recap.resources, cards),
+        polls=polls,
+    )
 
 
 async def stored_revision(
@@ -245,3 +260,8 @@ class StoredRecaps:
     async def series(self, chat_id: str) -> Series:
         """The chat's community over its past occurrences."""
         return await chat_series(self.store, chat_id)
+
+    async def boards(self, links: Sequence[SharedLink]) -> list[BoardView]:
+        """Every server board with its cards from ``links`` and the saves to it (never
+        anyone's My saves)."""
+        return await board_views(self.store, links)

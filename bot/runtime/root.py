@@ -16,10 +16,14 @@ What it wires, so no caller does it by hand:
   ``live_recaps.changed``), so a recap follows a poll to its final results;
 * a recap just published is updated at once if a poll changed while it was being posted
   (``poster.published_recap`` -> ``polls.recap_published``);
-* polls the bot ends with the recap (``/host poll`` without a duration) are ended just
-  before the recap is built, so it shows their final results;
+* polls the bot ends with the recap (poll questions and ``/host poll`` without a duration)
+  are ended just before the recap is built, so it shows their final results;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
-  with the answers queued before them, and have the live recaps read again once applied.
+  with the answers queued before them, and have the live recaps read again once applied;
+* suggested questions (``/chat suggest``): the planner plans each occurrence with the
+  chat's approved suggestions (``planner.suggested``), a started run marks them asked
+  (``engine.on_run_saved``), and a forgotten person's are planned out again
+  (``consent.on_forgotten``).
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -35,12 +39,14 @@ from datetime import timedelta
 
 from bot.core.ports import Clock, Occurrence, PostRequest, Store, Venue
 from bot.runtime.answer_writer import AnswerWriter
+from bot.runtime.boards import BoardService
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
 from bot.runtime.polls import Polls
+from bot.runtime.suggestions import Suggestions
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,10 @@ class Runtime:
     consent: ConsentRequests
     #: Votes on the bot's polls (vote events, reactions on text polls, final results).
     polls: Polls
+    #: Boards and saves; ``boards.on_board_changed`` is the hook for the archive's publisher.
+    boards: BoardService
+    #: Questions suggested by members: review, votes, and planning them in.
+    suggestions: Suggestions
 
     async def start(self) -> asyncio.Task[None]:
         """Read which published recaps are live, then run the engine's timer loop (and the
@@ -98,14 +108,21 @@ def build_runtime(
     polls.on_changed.append(engine.live_recaps.changed)
     engine.recap_builder = _ending_polls(polls, engine.recap_builder)
     engine.poster.published_recap = _and_polls_checked(polls, engine.poster.published_recap)
+    consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
+    suggestions = Suggestions(store, engine, clock)
+    engine.planner.suggested = suggestions
+    engine.on_run_saved.append(suggestions.on_run_saved)
+    consent.on_forgotten.append(suggestions.forgotten)
     return Runtime(
         engine=engine,
         collector=collector,
         writer=collector.writer,
         live_recaps=engine.live_recaps,
         planner=engine.planner,
-        consent=ConsentRequests(store, collector.writer, engine.live_recaps, clock),
+        consent=consent,
         polls=polls,
+        boards=BoardService(store, clock),
+        suggestions=suggestions,
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import NamedTuple
 
+from bot.core.cards import LinkCard
 from bot.core.plan import StepKind, StepStatus
 from bot.core.ports import Occurrence
 
@@ -42,6 +43,8 @@ class IncomingMessage(NamedTuple):
     thread_id: int | None = None
     reply_to: int | None = None
     edited_at: datetime | None = None
+    #: Discord's unfurls of its links (see :mod:`bot.core.cards`).
+    cards: tuple[LinkCard, ...] = ()
 
 
 class LiveOccurrence:

@@ -7,6 +7,8 @@ from pathlib import Path
 from bot.core.errors import StorageError
 from bot.core.ports import EventLink, Store
 from bot.storage.answer_reads import AnswerReadRepository
+from bot.storage.boards import BoardRepository
+from bot.storage.cards import CardRepository
 from bot.storage.chats import ChatRepository
 from bot.storage.command_syncs import CommandSyncRepository
 from bot.storage.db import Database, open_database
@@ -18,6 +20,7 @@ from bot.storage.people import PeopleRepository
 from bot.storage.polls import PollRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
+from bot.storage.suggestions import SuggestionRepository
 
 __all__ = ["EventLink", "SqliteStore", "StorageError", "open_store"]
 
@@ -34,6 +37,9 @@ class SqliteStore(
     DraftRepository,
     PeopleRepository,
     PollRepository,
+    CardRepository,
+    BoardRepository,
+    SuggestionRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

@@ -75,4 +75,20 @@ def forget_plan(forget: ForgetPerson) -> Generator[tuple[str, Sequence[object]],
     )
     yield "UPDATE participants SET name = '' WHERE user_id = ?", (user,)
     yield "DELETE FROM chat_drafts WHERE user_id = ?", (user,)  # forms a moderator typed
+    # Questions they suggested (their words and the name to credit) and their upvotes. One
+    # posted for upvotes is kept as 'withdrawn', emptied, until the adapter has deleted its
+    # message (bot.runtime.suggestions.Suggestions.sweep); an occurrence not yet started is
+    # planned again without them.
+    yield "DELETE FROM suggestion_votes WHERE user_id = ?", (user,)
+    yield (
+        """DELETE FROM suggestion_votes WHERE suggestion_id IN (
+               SELECT id FROM suggestions WHERE author_id = ?)""",
+        (user,),
+    )
+    yield "DELETE FROM suggestions WHERE author_id = ? AND message_id IS NULL", (user,)
+    yield (
+        """UPDATE suggestions SET status = 'withdrawn', text = '', author_name = ''
+           WHERE author_id = ?""",
+        (user,),
+    )
     return removed

@@ -220,12 +220,78 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE topic_index SET upto = MIN(upto, (SELECT COALESCE(MAX(rowid), 0) FROM answers));
     END;
     """,
+    # 9: link cards and boards (issue 16).
+    #  * link_cards: Discord's unfurl of a link in a chat message, one row per (message,
+    #    normalised link); reading lists show the newest card of each link. A forget-me
+    #    deletes the cards of that person's messages sent before it (the triggers), and the
+    #    store refuses them afterwards (bot.storage.cards).
+    #  * boards: topic boards (from CHATS_DIR/boards.yaml or /board create) and the chat
+    #    series' boards (chat_id set, kept in step with the chats). name_key is the folded name.
+    #  * board_saves: a member saved a message's link to a board; board_id 0 is the member's
+    #    own "My saves", never published. A forget-me deletes their My saves and the name kept
+    #    with their saves (the triggers); their saves to server boards still count, unnamed.
+    """
+    CREATE TABLE link_cards (
+        message_id  INTEGER NOT NULL,
+        url         TEXT NOT NULL,
+        author_id   INTEGER NOT NULL,
+        posted_at   TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        description TEXT NOT NULL,
+        provider    TEXT NOT NULL,
+        thumbnail   TEXT NOT NULL,
+        seen_at     TEXT NOT NULL,
+        PRIMARY KEY (message_id, url)
+    );
+    CREATE INDEX link_cards_url ON link_cards(url, seen_at);
+    CREATE INDEX link_cards_author ON link_cards(author_id);
+    CREATE TRIGGER forget_link_cards AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM link_cards WHERE author_id = NEW.user_id AND posted_at <= NEW.requested_at;
+    END;
+    CREATE TRIGGER forget_link_cards_again AFTER UPDATE OF requested_at ON forget_requests BEGIN
+        DELETE FROM link_cards WHERE author_id = NEW.user_id AND posted_at <= NEW.requested_at;
+    END;
+    CREATE TABLE boards (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        name_key    TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        keywords    TEXT NOT NULL DEFAULT '',
+        from_file   INTEGER NOT NULL DEFAULT 0,
+        chat_id     TEXT,                -- a chat series' board (named by its hashtag)
+        created_by  INTEGER,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE board_saves (
+        board_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        user_name   TEXT NOT NULL DEFAULT '',  -- as they were called when they saved
+        url         TEXT NOT NULL,
+        message_id  INTEGER NOT NULL,
+        channel_id  INTEGER NOT NULL,
+        guild_id    INTEGER NOT NULL,
+        saved_at    TEXT NOT NULL,
+        PRIMARY KEY (board_id, user_id, url)
+    );
+    CREATE INDEX board_saves_user ON board_saves(user_id, saved_at);
+    CREATE TRIGGER forget_board_saves AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM board_saves WHERE user_id = NEW.user_id AND board_id = 0
+            AND saved_at <= NEW.requested_at;
+        UPDATE board_saves SET user_name = '' WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER forget_board_saves_again AFTER UPDATE OF requested_at ON forget_requests
+    BEGIN
+        DELETE FROM board_saves WHERE user_id = NEW.user_id AND board_id = 0
+            AND saved_at <= NEW.requested_at;
+        UPDATE board_saves SET user_name = '' WHERE user_id = NEW.user_id;
+    END;
+    """,
     # 10: polls (issue 17): each poll the bot posted (a poll question or /host poll; with
     #     reactions = 1 when it went out as text with numbered reactions, without Send Polls)
     #     and its votes keyed by message, answer and user. Voters are kept to count each vote
     #     once (events are redelivered, reconciled from Discord's voters endpoint) and are
-    #     never shown; a forget-me deletes a person's votes. (Follows migration 9, issue 17's
-    #     suggestions, on main.)
+    #     never shown; a forget-me deletes a person's votes. (Numbered 10: after main's 9, cards and boards,
+    #     and before 11, suggestions.)
     """
     CREATE TABLE polls (
         message_id     INTEGER PRIMARY KEY,
@@ -260,6 +326,39 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER forget_poll_votes_again AFTER UPDATE OF requested_at ON forget_requests BEGIN
         DELETE FROM poll_votes WHERE user_id = NEW.user_id;
     END;
+    """,
+    # 11 (issue 17, part B): questions suggested by members (/chat suggest) and their upvotes
+    #    (a 👍 on the suggestion's message). status: open, approved, rejected, asked.
+    #    position: where an approved one goes (before the file's question n; NULL: after
+    #    them). occurrence_id: the occurrence that asked it (no foreign key: a suggestion
+    #    asked stays asked). author_name: the name to credit (erased with the row when its
+    #    author is forgotten). Numbered 11 for the merge: migrations 9 and 10 come from
+    #    other branches, so the lead puts this one after them.
+    """
+    CREATE TABLE suggestions (
+        id            INTEGER PRIMARY KEY,
+        chat_id       TEXT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        author_id     INTEGER NOT NULL,
+        author_name   TEXT NOT NULL DEFAULT '',
+        text          TEXT NOT NULL,
+        status        TEXT NOT NULL DEFAULT 'open',
+        created_at    TEXT NOT NULL,
+        channel_id    INTEGER,
+        message_id    INTEGER UNIQUE,
+        position      INTEGER,
+        decided_by    INTEGER,
+        decided_at    TEXT,
+        occurrence_id INTEGER
+    );
+    CREATE INDEX suggestions_chat ON suggestions(chat_id, status);
+    CREATE INDEX suggestions_author ON suggestions(author_id);
+    CREATE TABLE suggestion_votes (
+        suggestion_id INTEGER NOT NULL REFERENCES suggestions(id) ON DELETE CASCADE,
+        user_id       INTEGER NOT NULL,
+        voted_at      TEXT NOT NULL,
+        PRIMARY KEY (suggestion_id, user_id)
+    );
+    CREATE INDEX suggestion_votes_user ON suggestion_votes(user_id);
     """,
 )
 

@@ -6,7 +6,15 @@ import json
 from collections.abc import Collection
 from datetime import datetime
 
-from bot.core.personal import Draft, GivenReaction, PersonalData, PollVote, StoredMessage
+from bot.core.boards import Save
+from bot.core.personal import (
+    Draft,
+    GivenReaction,
+    PersonalData,
+    PollVote,
+    StoredMessage,
+    SuggestedQuestion,
+)
 from bot.core.ports.records import ForgetRequest
 from bot.core.profiles import Profile
 from bot.core.writes import ForgetPerson
@@ -166,8 +174,39 @@ class ParticipantRepository(AnswerWriteRepository):
             )
             for row in voted
         )
+        saved = await self.db.fetchall(
+            "SELECT * FROM board_saves WHERE user_id = ? ORDER BY saved_at, board_id, url",
+            (user_id,),
+        )
+        saves = tuple(
+            Save(
+                board_id=int(row["board_id"]),
+                user_id=user_id,
+                url=str(row["url"]),
+                message_id=int(row["message_id"]),
+                channel_id=int(row["channel_id"]),
+                guild_id=int(row["guild_id"]),
+                saved_at=dt(row["saved_at"]),
+                user_name=str(row["user_name"]),
+            )
+            for row in saved
+        )
+        suggested = await self.db.fetchall(
+            """SELECT s.id, s.chat_id, s.text, s.created_at, s.status, s.message_id,
+                      (SELECT COUNT(*) FROM suggestion_votes v WHERE v.suggestion_id = s.id)
+               FROM suggestions s WHERE s.author_id = ? AND s.status <> 'withdrawn'
+               ORDER BY s.created_at, s.id""",
+            (user_id,),
+        )
+        suggestions = tuple(
+            SuggestedQuestion(
+                int(row[0]), str(row[1]), str(row[2]), dt(row[3]), str(row[4]), int(row[6]), row[5]
+            )
+            for row in suggested
+        )
         return PersonalData(
             user_id=user_id,
+            suggestions=suggestions,
             name=str(person["name"]) if person is not None else "",
             first_seen=dt(person["first_seen"]) if person is not None else None,
             opted_out=bool(person["opted_out"]) if person is not None else False,
@@ -178,6 +217,7 @@ class ParticipantRepository(AnswerWriteRepository):
             drafts=drafts,
             profile=profile,
             poll_votes=poll_votes,
+            saves=saves,
         )
 
 

@@ -18,7 +18,12 @@ async def test_commands_are_synced_once_and_again_only_when_they_changed(
     await bot.start()
     assert len(standin.calls("PUT", SYNC)) == 1
     shown = {c["name"]: c["default_member_permissions"] for c in standin.commands(world.guild)}
-    assert shown == {"chat": None, "host": str(int(Perm.MANAGE_EVENTS))}
+    assert shown == {
+        "chat": None,
+        "host": str(int(Perm.MANAGE_EVENTS)),
+        "board": None,  # for everyone; /board create checks for moderators in code
+        "Save to board": None,  # the message menu
+    }
     [(digest,)] = bot.query(
         "SELECT digest FROM command_syncs WHERE guild_id = ?", (world.guild.id,)
     )

@@ -19,6 +19,7 @@ import inspect
 import pkgutil
 import typing
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,12 +30,15 @@ import bot.render
 from bot.archive.entries import Entry, SharedResource, chat_series, merge_resources, share_places
 from bot.archive.people_pages import ProfilePage
 from bot.archive.search_index import message_rows
+from bot.core.boards import Board, BoardView, Save, assemble_board, shared_links
+from bot.core.cards import card_from_unfurl
 from bot.core.consent import CONSENTED, Consent
 from bot.core.engagement import ChatMessage
 from bot.core.people import EngagementRows, OccurrenceInfo, PeopleFound, find_people
 from bot.core.personal import GivenReaction, PersonalData, StoredMessage
 from bot.core.profiles import Profile, public_profiles
 from bot.core.recap import Recap
+from bot.core.recap.listings import with_cards
 from bot.core.series import Series, SeriesOccurrence, build_series
 from tests.unit.recap.generate import START, finished_run
 from tests.unit.recap.talk import Talk
@@ -91,8 +95,33 @@ def _talk() -> tuple[Talk, Consent, dict[int, set[int]]]:
 
 
 def _recap() -> Recap:
+    """The recap, its reading list with link cards (the two protected people's links have
+    cards too: the cards must not bring their links back)."""
     talk, consent, reactors = _talk()
-    return talk.recap(consent=consent, reactors=reactors)
+    recap = talk.recap(consent=consent, reactors=reactors)
+    cards = {
+        url: card
+        for url, author in (
+            ("https://ana.example/pln", talk.user("ana")),
+            ("https://zed.example/notes", talk.user(OPTED_OUT_NAME)),
+            (FORGOTTEN_LINK, talk.user(FORGOTTEN_NAME)),
+        )
+        if (
+            card := card_from_unfurl(
+                url,
+                title=f"Card of {url}",
+                description="A page",
+                provider="Site",
+                thumbnail=None,
+                message_id=1,
+                author_id=author,
+                posted_at=START,
+                seen_at=START,
+            )
+        )
+    }
+    assert "https://ana.example/pln" in {r.url for r in recap.resources}
+    return replace(recap, resources=with_cards(recap.resources, cards))
 
 
 def _names(talk: Talk) -> dict[int, str]:
@@ -147,6 +176,27 @@ def _profile_page(entry: Entry, recap: Recap) -> ProfilePage:
     return page
 
 
+def _board_view(recap: Recap) -> BoardView:
+    """A topic board with the recap's links, saved by the protected people too (counted,
+    never named) and a link only the forgotten person saved (never shown)."""
+    talk, consent, _ = _talk()
+    board = Board(3, "Networks", "Learning networks", ("network",), False, None, START)
+    saves = [
+        Save(3, talk.user(name), url, 1, 77, 1, START + timedelta(minutes=40), name)
+        for name, url in (
+            ("ben", "https://ana.example/pln"),
+            (OPTED_OUT_NAME, "https://ana.example/pln"),
+            (FORGOTTEN_NAME, "https://ana.example/pln"),
+            (FORGOTTEN_NAME, FORGOTTEN_LINK),
+            (OPTED_OUT_NAME, "https://zed.example/notes"),
+        )
+    ]
+    view = assemble_board(board, shared_links(recap), saves, consent, _names(talk))
+    [item] = view.items
+    assert (item.url, item.saves, item.saved_by) == ("https://ana.example/pln", 3, ("ben",))
+    return view
+
+
 def _samples() -> dict[Any, Any]:
     recap = _recap()
     entry = Entry.of("edchat-2027-03-01.html", recap)
@@ -184,6 +234,7 @@ def _samples() -> dict[Any, Any]:
         ProfilePage: _profile_page(entry, recap),
         "guild_id": 1234,
         Recap: recap,
+        BoardView: _board_view(recap),
         Entry: entry,
         SharedResource: resources,
         "entries": [entry],

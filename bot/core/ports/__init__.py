@@ -4,7 +4,7 @@
   an in-memory venue in tests).
 * The stores are durable state, one small Protocol per use (chats, occurrences,
   posts, answers, backfill reads, participants and consent, live recaps, scheduled
-  events, command syncs, chat drafts, profiles and engagement, recap reads); :class:`Store` is all of them together, what a backend
+  events, command syncs, chat drafts, profiles and engagement, link cards and boards, recap reads); :class:`Store` is all of them together, what a backend
   (SQLite by default) implements and what the composition root is given. Each part
   of the runtime and the adapter asks only for the ports it uses.
 * :class:`Clock` is time; tests use a virtual one.
@@ -26,6 +26,8 @@ from bot.core.ports.records import (
 from bot.core.ports.stores import (
     AnswerStore,
     BackfillReads,
+    BoardStore,
+    CardStore,
     ChatStore,
     CommandSyncStore,
     DraftStore,
@@ -38,6 +40,7 @@ from bot.core.ports.stores import (
     PostStore,
     RecapReader,
     Store,
+    SuggestionStore,
 )
 from bot.core.ports.venue import (
     Attachment,
@@ -56,6 +59,8 @@ __all__ = [
     "AnswerWrite",
     "Attachment",
     "BackfillReads",
+    "BoardStore",
+    "CardStore",
     "ChatDraft",
     "ChatStore",
     "Clock",
@@ -83,6 +88,7 @@ __all__ = [
     "RecapReader",
     "Store",
     "StoredVersion",
+    "SuggestionStore",
     "Venue",
     "VenueError",
 ]

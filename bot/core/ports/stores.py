@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.answers import Answer
+from bot.core.boards import Board, BoardSpec, BoardView, Save, SharedLink
+from bot.core.cards import LinkCard
 from bot.core.engagement import TopicClause
 from bot.core.people import EngagementRows, OccurrenceInfo
 from bot.core.personal import PersonalData
@@ -32,6 +34,7 @@ from bot.core.recap import Recap
 from bot.core.run import Record, Run
 from bot.core.series import Series
 from bot.core.spec import ChatSpec
+from bot.core.suggestions import Suggestion, SuggestionStatus
 from bot.core.writes import AnswerWrite, StoredVersion
 
 
@@ -393,6 +396,142 @@ class PollStore(Protocol):
         ...
 
 
+# --- Link cards and boards (issue 16) --------------------------------------------------------
+
+
+class CardStore(Protocol):
+    """Link cards: Discord's unfurls of the links shared in chats."""
+
+    async def save_cards(self, cards: Sequence[LinkCard]) -> int:
+        """Store (or refresh) cards by (message, link); a card of a message sent before its
+        author's forget request is refused. Returns how many were stored."""
+        ...
+
+    async def cards_for(self, urls: Collection[str]) -> dict[str, LinkCard]:
+        """The newest card of each of these normalised links that has one."""
+        ...
+
+    async def message_cards(self, message_id: int) -> list[LinkCard]:
+        """The cards of one message."""
+        ...
+
+
+class BoardStore(Protocol):
+    """Boards (topic boards and the chat series' boards) and members' saves."""
+
+    async def boards(self) -> list[Board]:
+        """Every board: the chat series' boards, then topic boards, each by name."""
+        ...
+
+    async def create_board(self, spec: BoardSpec, *, created_by: int | None, at: datetime) -> Board:
+        """Add a topic board; raises BoardExists or TooManyBoards (bot.core.boards)."""
+        ...
+
+    async def sync_file_boards(self, specs: Sequence[BoardSpec], at: datetime) -> None:
+        """Make the boards from boards.yaml exactly ``specs``."""
+        ...
+
+    async def sync_series_boards(self, boards: Sequence[Board]) -> None:
+        """Keep a board for each chat series."""
+        ...
+
+    async def save_link(self, save: Save) -> bool:
+        """Record a save; False when it was saved there by that person already."""
+        ...
+
+    async def saves_of(self, user_id: int) -> list[Save]:
+        """Everything one person saved, newest first."""
+        ...
+
+    async def board_saves(self) -> list[Save]:
+        """Every save to a server board (never anyone's My saves)."""
+        ...
+
+
+# --- Questions suggested by members (issue 17, part B) ---------------------------------------
+
+
+class SuggestionStore(Protocol):
+    """Questions members suggest (``/chat suggest``), their review and their 👍 votes."""
+
+    async def add_suggestion(
+        self,
+        chat_id: str,
+        author_id: int,
+        author_name: str,
+        text: str,
+        at: datetime,
+        *,
+        max_open: int,
+    ) -> Suggestion | None:
+        """Record an open suggestion, unless its author has ``max_open`` open ones for the
+        chat already (None then)."""
+        ...
+
+    async def open_suggestions_of(self, chat_id: str, author_id: int) -> int:
+        """How many open suggestions ``author_id`` has for the chat."""
+        ...
+
+    async def suggestion_posted(self, suggestion_id: int, channel_id: int, message_id: int) -> None:
+        """Record the message members upvote the suggestion on."""
+        ...
+
+    async def suggestion(self, suggestion_id: int) -> Suggestion | None:
+        """One suggestion by id (None: there is none, or its author was forgotten)."""
+        ...
+
+    async def suggestions(
+        self, chat_id: str, statuses: Collection[SuggestionStatus]
+    ) -> list[Suggestion]:
+        """The chat's suggestions in ``statuses``, oldest first, with their votes."""
+        ...
+
+    async def suggestions_by(self, author_id: int) -> list[Suggestion]:
+        """Every suggestion ``author_id`` made, oldest first."""
+        ...
+
+    async def decide_suggestion(
+        self,
+        suggestion_id: int,
+        status: SuggestionStatus,
+        by: int,
+        at: datetime,
+        *,
+        position: int | None = None,
+    ) -> bool:
+        """Approve or reject an open suggestion; False when it is not open."""
+        ...
+
+    async def mark_suggestions_asked(
+        self, suggestion_ids: Sequence[int], occurrence_id: int
+    ) -> None:
+        """The approved ``suggestion_ids`` are asked by ``occurrence_id`` (it started)."""
+        ...
+
+    async def vote_suggestion(self, message_id: int, user_id: int, up: bool, at: datetime) -> bool:
+        """A 👍 added or removed on a message; True when it is a suggestion's and it changed."""
+        ...
+
+    async def suggestion_messages(self) -> dict[int, int]:
+        """Open suggestions' messages by id, with their channel."""
+        ...
+
+    async def set_suggestion_votes(
+        self, message_id: int, user_ids: Collection[int], at: datetime
+    ) -> None:
+        """The 👍 on a suggestion's message as Discord has them now."""
+        ...
+
+    async def withdrawn_suggestions(self) -> list[tuple[int, int, int]]:
+        """(id, channel, message) of forgotten people's suggestions whose message is still
+        to delete."""
+        ...
+
+    async def drop_suggestion(self, suggestion_id: int) -> None:
+        """Delete a withdrawn suggestion for good (its message is gone)."""
+        ...
+
+
 class Store(
     ChatStore,
     OccurrenceStore,
@@ -406,6 +545,9 @@ class Store(
     DraftStore,
     PeopleStore,
     PollStore,
+    CardStore,
+    BoardStore,
+    SuggestionStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the
@@ -434,4 +576,10 @@ class RecapReader(Protocol):
 
     async def series(self, chat_id: str) -> Series:
         """The chat's community over its past occurrences (:func:`bot.core.series.build_series`)."""
+        ...
+
+    async def boards(self, links: Sequence[SharedLink]) -> list[BoardView]:
+        """Every server board with its cards: ``links`` (from the recaps) on the boards they
+        match, and the saves to each board, savers named only through the consent filter
+        (:func:`bot.core.boards.assemble_board`). Nobody's My saves."""
         ...

@@ -5,13 +5,18 @@ questions (asked, never replied to) and the moderation timeline.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.core.answers import Answer
 from bot.core.plan import StepStatus
 from bot.core.recap.model import OpenQuestion, Quote, Resource, TimelineEntry
 from bot.core.recap.text import asked_questions, find_links, normalise_link, sentence_around
 from bot.core.run import Record, Run
+
+if TYPE_CHECKING:  # bot.core.cards imports bot.core.recap.text, which loads this package
+    from bot.core.cards import LinkCard
 
 
 def reading_list(
@@ -51,6 +56,19 @@ def reading_list(
         for url, (quote, context) in first.items()
     ]
     return tuple(sorted(resources, key=lambda r: r.at))
+
+
+def with_cards(
+    resources: Sequence[Resource], cards: Mapping[str, LinkCard]
+) -> tuple[Resource, ...]:
+    """``resources`` with the card of each link that has one. A card keeps no trace of whose
+    message it came from: a list names the resource's sharer, through the consent filter."""
+    return tuple(
+        replace(resource, card=replace(card, message_id=0, author_id=0))
+        if (card := cards.get(resource.url)) is not None
+        else resource
+        for resource in resources
+    )
 
 
 def _relocate(quote: Quote, link: str, start: int) -> tuple[int, int]:

@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.core.consent import consented
 from bot.core.engagement import engagement_reason
 from bot.core.polls import PollResult
 from bot.core.recap.themes import Theme
+
+if TYPE_CHECKING:  # bot.core.cards imports bot.core.recap.text, which loads this package
+    from bot.core.cards import LinkCard
 
 #: How a participant who opted out is referred to where a reference cannot be avoided.
 ANONYMOUS = "a participant"
@@ -111,6 +115,9 @@ class Resource:
     question: int | None
     context: str
     at: datetime
+    #: Discord's preview of the link (title, provider, description), when it unfurled;
+    #: without one a list shows the normalised ``url``.
+    card: LinkCard | None = None
 
 
 @dataclass(frozen=True, slots=True)

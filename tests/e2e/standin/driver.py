@@ -7,6 +7,7 @@ from typing import Any
 from . import forms, render
 from .interactions import Interaction, InteractionsApi
 from .model import JSON, Attachment, Channel, Command, Message, Perm, Role, User
+from .selects import check_select
 from .world import World
 
 ATTACHMENT_LIMIT = 10 * 1024 * 1024
@@ -250,6 +251,7 @@ def component_interaction(
     if msg.ephemeral and str(shown_to.get("id")) != str(user.id):
         raise PermissionError(f"Discord shows ephemeral message {msg.id} only to its user")
     channel = world.channel(msg.channel_id)
+    check_select(component, values)
     data: JSON = {"custom_id": custom_id, "component_type": int(component.get("type", 2))}
     if values is not None:
         data["values"] = values

@@ -154,6 +154,8 @@ def post_message(
     world.messages[msg.id] = msg
     world.channel_messages.setdefault(channel.id, []).append(msg.id)
     world.dispatch_message("MESSAGE_CREATE", msg)
+    for created in world.message_created:
+        created(msg)
     return msg
 
 

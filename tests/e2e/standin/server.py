@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import driver, ops, polls, render
+from . import driver, menus, ops, polls, render
 from .faults import Faults
 from .gateway import Hub
 from .interactions import Interaction, InteractionsApi
@@ -29,6 +29,7 @@ from .rest import API_PREFIX, RequestRecord, RestApi
 from .rest_channels import register as register_channels
 from .rest_channels import serve_attachment
 from .rest_guilds import register as register_guilds
+from .unfurl import Unfurls
 from .world import World
 
 Ref = int | Any  # an id or anything with an ``id``
@@ -53,8 +54,11 @@ class StandIn:
         heartbeat_interval: int = 41250,
         host: str = "127.0.0.1",
         port: int = 0,
+        unfurl_delay: float = 0.3,
     ) -> None:
         self.world = World(bot_name=bot_name, token=token)
+        #: Link previews (see :mod:`.unfurl`): registered with :meth:`unfurl`.
+        self.unfurls = Unfurls(self.world, unfurl_delay)
         self.hub = Hub(self.world, heartbeat_interval)
         self.faults = Faults(self.hub)
         self.rest = RestApi(self.world, self.faults)
@@ -86,6 +90,7 @@ class StandIn:
         return self
 
     async def stop(self) -> None:
+        self.unfurls.close()
         await self.hub.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -275,6 +280,29 @@ class StandIn:
         self.world.dispatch("APPLICATION_COMMAND_PERMISSIONS_UPDATE", payload)
 
     # --------------------------------------------------------------- user actions
+    def unfurl(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        provider: str | None = None,
+        provider_url: str | None = None,
+        thumbnail: str | None = None,
+        kind: str = "article",
+    ) -> JSON:
+        """Messages created from now on with ``url`` get this preview, as Discord's crawler
+        would add it (a MESSAGE_UPDATE ``unfurl_delay`` seconds later); returns the embed."""
+        return self.unfurls.register(
+            url,
+            title=title,
+            description=description,
+            provider=provider,
+            provider_url=provider_url,
+            thumbnail=thumbnail,
+            kind=kind,
+        )
+
     async def say(
         self,
         channel: Ref,
@@ -384,6 +412,12 @@ class StandIn:
         msg = self._message(message)
         return driver.component_interaction(
             self.world, self.interactions, user, msg, custom_id, values
+        )
+
+    async def message_menu(self, message: Ref, user: User, name: str) -> Interaction:
+        """``user`` right-clicks ``message`` and picks Apps > ``name`` (a message command)."""
+        return menus.message_command_interaction(
+            self.world, self.interactions, user, self._message(message), name
         )
 
     async def submit_modal(

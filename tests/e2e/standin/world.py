@@ -74,6 +74,8 @@ class World:
             Intent.MESSAGE_CONTENT
         )
         self.hub: Hub | None = None
+        #: Called with each message just created (after MESSAGE_CREATE), e.g. to unfurl it.
+        self.message_created: list[Callable[[Message], None]] = []
         self._changed = asyncio.Event()
         self.version = 0
 

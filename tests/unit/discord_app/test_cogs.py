@@ -17,7 +17,17 @@ from bot.discord_app.tree import commands_digest
 from bot.runtime.clock import VirtualClock
 from bot.storage import SqliteStore
 
-EVERYONE = {"list", "status", "optout", "optin", "forget-me", "my-data", "people", "profile"}
+EVERYONE = {
+    "list",
+    "status",
+    "optout",
+    "optin",
+    "forget-me",
+    "my-data",
+    "people",
+    "profile",
+    "suggest",
+}
 MODERATORS = {
     "schedule",
     "start",
@@ -39,7 +49,11 @@ MODERATORS = {
     "delete",
     "stats",
     "poll",
+    "suggestions",
 }
+#: /board: for everyone (create checks for moderators in code), and the message menu.
+BOARD = {"create", "show", "mine"}
+MESSAGE_MENUS = {"Save to board"}
 
 
 @pytest.fixture
@@ -52,29 +66,43 @@ async def bot(store: SqliteStore, clock: VirtualClock, tmp_path: Path) -> AsyncI
 
 
 def groups(bot: ChatBot) -> dict[str, app_commands.Group]:
-    found = {c.name: c for c in bot.tree.get_commands() if isinstance(c, app_commands.Group)}
-    assert len(found) == len(bot.tree.get_commands())
+    slash = bot.tree.get_commands(type=discord.AppCommandType.chat_input)
+    found = {c.name: c for c in slash if isinstance(c, app_commands.Group)}
+    assert len(found) == len(slash)
     return found
 
 
 async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
-    assert sorted(bot.cogs) == ["ChatCommands", "HostCommands", "Listeners", "PollListeners"]
+    assert sorted(bot.cogs) == [
+        "BoardCommands",
+        "ChatCommands",
+        "HostCommands",
+        "Listeners",
+        "PollListeners",
+        "SuggestionVotes",
+    ]
     tree = groups(bot)
-    assert sorted(tree) == ["chat", "host"]
+    assert sorted(tree) == ["board", "chat", "host"]
     assert {c.name for c in tree["chat"].commands} == EVERYONE
     assert {c.name for c in tree["host"].commands} == MODERATORS
+    assert {c.name for c in tree["board"].commands} == BOARD
+    menus = bot.tree.get_commands(type=discord.AppCommandType.message)
+    assert {c.name for c in menus} == MESSAGE_MENUS
     # The listeners' raw events are registered; new messages come through dispatch.
     for event in (
         "on_raw_message_edit",
         "on_raw_message_delete",
         "on_raw_bulk_message_delete",
-        "on_raw_reaction_add",
-        "on_raw_reaction_remove",
     ):
-        owners = [e.__self__ for e in bot.extra_events[event]]  # type: ignore[attr-defined]
-        assert owners[0] is bot.listeners
-        assert [type(o).__name__ for o in owners[1:]] in ([], ["PollListeners"])
-    # Poll votes (and text polls' reactions, final results) go to the poll listeners.
+        owners = [type(e.__self__).__name__ for e in bot.extra_events[event]]  # type: ignore[attr-defined]
+        assert owners[0] == "Listeners"
+        assert set(owners[1:]) <= {"PollListeners", "SuggestionVotes"}
+    # Reactions count on answers, a 👍 on a suggestion's message is its upvote, and a number
+    # on a poll posted as text is a vote.
+    for event in ("on_raw_reaction_add", "on_raw_reaction_remove"):
+        owners = [type(e.__self__).__name__ for e in bot.extra_events[event]]  # type: ignore[attr-defined]
+        assert sorted(owners) == ["Listeners", "PollListeners", "SuggestionVotes"]
+    # Poll votes (and final results) go to the poll listeners.
     for event in ("on_raw_poll_vote_add", "on_raw_poll_vote_remove"):
         assert [type(e.__self__).__name__ for e in bot.extra_events[event]] == ["PollListeners"]  # type: ignore[attr-defined]
 
