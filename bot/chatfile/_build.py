@@ -27,6 +27,7 @@ from bot.chatfile._fields import (
     read_text,
     read_url,
 )
+from bot.chatfile._poll import check_poll_windows, read_poll
 from bot.chatfile._time import read_start, read_timezone, read_until
 from bot.chatfile._yaml import Report, is_null, mapping_entries, read_list, wrong
 from bot.core.spec import (
@@ -37,6 +38,7 @@ from bot.core.spec import (
     RecapSpec,
     SuggestionsSpec,
 )
+from bot.core.texts import poll_question
 
 #: Required fields, with what each one is (for "missing" messages).
 REQUIRED = {
@@ -67,7 +69,7 @@ OPTIONAL = (
     "suggestions",
 )
 FIELDS = (*REQUIRED, *OPTIONAL)
-QUESTION_FIELDS = ("text", "after", "image")
+QUESTION_FIELDS = ("text", "after", "image", "poll")
 RECAP_FIELDS = ("channel", "prompts")
 SUGGESTIONS_FIELDS = ("post_in",)
 
@@ -110,6 +112,8 @@ def build_spec(root: Node, report: Report, source: str, now: datetime) -> Built:
     check_last_call(report, nodes, values, bad)
     check_schedule(report, nodes, values, bad, now)
     spec = None if report.has_errors else ChatSpec(**values, source=source)
+    if spec is not None:
+        check_poll_windows(report, nodes.get("questions"), spec)
     return Built(spec, values.get("id"), nodes.get("id"))
 
 
@@ -204,14 +208,18 @@ def _read_question_mapping(
     fits = text is not None and _question_fits(
         report, nodes["text"], name + ".text", number, text, hashtag
     )
-    after = image = None
+    after = image = poll = None
+    if "poll" in nodes and not is_null(nodes["poll"]):
+        posted = poll_question(text or "", number, hashtag)
+        poll = read_poll(report, nodes["poll"], name + ".poll", posted)
+        fits = fits and poll is not None
     if "after" in nodes and not is_null(nodes["after"]):
         after = read_duration(report, nodes["after"], name + ".after")
         fits = fits and after is not None
     if "image" in nodes and not is_null(nodes["image"]):
         image = read_url(report, nodes["image"], name + ".image")
         fits = fits and image is not None
-    return QuestionSpec(text, after, image) if fits and text is not None else None
+    return QuestionSpec(text, after, image, poll) if fits and text is not None else None
 
 
 def _misread_text(report: Report, node: MappingNode, name: str) -> bool:

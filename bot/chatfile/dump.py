@@ -145,10 +145,10 @@ class _Writer:
 
 def question_lines(questions: Iterable[tuple[int, QuestionSpec]]) -> list[Line]:
     """The items of ``questions:``, each numbered as given: ``- "text"``, or a mapping
-    when the question has its own ``after`` or ``image``."""
+    when the question has its own ``after``, ``image`` or ``poll``."""
     lines: list[Line] = []
     for number, question in questions:
-        if question.after is None and question.image is None:
+        if question.after is None and question.image is None and question.poll is None:
             lines.append(Line(f"  - {quote(question.text)}", "questions", number))
             continue
         lines.append(Line(f"  - text: {quote(question.text)}", "questions", number))
@@ -156,6 +156,15 @@ def question_lines(questions: Iterable[tuple[int, QuestionSpec]]) -> list[Line]:
             lines.append(Line(f"    after: {format_duration(question.after)}", "questions", number))
         if question.image is not None:
             lines.append(Line(f"    image: {quote(question.image)}", "questions", number))
+        if question.poll is not None:
+            poll = question.poll
+            options = ", ".join(quote(option) for option in poll.options)
+            multiple = "true" if poll.multiple else "false"
+            duration = (
+                "" if poll.duration is None else f", duration: {format_duration(poll.duration)}"
+            )
+            text = f"    poll: {{options: [{options}], multiple: {multiple}{duration}}}"
+            lines.append(Line(text, "questions", number))
     return lines
 
 

@@ -49,6 +49,19 @@ class GivenReaction:
 
 
 @dataclass(frozen=True)
+class PollVote:
+    """A vote the person cast on one of the bot's polls (kept to count it once; never shown
+    to anyone else)."""
+
+    message_id: int
+    chat_id: str
+    occurrence_start: datetime
+    question: str
+    option: str
+    voted_at: datetime
+
+
+@dataclass(frozen=True)
 class Draft:
     """A chat form the person (a moderator) typed and has not finished (kept a day)."""
 
@@ -90,6 +103,8 @@ class PersonalData:
     drafts: tuple[Draft, ...] = ()
     #: Their profile (``/chat profile``), public or not, if they set one.
     profile: Profile | None = None
+    #: Their votes on the bot's polls.
+    poll_votes: tuple[PollVote, ...] = ()
     #: The links they saved to boards (``Save to board``), their own My saves included.
     saves: tuple[Save, ...] = ()
     #: The questions they suggested.
@@ -105,6 +120,7 @@ class PersonalData:
             and not self.reactions
             and not self.drafts
             and self.profile is None
+            and not self.poll_votes
             and not self.saves
             and not self.suggestions
         )

@@ -61,17 +61,65 @@ def format_duration(delta: timedelta) -> str:
     return sign + "".join(parts)
 
 
+#: Discord's poll limits: the question (with its ``Qn:`` label and hashtag), each option, the
+#: number of options, and how long a poll may stay open (whole hours, 1 h to 32 days).
+POLL_QUESTION_LIMIT = 300
+POLL_OPTION_LIMIT = 55
+POLL_OPTIONS_MAX = 10
+POLL_DURATION_MIN = timedelta(hours=1)
+POLL_DURATION_MAX = timedelta(days=32)
+POLL_DURATION_DEFAULT = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class PollSpec:
+    """A question asked as a native Discord poll: its options, whether members may pick
+    several, and how long it stays open. With a ``duration`` Discord ends it then (and a
+    recap posted before is updated with the final results); without one the bot ends it
+    when the recap is posted, so the recap has its final results."""
+
+    options: tuple[str, ...]
+    multiple: bool = False
+    duration: timedelta | None = None
+
+    @property
+    def until_recap(self) -> bool:
+        """Whether the bot ends it with the recap (no duration given)."""
+        return self.duration is None
+
+    @property
+    def hours(self) -> int:
+        """How long Discord keeps it open, in whole hours (a day when the bot ends it)."""
+        return int((self.duration or POLL_DURATION_DEFAULT).total_seconds() // 3600)
+
+    def to_plain(self) -> dict[str, Any]:
+        plain: dict[str, Any] = {"options": list(self.options), "multiple": self.multiple}
+        if self.duration is not None:
+            plain["duration"] = self.duration.total_seconds()
+        return plain
+
+    @classmethod
+    def from_plain(cls, plain: dict[str, Any]) -> PollSpec:
+        return cls(
+            options=tuple(plain["options"]),
+            multiple=bool(plain.get("multiple", False)),
+            duration=_seconds(plain.get("duration")),
+        )
+
+
 @dataclass(frozen=True)
 class QuestionSpec:
     """One question of a chat.
 
     ``after`` is the time from the previous post (the intro for Q1) to this
-    question; ``None`` means the chat's ``question_interval``.
+    question; ``None`` means the chat's ``question_interval``. ``poll`` makes it a
+    native Discord poll (its thread still opens for the why behind the votes).
     """
 
     text: str
     after: timedelta | None = None
     image: str | None = None
+    poll: PollSpec | None = None
     #: A question suggested by a member (``/chat suggest``) and approved: its suggestion's id,
     #: who suggested it, and the name it is credited to ('' when they opted out of being
     #: named). Never written in chat files: added when an occurrence is planned.
@@ -166,6 +214,10 @@ class ChatSpec:
         question = self.questions[number - 1]
         return question.after if question.after is not None else self.question_interval
 
+    def question_offset(self, number: int) -> timedelta:
+        """From the intro to question ``number`` (1-based), as planned."""
+        return sum((self.question_gap(n) for n in range(1, number + 1)), timedelta())
+
     @property
     def run_length(self) -> timedelta:
         """From the intro to the closing: every question, plus one interval for the last."""
@@ -227,6 +279,9 @@ def _question_to_plain(question: QuestionSpec) -> dict[str, Any]:
         plain["suggestion"] = question.suggestion
         plain["suggested_by"] = question.suggested_by
         plain["credit"] = question.credit
+    # Only when set, like moderator_channel: a chat without polls keeps its fingerprint.
+    if question.poll is not None:
+        plain["poll"] = question.poll.to_plain()
     return plain
 
 
@@ -253,6 +308,7 @@ def _spec_from_plain(plain: dict[str, Any]) -> ChatSpec:
                 text=q["text"],
                 after=_seconds(q.get("after")),
                 image=q.get("image"),
+                poll=PollSpec.from_plain(q["poll"]) if q.get("poll") else None,
                 suggestion=q.get("suggestion"),
                 suggested_by=q.get("suggested_by"),
                 credit=q.get("credit", ""),

@@ -68,6 +68,12 @@ def question_text(spec: ChatSpec, number: int) -> str:
     return text
 
 
+def poll_question(text: str, number: int | None, hashtag: str) -> str:
+    """A poll's question as Discord shows it: ``Q3: … #Hashtag`` (no label for a live poll)."""
+    label = f"Q{number}: " if number is not None else ""
+    return f"{label}{text.strip()} {hashtag}".strip()
+
+
 def last_call_text(number: int, next_due: datetime, next_question: int | None) -> str:
     """The last call for answers to question ``number``; ``next_question`` None means closing."""
     following = "We wrap up" if next_question is None else f"Q{next_question} comes"

@@ -37,6 +37,7 @@ from bot.discord_app.events import ScheduledEvents
 from bot.discord_app.forms import BUTTONS as FORM_BUTTONS
 from bot.discord_app.host_cog import HostCommands
 from bot.discord_app.listeners import Listeners
+from bot.discord_app.polls import PollListeners, reconcile_polls
 from bot.discord_app.services import Services
 from bot.discord_app.suggestion_review import BUTTONS as SUGGESTION_BUTTONS
 from bot.discord_app.suggestions import SuggestionVotes
@@ -53,12 +54,14 @@ SHUTDOWN_FLUSH_GRACE = 5.0
 
 
 def intents() -> discord.Intents:
-    """Guilds, guild messages, message content (privileged) and guild reactions."""
+    """Guilds, guild messages, message content (privileged), guild reactions and guild poll
+    votes."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
     wanted.message_content = True
     wanted.guild_reactions = True
+    wanted.guild_polls = True
     return wanted
 
 
@@ -113,6 +116,7 @@ class ChatBot(commands.Bot):
         """The gateway listeners, ``/chat``, ``/host`` and ``/board`` (with the Save to board
         message menu), each given its services; the persistent buttons."""
         await self.add_cog(self.listeners)
+        await self.add_cog(PollListeners(self, self.runtime.polls))
         await self.add_cog(ChatCommands(self.services))
         await self.add_cog(HostCommands(self.services))
         await self.add_cog(BoardCommands(self, self.services))
@@ -159,6 +163,8 @@ class ChatBot(commands.Bot):
         log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
         await backfill(self, self.runtime.collector, self.services.store)
         await backfill_alerts(self, self.runtime.alert_watcher, self.services.store)
+        # Votes cast while the bot was away (no events for them) are read from Discord.
+        await reconcile_polls(self, self.runtime.polls)
 
     async def on_resumed(self) -> None:
         """After a resumed session the gateway replays events; backfill covers any gap."""

@@ -17,6 +17,11 @@ NEEDED: tuple[tuple[str, str, str], ...] = (
     ("create_public_threads", "Create Public Threads", "to open a thread per question"),
     ("send_messages_in_threads", "Send Messages in Threads", "to post in question threads"),
     ("manage_events", "Manage Events", "to list each chat as a server event"),
+    (
+        "send_polls",
+        "Send Polls",
+        "to post poll questions as Discord polls (without it: as text with numbered reactions)",
+    ),
 )
 #: What the bot needs in a chat's own moderator channel (``moderator_channel``).
 NEEDED_FOR_MODERATORS: tuple[tuple[str, str, str], ...] = (

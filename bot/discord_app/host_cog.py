@@ -6,7 +6,7 @@ checks too, once for every command here, in :meth:`HostCommands.interaction_chec
 Manage Events, Manage Server, Administrator or ``MODERATOR_ROLE``
 (:meth:`bot.discord_app.services.Services.is_moderator`). Each command is thin: call the
 engine, reply. The commands that write chats (new, edit, set, export, delete) are in
-:mod:`bot.discord_app.authoring`. Errors the core raises on purpose become a reply in
+:mod:`bot.discord_app.authoring`, ``/host poll`` in :mod:`bot.discord_app.poll_commands`. Errors the core raises on purpose become a reply in
 :class:`bot.discord_app.tree.ChatTree`.
 """
 
@@ -27,6 +27,7 @@ from bot.core.spec import ChatSpec
 from bot.discord_app import people_commands
 from bot.discord_app.authoring import AuthoringCommands
 from bot.discord_app.diagnostics import check_chat_channels
+from bot.discord_app.poll_commands import PollCommands
 from bot.discord_app.replies import (
     control_reply,
     forget_and_tell,
@@ -44,6 +45,7 @@ MAX_CHAT_FILE = 256_000
 @app_commands.default_permissions(manage_events=True)
 class HostCommands(
     AuthoringCommands,
+    PollCommands,
     ReviewCommand,
     commands.GroupCog,
     group_name="host",

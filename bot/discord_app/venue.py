@@ -1,5 +1,10 @@
 """DiscordVenue: the engine's posts as Discord messages and threads.
 
+A post with a poll (a poll question, /host poll) carries a native Discord poll on its first
+message. Without Send Polls in the channel Discord refuses it (403); the post then goes out as
+text with the options numbered 1️⃣..🔟 and the bot's own reactions to vote with (counted from
+the members' reactions), and moderators are told once per channel.
+
 Every message goes out with mentions disabled (a question or recap that quotes
 "@everyone" pings nobody), split within Discord's 2,000-character limit and
 paced per channel. Threads are opened from question messages with the longest
@@ -14,21 +19,49 @@ import asyncio
 import io
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Literal
 
 import discord
 
 from bot.core.plan import StepKind
-from bot.core.ports import PostRequest, PostResult, VenueError
+from bot.core.ports import PollRequest, PostRequest, PostResult, VenueError
 from bot.discord_app.pacing import ChannelPacer, split_message
+from bot.discord_app.polls import final_counts
 from bot.render.discord_limits import group_embeds
 
 log = logging.getLogger(__name__)
 
+
+class _PollRefused(Exception):
+    """Discord refused a post's poll (403: no Send Polls); the post goes out as text."""
+
+
 #: A week: the longest auto-archive duration Discord offers.
 ARCHIVE_MINUTES: Literal[10080] = 10080
 NO_MENTIONS = discord.AllowedMentions.none()
+#: The reactions members vote with on a poll posted as text (no Send Polls).
+NUMBER_EMOJIS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
+
+
+def discord_poll(poll: PollRequest) -> discord.Poll:
+    """A PollRequest as discord.py's Poll (the question and options within Discord's limits)."""
+    native = discord.Poll(
+        question=poll.question[:300],
+        duration=timedelta(hours=poll.hours),
+        multiple=poll.multiple,
+    )
+    for option in poll.options:
+        native.add_answer(text=option[:55])
+    return native
+
+
+def reaction_poll_text(text: str, poll: PollRequest) -> str:
+    """A post's text with its poll written out: numbered options to react with."""
+    how = "react with every number you pick" if poll.multiple else "react with your pick"
+    lines = [f"{NUMBER_EMOJIS[i]} {option}" for i, option in enumerate(poll.options)]
+    return "\n".join([text, f"📊 **Poll:** {how}.", *lines])
 
 
 def venue_error(error: discord.HTTPException) -> VenueError:
@@ -46,6 +79,7 @@ class DiscordVenue:
         self.client = client
         self.pacer = pacer or ChannelPacer()
         self._told_no_threads: set[int] = set()
+        self._told_no_polls: set[int] = set()
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)
@@ -64,11 +98,21 @@ class DiscordVenue:
         content: str,
         files: list[discord.File] | None = None,
         embeds: list[discord.Embed] | None = None,
+        poll: discord.Poll | None = None,
     ) -> discord.Message:
         """One paced send with mentions off (discord.py adds a nonce; retries are deduplicated)."""
         channel_id = getattr(channel, "id", 0)
         async with self.pacer.slot(channel_id):
             try:
+                if poll is not None:
+                    return await channel.send(
+                        content or None,
+                        allowed_mentions=NO_MENTIONS,
+                        files=files or [],
+                        embeds=embeds or [],
+                        suppress_embeds=False,
+                        poll=poll,
+                    )
                 return await channel.send(
                     content or None,
                     allowed_mentions=NO_MENTIONS,
@@ -106,12 +150,40 @@ class DiscordVenue:
         return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in request.files]
 
     async def post(self, request: PostRequest) -> PostResult:
-        """Post the request's messages (see :meth:`_layout`) and open its thread."""
+        """Post the request's messages (see :meth:`_layout`), its poll on the first (as text
+        with numbered reactions where the bot may not send polls), and open its thread."""
         channel = await self._channel(request.channel_id)
-        sent = [
-            await self.send(channel, content, self._files(request) if files else None, embeds)
-            for content, embeds, files in self._layout(request)
-        ]
+        if request.poll is not None and self._may_send_polls(channel):
+            try:
+                return await self._post(channel, request, discord_poll(request.poll))
+            except _PollRefused:
+                log.info("channel %s: Discord refused the poll; posting it as text", channel)
+        if (poll := request.poll) is not None:
+            request = replace(request, text=reaction_poll_text(request.text, poll))
+            result = await self._post(channel, request, None)
+            await self._add_number_reactions(channel, result.message_id, len(poll.options))
+            await self._tell_no_polls(channel, request.notice_channel_id)
+            return replace(result, reaction_poll=True)
+        return await self._post(channel, request, None)
+
+    async def _post(
+        self,
+        channel: discord.abc.Messageable,
+        request: PostRequest,
+        poll: discord.Poll | None,
+    ) -> PostResult:
+        sent: list[discord.Message] = []
+        for content, embeds, files in self._layout(request):
+            attached = self._files(request) if files else None
+            if poll is not None and not sent:
+                try:
+                    sent.append(await self.send(channel, content, attached, embeds, poll))
+                except VenueError as error:
+                    if error.reason.startswith("403"):
+                        raise _PollRefused from error
+                    raise
+            else:
+                sent.append(await self.send(channel, content, attached, embeds))
         first = sent[0]  # split_message always gives at least one chunk
         thread_id = None
         if request.thread_name and request.kind is StepKind.QUESTION:
@@ -121,6 +193,57 @@ class DiscordVenue:
         elif request.thread_name:
             thread_id = await self._other_thread(first, request.thread_name)
         return PostResult(first.id, thread_id, tuple(message.id for message in sent[1:]))
+
+    def _may_send_polls(self, channel: discord.abc.Messageable) -> bool:
+        """Whether the bot has Send Polls in ``channel`` (as the cache knows it)."""
+        guild = getattr(channel, "guild", None)
+        permissions_for = getattr(channel, "permissions_for", None)
+        if guild is None or permissions_for is None or guild.me is None:
+            return True  # unknown: let Discord answer
+        return bool(permissions_for(guild.me).send_polls)
+
+    async def _add_number_reactions(
+        self, channel: discord.abc.Messageable, message_id: int, count: int
+    ) -> None:
+        """The bot's own 1️⃣..🔟 under a poll posted as text, for members to click."""
+        message = discord.PartialMessage(channel=channel, id=message_id)  # type: ignore[arg-type]
+        for emoji in NUMBER_EMOJIS[:count]:
+            try:
+                await message.add_reaction(emoji)
+            except discord.HTTPException as error:
+                log.warning("could not add %s to poll %s: %s", emoji, message_id, error)
+                return
+
+    async def _tell_no_polls(
+        self, channel: discord.abc.Messageable, notice_channel_id: int | None
+    ) -> None:
+        """Tell moderators once per channel that polls go out as text with reactions."""
+        channel_id = getattr(channel, "id", 0)
+        if channel_id in self._told_no_polls:
+            return
+        self._told_no_polls.add(channel_id)
+        log.warning("channel %s: may not send polls; posting them as text", channel_id)
+        target, where = channel, "this channel"
+        try:
+            if notice_channel_id is not None and notice_channel_id != channel_id:
+                target = await self._channel(notice_channel_id)
+                where = f"<#{channel_id}>"
+            await self.send(
+                target,
+                f"🛠️ Moderators: I may not send polls in {where}, so poll questions go out as "
+                "text with numbered reactions (1️⃣, 2️⃣ …) and I count those. Grant me **Send "
+                "Polls** to get native Discord polls.",
+            )
+        except VenueError as error:
+            log.warning("could not tell moderators about polls: %s", error.reason)
+
+    async def end_poll(self, channel_id: int, message_id: int) -> dict[int, int] | None:
+        """End the bot's poll now (Discord's "expire"); its final count per answer id."""
+        try:
+            data = await self.client.http.end_poll(channel_id, message_id)
+        except discord.HTTPException as error:
+            raise venue_error(error) from error
+        return final_counts(dict(data))
 
     async def _other_thread(self, message: discord.Message, name: str) -> int | None:
         """A thread under a post that is not a question (the recap's reflection thread); without
@@ -238,14 +361,21 @@ class DiscordVenue:
     async def find_post(self, request: PostRequest, after: datetime) -> PostResult | None:
         """The bot's own message with this text posted since ``after``, read from history."""
         channel = await self._channel(request.channel_id)
-        first_chunk = split_message(request.text)[0].strip()
+        texts = [request.text]
+        if request.poll is not None:  # it may have gone out as text with reactions
+            texts.append(reaction_poll_text(request.text, request.poll))
+        first_chunks = {split_message(text)[0].strip() for text in texts}
         me = self.client.user
         try:
             async for message in channel.history(after=after, limit=500, oldest_first=True):
                 mine = me is not None and message.author.id == me.id
-                if mine and message.content.strip() == first_chunk:
+                if mine and message.content.strip() in first_chunks:
                     thread = message.thread
-                    return PostResult(message.id, thread.id if thread is not None else None)
+                    return PostResult(
+                        message.id,
+                        thread.id if thread is not None else None,
+                        reaction_poll=request.poll is not None and message.poll is None,
+                    )
         except discord.HTTPException as error:
             raise venue_error(error) from error
         return None

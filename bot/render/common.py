@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.polls import OptionResult, PollResult, percent
 from bot.core.recap import (
     Header,
     Person,
@@ -211,3 +212,35 @@ def discord_inline(text: str) -> str:
         segment if is_link else _DISCORD_INLINE.sub(r"\\\1", segment)
         for segment, is_link in split_links(flat)
     )
+
+
+def poll_title(poll: PollResult) -> str:
+    """``Q2 poll: Which fern? #plantchat`` or ``Live poll: …`` (plain text)."""
+    label = f"Q{poll.number} poll" if poll.number is not None else "Live poll"
+    question = poll.question
+    prefix = f"Q{poll.number}: "
+    if poll.number is not None and question.startswith(prefix):
+        question = question[len(prefix) :]
+    return f"{label}: {question}"
+
+
+def poll_status(poll: PollResult) -> str:
+    """``5 voters · final results`` / ``… · open: votes so far``; how it was counted."""
+    parts = [count(poll.voters, "voter")]
+    if poll.multiple:
+        parts.append(f"{count(poll.total_votes, 'vote')} (several picks allowed)")
+    parts.append("final results" if poll.final else "still open: votes so far")
+    if poll.reactions:
+        parts.append("counted from reactions")
+    return " · ".join(parts)
+
+
+def poll_bar(share: float, width: int = 10) -> str:
+    """A text bar for a share of votes: ``▰▰▰▱▱▱▱▱▱▱``."""
+    filled = round(share * width)
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def option_numbers(option: OptionResult) -> str:
+    """``2 votes (40%)``: an option's line in every format."""
+    return f"{count(option.votes, 'vote')} ({percent(option.share)})"

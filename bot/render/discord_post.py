@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.polls import PollResult
 from bot.core.recap import QuestionRecap, QuestionStatus, Quote, Recap
 from bot.core.recap.text import clip
 from bot.render import discord_limits as limits
@@ -34,6 +35,10 @@ from bot.render.common import (
     duration,
     headline,
     jump_link,
+    option_numbers,
+    poll_bar,
+    poll_status,
+    poll_title,
     question_label,
     question_numbers,
     takeaway_groups,
@@ -369,6 +374,7 @@ def _extras(recap: Recap) -> list[Embed]:
     # Voices first: who to follow is what a reader of the chat cannot see in it. A chat where
     # nobody's answers drew engagement gets no empty embed (files say so in a line).
     embeds: list[Embed] = [_voices(recap)] if recap.voices or recap.host_voices else []
+    embeds += [_poll_embed(poll) for poll in recap.polls]
     in_transcript = _in_transcript
     if recap.resources:
         items = []
@@ -423,6 +429,20 @@ def _extras(recap: Recap) -> list[Embed]:
         ]
         embeds.append(_listing("🛠️ Moderation timeline", items, 1000, in_transcript))
     return embeds
+
+
+def _poll_embed(poll: PollResult) -> Embed:
+    """A poll's counts and shares: an embed of its own (voters are never named)."""
+    lines = [f"*{poll_status(poll)}*"]
+    lines += [
+        f"`{poll_bar(option.share)}` **{fit(option.text, 60)}** — {option_numbers(option)}"
+        for option in poll.options
+    ]
+    return {
+        "title": f"📊 {fit(poll_title(poll), 240)}",
+        "description": "\n".join(lines),
+        "color": COLOR,
+    }
 
 
 def _in_transcript(rest: int) -> str:

@@ -38,6 +38,9 @@ from bot.render.common import (
     jump_link,
     long_date,
     named,
+    option_numbers,
+    poll_status,
+    poll_title,
     question_label,
     question_numbers,
     revision_time,
@@ -155,6 +158,9 @@ def recap_context(
         "answer_link": answer_link,
         "profile": profile or _no_profile,
         "clip": clip,
+        "poll_title": poll_title,
+        "poll_status": poll_status,
+        "option_numbers": option_numbers,
     }
 
 

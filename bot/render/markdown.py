@@ -24,6 +24,10 @@ from bot.render.common import (
     markdown_inline,
     marks,
     named,
+    option_numbers,
+    poll_bar,
+    poll_status,
+    poll_title,
     question_label,
     question_numbers,
     revision_time,
@@ -46,6 +50,8 @@ def render_markdown(recap: Recap) -> str:
         lines += [_message(quote, zone) for quote in recap.before]
     for question in recap.questions:
         lines += ["", *_question(question, zone)]
+    if recap.polls:
+        lines += ["", *_polls(recap)]
     lines += ["", *_resources(recap)]
     lines += ["", *_open_questions(recap)]
     if recap.prompts:
@@ -189,6 +195,18 @@ def _resources(recap: Recap) -> list[str]:
             lines.append(" " * len(item) + "*" + markdown_inline(card.short_description) + "*  ")
         if resource.context:
             lines.append(" " * len(item) + markdown_inline(resource.context))
+    return lines
+
+
+def _polls(recap: Recap) -> list[str]:
+    """Each poll's counts and shares (voters are never named)."""
+    lines = ["## Polls"]
+    for poll in recap.polls:
+        lines += ["", f"### {markdown_inline(poll_title(poll))}", "", f"_{poll_status(poll)}_", ""]
+        lines += [
+            f"- {markdown_inline(option.text)} — {option_numbers(option)} `{poll_bar(option.share)}`"
+            for option in poll.options
+        ]
     return lines
 
 

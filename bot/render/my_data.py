@@ -3,8 +3,8 @@
 One JSON document (keys sorted, times in ISO 8601 UTC, indented so a person can read
 it): who they are to the bot (the name they last posted under, their consent records),
 every stored part of their messages with its chat, date, question and state, the
-reactions they gave, the questions they suggested, and any chat form they typed and have not
-finished (moderators). Nothing about anyone else: other people's messages appear only as
+reactions they gave, the questions they suggested, their votes on the bot's polls, and any
+chat form they typed and have not finished (moderators). Nothing about anyone else: other people's messages appear only as
 the ids of the messages they reacted to.
 
 A history too large for one Discord attachment is split into numbered files
@@ -43,6 +43,7 @@ def render_my_data(data: PersonalData, *, limit: int = MAX_FILE_BYTES) -> list[t
     items = [("messages", plain(m)) for m in data.messages]
     items += [("reactions", plain(r)) for r in data.reactions]
     items += [("drafts", plain(d)) for d in data.drafts]
+    items += [("poll_votes", plain(v)) for v in data.poll_votes]
     items += [("saves", plain(s)) for s in data.saves]
     items += [("suggestions", plain(q)) for q in data.suggestions]
     documents = _split(about, items, limit)
@@ -79,7 +80,7 @@ def _split(
 
 
 def _empty() -> dict[str, list[Any]]:
-    return {"messages": [], "reactions": [], "drafts": [], "suggestions": []}
+    return {"messages": [], "reactions": [], "drafts": [], "suggestions": [], "poll_votes": []}
 
 
 def _encode(value: Any) -> bytes:

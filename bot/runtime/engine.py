@@ -307,6 +307,12 @@ class Engine:
         self.wake()
         return run
 
+    async def add_record(self, occurrence_id: int, record: Record) -> None:
+        """Add a line to an occurrence's moderation timeline (a live poll), under its lock."""
+        async with self._lock(occurrence_id):
+            occurrence = await self.store.load_occurrence(occurrence_id)
+            await self.store.save_run(occurrence.run, [record])
+
     async def _target(self, chat_id: str, control: Control) -> int:
         unfinished = await self.store.occurrences(chat_id=chat_id, unfinished=True)
         if not unfinished:

@@ -29,6 +29,9 @@ from bot.core.ports import (
     AnswerStore,
     Clock,
     Occurrence,
+    PollRecord,
+    PollRequest,
+    PollStore,
     PostRequest,
     PostResult,
     PostStore,
@@ -37,6 +40,7 @@ from bot.core.ports import (
 )
 from bot.core.run import Post, Posted, PostFailed
 from bot.core.spec import ChatSpec
+from bot.core.texts import poll_question
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +48,8 @@ log = logging.getLogger(__name__)
 FIND_SLACK = timedelta(seconds=10)
 
 
-class PostingStore(PostStore, AnswerStore, Protocol):
-    """What posting records: intents and results, and question attribution."""
+class PostingStore(PostStore, AnswerStore, PollStore, Protocol):
+    """What posting records: intents and results, question attribution, and polls."""
 
 
 class Poster:
@@ -96,7 +100,8 @@ class Poster:
         """Intent, then the post (found in the history after a crash, or made); returns where
         it landed and whether it was found rather than made, or None when it was recorded
         already."""
-        record, created = await self.store.record_intent(request, self.clock.now(), late)
+        posted_at = self.clock.now()
+        record, created = await self.store.record_intent(request, posted_at, late)
         if record.message_id is not None:
             return None
         request = replace(request, text=record.text)
@@ -111,6 +116,10 @@ class Poster:
                 # A lost answer (a 5xx after the platform applied the post) looks like a
                 # failure: look before retrying later, which would hold the chat back.
                 found = await self._posted_after_all(request, record.intent_at, error)
+        if request.poll is not None:  # before its thread: votes come as soon as it shows
+            question = int(request.step_key[1:]) if request.step_key[1:].isdigit() else None
+            poll = poll_record(request, request.poll, found, posted_at, question)
+            await self.store.record_poll(poll)
         return await self._ensure_thread(request, found), recovered
 
     async def _record(
@@ -167,7 +176,8 @@ class Poster:
 
 
 def step_request(occurrence: Occurrence, post: Post) -> PostRequest:
-    """What posting ``post`` asks of the venue: where, what, and which thread to open."""
+    """What posting ``post`` asks of the venue: where, what, which thread to open, and the
+    native poll of a poll question."""
     spec = occurrence.spec
     return PostRequest(
         occurrence_id=occurrence.run.occurrence_id,
@@ -177,6 +187,48 @@ def step_request(occurrence: Occurrence, post: Post) -> PostRequest:
         text=post.text,
         thread_name=_thread_name(post, spec),
         notice_channel_id=spec.notice_channel,
+        poll=_poll_for(post, spec),
+    )
+
+
+def _poll_for(post: Post, spec: ChatSpec) -> PollRequest | None:
+    if post.kind is not StepKind.QUESTION or post.question is None:
+        return None
+    if not 1 <= post.question <= len(spec.questions):
+        return None
+    question = spec.questions[post.question - 1]
+    if question.poll is None:
+        return None
+    return PollRequest(
+        question=poll_question(question.text, post.question, spec.hashtag),
+        options=question.poll.options,
+        multiple=question.poll.multiple,
+        hours=question.poll.hours,
+        until_recap=question.poll.until_recap,
+    )
+
+
+def poll_record(
+    request: PostRequest,
+    poll: PollRequest,
+    result: PostResult,
+    at: datetime,
+    question: int | None,
+) -> PollRecord:
+    """What is kept of a poll just posted (its votes are counted against it)."""
+    return PollRecord(
+        message_id=result.message_id,
+        occurrence_id=request.occurrence_id,
+        channel_id=request.channel_id,
+        step_key=request.step_key,
+        question=question,
+        text=poll.question,
+        options=poll.options,
+        multiple=poll.multiple,
+        opened_at=at,
+        expires_at=at + timedelta(hours=poll.hours),
+        reactions=result.reaction_poll,
+        end_with_recap=poll.until_recap,
     )
 
 

@@ -31,6 +31,7 @@ from bot.core.ports import (
     OccurrenceStore,
     ParticipantStore,
     PeopleStore,
+    PollStore,
     PostRequest,
 )
 from bot.core.profiles import PublicProfile
@@ -43,12 +44,15 @@ from bot.render import recap_files
 from bot.render.discord_post import render_discord
 from bot.runtime.board_views import board_views
 from bot.runtime.people import chat_series, consent_of, published_profiles
+from bot.runtime.polls import result_of
 from bot.runtime.speed import collection_paused
 
 
-class RecapStore(AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, CardStore, Protocol):
+class RecapStore(
+    AnswerStore, BackfillReads, ParticipantStore, LiveRecapStore, CardStore, PollStore, Protocol
+):
     """What a recap model is built from: answers and who reacted to them, participants'
-    consent, the live recap, the link cards of the reading list."""
+    consent, the live recap, the link cards of the reading list, the polls' votes."""
 
 
 class RecapArchiveStore(RecapStore, ChatStore, OccurrenceStore, PeopleStore, BoardStore, Protocol):
@@ -99,11 +103,13 @@ async def load_recap(
     cards = await store.cards_for([resource.url for resource in recap.resources])
     live = await store.live_recap(run.occurrence_id)
     thread = live.thread_id if live is not None else None
+    polls = tuple(result_of(tally) for tally in await store.poll_tallies(run.occurrence_id))
     return replace(
         recap,
         revision=revision,
         reflection_thread=thread,
         resources=with_cards(recap.resources, cards),
+        polls=polls,
     )
 
 

@@ -12,6 +12,12 @@ What it wires, so no caller does it by hand:
 * the engine flushes the collector before it builds a recap (``engine.before_recap`` ->
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
+* the polls' vote counts mark published recaps for an update (``polls.on_changed`` ->
+  ``live_recaps.changed``), so a recap follows a poll to its final results;
+* a recap just published is updated at once if a poll changed while it was being posted
+  (``poster.published_recap`` -> ``polls.recap_published``);
+* polls the bot ends with the recap (poll questions and ``/host poll`` without a duration)
+  are ended just before the recap is built, so it shows their final results;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
   with the answers queued before them, and have the live recaps read again once applied;
 * keyword alerts: the watcher's stored matches and the members' new settings wake the
@@ -36,11 +42,12 @@ Adapters add their own listeners to the hooks (the Discord client's scheduled ev
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot.core.ports import Clock, Store, Venue
+from bot.core.ports import Clock, Occurrence, PostRequest, Store, Venue
 from bot.core.ports.direct import DirectMessages
 from bot.core.run import Run
 from bot.core.spec import ChatSpec
@@ -53,6 +60,7 @@ from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
+from bot.runtime.polls import Polls
 from bot.runtime.publisher import ArchivePublisher
 from bot.runtime.recaps import StoredRecaps
 from bot.runtime.suggestions import Suggestions
@@ -87,6 +95,8 @@ class Runtime:
     planner: Planner
     #: Forget-me, forget-user and my-data requests (through the writer, in order).
     consent: ConsentRequests
+    #: Votes on the bot's polls (vote events, reactions on text polls, final results).
+    polls: Polls
     #: Boards and saves; ``boards.on_board_changed`` is the hook for the archive's publisher.
     boards: BoardService
     #: Keyword alerts: the watcher every message goes through, the /alerts commands'
@@ -130,6 +140,10 @@ def build_runtime(
     engine.archive_url = engine.live_recaps.archive_url = settings.archive_url
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)
+    polls = Polls(store, clock, venue, timeline=engine.add_record)
+    polls.on_changed.append(engine.live_recaps.changed)
+    engine.recap_builder = _ending_polls(polls, engine.recap_builder)
+    engine.poster.published_recap = _and_polls_checked(polls, engine.poster.published_recap)
     consent = ConsentRequests(store, collector.writer, engine.live_recaps, clock)
     suggestions = Suggestions(store, engine, clock)
     engine.planner.suggested = suggestions
@@ -168,6 +182,7 @@ def build_runtime(
         live_recaps=engine.live_recaps,
         planner=engine.planner,
         consent=consent,
+        polls=polls,
         boards=boards,
         suggestions=suggestions,
         alert_watcher=watcher,
@@ -175,3 +190,25 @@ def build_runtime(
         alert_deliveries=deliveries,
         publisher=publisher,
     )
+
+
+def _ending_polls(polls: Polls, build: RecapBuilder) -> RecapBuilder:
+    """``build``, after ending the occurrence's polls that end with the recap."""
+
+    async def recap(occurrence: Occurrence, request: PostRequest) -> PostRequest:
+        await polls.end_with_recap(occurrence.run.occurrence_id)
+        return await build(occurrence, request)
+
+    return recap
+
+
+def _and_polls_checked(
+    polls: Polls, published: Callable[[int], Awaitable[None]]
+) -> Callable[[int], Awaitable[None]]:
+    """``published``, then the recap's polls checked for a change it missed."""
+
+    async def recap_published(occurrence_id: int) -> None:
+        await published(occurrence_id)
+        await polls.recap_published(occurrence_id)
+
+    return recap_published

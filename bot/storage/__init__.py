@@ -33,6 +33,7 @@ from bot.storage.events import EventRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.people import PeopleRepository
+from bot.storage.polls import PollRepository
 from bot.storage.posts import PostRepository
 from bot.storage.recaps import LiveRecapRepository
 from bot.storage.suggestions import SuggestionRepository
@@ -54,6 +55,7 @@ class SqlStore(
     CommandSyncRepository,
     DraftRepository,
     PeopleRepository,
+    PollRepository,
     CardRepository,
     BoardRepository,
     AlertRepository,

@@ -289,7 +289,48 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE board_saves SET user_name = '' WHERE user_id = NEW.user_id;
     END;
     """,
-    # 11 (issue 17, part B): questions suggested by members (/chat suggest) and their upvotes
+    # 10: polls (issue 17): each poll the bot posted (a poll question or /host poll; with
+    #     reactions = 1 when it went out as text with numbered reactions, without Send Polls)
+    #     and its votes keyed by message, answer and user. Voters are kept to count each vote
+    #     once (events are redelivered, reconciled from Discord's voters endpoint) and are
+    #     never shown; a forget-me deletes a person's votes. (Numbered 10: after main's 9, cards and boards,
+    #     and before 11, suggestions.)
+    """
+    CREATE TABLE polls (
+        message_id     INTEGER PRIMARY KEY,
+        occurrence_id  INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,
+        channel_id     INTEGER NOT NULL,
+        step_key       TEXT NOT NULL,
+        question       INTEGER,
+        text           TEXT NOT NULL,
+        options_json   TEXT NOT NULL,
+        multiple       INTEGER NOT NULL DEFAULT 0,
+        reactions      INTEGER NOT NULL DEFAULT 0,
+        end_with_recap INTEGER NOT NULL DEFAULT 0,
+        opened_at      TEXT NOT NULL,
+        expires_at     TEXT NOT NULL,
+        finalized      INTEGER NOT NULL DEFAULT 0,
+        final_counts_json TEXT,
+        updated_at     TEXT NOT NULL
+    );
+    CREATE INDEX polls_occurrence ON polls(occurrence_id);
+    CREATE INDEX polls_opened ON polls(opened_at);
+    CREATE TABLE poll_votes (
+        message_id  INTEGER NOT NULL REFERENCES polls(message_id) ON DELETE CASCADE,
+        answer_id   INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        voted_at    TEXT NOT NULL,
+        PRIMARY KEY (message_id, answer_id, user_id)
+    );
+    CREATE INDEX poll_votes_user ON poll_votes(user_id);
+    CREATE TRIGGER forget_poll_votes AFTER INSERT ON forget_requests BEGIN
+        DELETE FROM poll_votes WHERE user_id = NEW.user_id;
+    END;
+    CREATE TRIGGER forget_poll_votes_again AFTER UPDATE OF requested_at ON forget_requests BEGIN
+        DELETE FROM poll_votes WHERE user_id = NEW.user_id;
+    END;
+    """,
+    # 11: questions suggested by members (/chat suggest) and their upvotes
     #    (a 👍 on the suggestion's message). status: open, approved, rejected, asked.
     #    position: where an approved one goes (before the file's question n; NULL: after
     #    them). occurrence_id: the occurrence that asked it (no foreign key: a suggestion
@@ -322,7 +363,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX suggestion_votes_user ON suggestion_votes(user_id);
     """,
-    # 12 (issue 18; here after 11, the lead puts 9 and 10 before them): keyword alerts and
+    # 12: keyword alerts and
     #    their digests.
     #  * alerts: what a member follows in a server (``key``: the folded terms, sorted, so
     #    the same words are one alert; ``shown``: as typed).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from bot.core.personal import (
     Draft,
     GivenReaction,
     PersonalData,
+    PollVote,
     StoredMessage,
     SuggestedQuestion,
 )
@@ -152,6 +154,26 @@ class ParticipantRepository(AnswerWriteRepository):
             if row is not None
             else None
         )
+        voted = await self.db.fetchall(
+            """SELECT v.message_id, v.answer_id, v.voted_at, p.text, p.options_json,
+                      o.chat_id, o.start_at
+               FROM poll_votes v
+               JOIN polls p ON p.message_id = v.message_id
+               JOIN occurrences o ON o.id = p.occurrence_id
+               WHERE v.user_id = ? ORDER BY v.voted_at, v.message_id, v.answer_id""",
+            (user_id,),
+        )
+        poll_votes = tuple(
+            PollVote(
+                message_id=int(row[0]),
+                chat_id=str(row[5]),
+                occurrence_start=dt(row[6]),
+                question=str(row[3]),
+                option=_option(str(row[4]), int(row[1])),
+                voted_at=dt(row[2]),
+            )
+            for row in voted
+        )
         saved = await self.db.fetchall(
             "SELECT * FROM board_saves WHERE user_id = ? ORDER BY saved_at, board_id, url",
             (user_id,),
@@ -194,8 +216,15 @@ class ParticipantRepository(AnswerWriteRepository):
             reactions=reactions,
             drafts=drafts,
             profile=profile,
+            poll_votes=poll_votes,
             saves=saves,
         )
+
+
+def _option(options_json: str, answer_id: int) -> str:
+    """A poll option's text from its stored list (answer ids are 1-based)."""
+    options = json.loads(options_json)
+    return str(options[answer_id - 1]) if 0 < answer_id <= len(options) else str(answer_id)
 
 
 #: ``answers.deleted`` as words.

@@ -117,3 +117,41 @@ class ChatDraft:
     #: The form's fields as typed, by name (:class:`bot.chatfile.form.ChatForm`).
     fields: Mapping[str, str]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    """A poll the bot posted: a poll question (``q3``) or a live poll (``/host poll``).
+
+    ``reactions`` is True when it went out as text with numbered reactions (the bot lacked
+    Send Polls in the channel): its votes are the members' reactions 1️⃣..🔟.
+    """
+
+    message_id: int
+    occurrence_id: int
+    channel_id: int
+    step_key: str
+    #: The question number, or None for a live poll.
+    question: int | None
+    text: str
+    options: tuple[str, ...]
+    multiple: bool
+    opened_at: datetime
+    expires_at: datetime
+    reactions: bool = False
+    #: Ended by the bot when the recap is posted (a /host poll without a duration); other
+    #: polls run their time and the published recap is updated when Discord ends them.
+    end_with_recap: bool = False
+    #: Discord ended it and its results are final.
+    finalized: bool = False
+    #: Discord's final count per answer id (1-based), when finalized.
+    final_counts: Mapping[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PollTally:
+    """A poll's votes as stored: who voted for which answer (ids only; never shown)."""
+
+    poll: PollRecord
+    #: Answer id (1-based) -> the user ids that voted for it.
+    votes: Mapping[int, frozenset[int]] = field(default_factory=dict)

@@ -32,6 +32,8 @@ from bot.core.ports.records import (
     ForgetRequest,
     LiveRecap,
     Occurrence,
+    PollRecord,
+    PollTally,
     PostRecord,
     RecapChanges,
 )
@@ -361,6 +363,48 @@ class PeopleStore(Protocol):
         ...
 
 
+class PollStore(Protocol):
+    """Polls the bot posted and their votes, by message, answer and user."""
+
+    async def record_poll(self, poll: PollRecord) -> None:
+        """Keep a posted poll (again: nothing changes)."""
+        ...
+
+    async def poll(self, message_id: int) -> PollRecord | None:
+        """The poll posted as ``message_id``, if the bot posted one."""
+        ...
+
+    async def poll_tallies(self, occurrence_id: int) -> list[PollTally]:
+        """The occurrence's polls with their votes, in the order they were opened."""
+        ...
+
+    async def polls_since(self, since: datetime) -> list[PollRecord]:
+        """Polls opened since ``since``, or still not final: those to reconcile."""
+        ...
+
+    async def set_poll_vote(
+        self, message_id: int, answer_id: int, user_id: int, voted: bool, at: datetime
+    ) -> bool:
+        """Record a vote (``voted``) or its removal; False when it changed nothing (a
+        redelivered event) or the message is no poll of ours."""
+        ...
+
+    async def replace_poll_votes(
+        self, message_id: int, votes: Mapping[int, Collection[int]], at: datetime
+    ) -> bool:
+        """Make the poll's votes exactly ``votes`` (answer id -> user ids, as Discord's voters
+        endpoint lists them); False when they were so already."""
+        ...
+
+    async def finalize_poll(self, message_id: int, counts: Mapping[int, int], at: datetime) -> bool:
+        """Discord ended the poll with these counts per answer id; False when known already."""
+        ...
+
+    async def polls_changed_at(self, occurrence_id: int) -> datetime | None:
+        """When a vote or result of the occurrence's polls last changed (None: no polls)."""
+        ...
+
+
 # --- Link cards and boards (issue 16) --------------------------------------------------------
 
 
@@ -632,6 +676,7 @@ class Store(
     CommandSyncStore,
     DraftStore,
     PeopleStore,
+    PollStore,
     CardStore,
     BoardStore,
     AlertStore,

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.core.plan import StepKind
 
@@ -18,6 +18,19 @@ class Attachment:
 
     filename: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class PollRequest:
+    """A native poll sent with a post: its question as shown (``Q3: … #tag``, up to 300
+    characters), 1-10 options (up to 55 each), one or several choices, open for ``hours``."""
+
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    hours: int = 24
+    #: The bot ends it when the recap is posted (no duration was given).
+    until_recap: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,10 @@ class PostRequest:
     #: Where to tell moderators about a problem with this post (the bot may not open its
     #: thread); None means the post's own channel.
     notice_channel_id: int | None = None
+    #: A poll sent with the first message (a poll question, /host poll). A venue that may
+    #: not send polls there posts the options as text with numbered reactions 1️⃣..🔟 instead
+    #: (and says so in :attr:`PostResult.reaction_poll`).
+    poll: PollRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,8 @@ class PostResult:
     thread_id: int | None = None
     #: The messages that followed the first (a long recap's continuation), in order.
     more_ids: tuple[int, ...] = ()
+    #: The request's poll went out as text with numbered reactions, not as a native poll.
+    reaction_poll: bool = False
 
     @property
     def message_ids(self) -> tuple[int, ...]:
@@ -97,6 +116,16 @@ class Venue(Protocol):
         text, embeds, continuation and files (replaced, not added). Extra messages needed
         are posted after them and messages no longer needed are deleted. Returns the ids of
         the messages that now show the post; raises :class:`VenueError` on failure."""
+        ...
+
+
+@runtime_checkable
+class PollEnder(Protocol):
+    """A venue that can end the polls the bot posted (Discord; not the rehearsal)."""
+
+    async def end_poll(self, channel_id: int, message_id: int) -> dict[int, int] | None:
+        """End the bot's poll now; returns the final count per answer id (None when the
+        platform did not say). Raise :class:`VenueError` on failure."""
         ...
 
 

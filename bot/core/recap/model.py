@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.consent import consented
 from bot.core.engagement import engagement_reason
+from bot.core.polls import PollResult
 from bot.core.recap.themes import Theme
 
 if TYPE_CHECKING:  # bot.core.cards imports bot.core.recap.text, which loads this package
@@ -284,6 +285,9 @@ class Recap:
     host_voices: tuple[Voice, ...] = ()
     #: Every named participant whose answers drew engagement, ranked (profiles read it).
     engagement: tuple[Engagement, ...] = ()
+    #: The occurrence's polls (poll questions and /host polls), counts only: voters are
+    #: never named.
+    polls: tuple[PollResult, ...] = ()
 
     @property
     def late_answers(self) -> tuple[Quote, ...]:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import render
+from . import polls, render
 from .model import (
     JSON,
     ApiError,
@@ -136,6 +136,8 @@ def post_message(
         elif ref.get("fail_if_not_exists", True):
             raise invalid_form("message_reference", "Unknown message", "MESSAGE_REFERENCE_UNKNOWN")
     _validate(body, msg)
+    if body.get("poll") is not None:
+        polls.attach(world, msg, body["poll"])
     _mentions(world, msg, guild, msg.allowed_mentions)
     if channel.is_thread:
         if channel.archived:
@@ -160,6 +162,8 @@ def post_message(
 def edit_message(
     world: World, msg: Message, body: JSON, uploads: list[Upload] | None = None
 ) -> Message:
+    if body.get("poll") is not None:
+        raise ApiError(400, 520003, "Cannot edit a poll message")
     if "content" in body:
         msg.content = str(body["content"] or "")
     if "embeds" in body:

@@ -219,6 +219,10 @@ def message_payload(
                     "burst_colors": [],
                 }
             )
+    if msg.id in world.polls:
+        from . import polls  # polls renders users with this module
+
+        out["poll"] = polls.payload(world, msg)
     if msg.thread_id is not None and msg.thread_id in world.channels:
         out["thread"] = thread_payload(world, world.channels[msg.thread_id])
     if msg.reference is not None:

@@ -48,6 +48,8 @@ def register(router: Router, world: World) -> None:
             needed.append(Perm.ATTACH_FILES)
         if body.get("message_reference"):
             needed.append(Perm.READ_MESSAGE_HISTORY)
+        if body.get("poll") is not None:
+            needed.append(Perm.SEND_POLLS)
         world.require(ch, *needed)
         nonce = body.get("nonce")
         now = time.monotonic()

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import driver, menus, ops, render
+from . import driver, menus, ops, polls, render
 from .dms import DirectMessages
 from .faults import Faults
 from .gateway import Hub
@@ -66,6 +66,7 @@ class StandIn:
         self.interactions = InteractionsApi(self.world)
         register_channels(self.rest.router, self.world)
         register_guilds(self.rest.router, self.world)
+        polls.register(self.rest.router, self.world)
         self.interactions.register(self.rest.router)
         #: Direct messages: the driver closes and reopens users' DMs and reads what arrived.
         self.dms = DirectMessages(self.world)
@@ -343,6 +344,24 @@ class StandIn:
 
     async def unreact(self, message: Ref, user: User, emoji: str) -> None:
         ops.remove_reaction(self.world, self._message(message), user.id, emoji)
+
+    async def vote(self, message: Ref, user: User, *answer_ids: int) -> None:
+        """``user`` votes for answers (1-based ids) of a poll; on a single-choice poll a vote for
+        another answer replaces theirs. Sends MESSAGE_POLL_VOTE_ADD (and _REMOVE)."""
+        polls.vote(self.world, self._message(message), user.id, list(answer_ids))
+
+    async def unvote(self, message: Ref, user: User, answer_id: int) -> None:
+        """``user`` removes their vote for ``answer_id`` (MESSAGE_POLL_VOTE_REMOVE)."""
+        polls.unvote(self.world, self._message(message), user.id, answer_id)
+
+    async def end_poll(self, message: Ref) -> None:
+        """The poll's time comes now (as at its ``expiry``): final results, MESSAGE_UPDATE and
+        the POLL_RESULT message."""
+        polls.end(self.world, self._message(message))
+
+    def poll_votes(self, message: Ref) -> dict[int, list[int]]:
+        """Answer id -> ids of the users who voted for it."""
+        return {a: list(u) for a, u in self.world.polls[_id(message)].votes.items()}
 
     async def start_thread(self, message: Ref, user: User, name: str) -> Channel:
         msg = self._message(message)

@@ -31,6 +31,7 @@ from .model import (
 
 if TYPE_CHECKING:
     from .gateway import Hub, Session
+    from .polls import Poll
 
 PayloadFn = Callable[["Session"], JSON | None]
 
@@ -62,6 +63,8 @@ class World:
         #: (author id, nonce) -> (message id, loop time) for ``enforce_nonce``.
         self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.attachments: dict[int, Attachment] = {}
+        #: Message id -> its poll (see polls.py).
+        self.polls: dict[int, Poll] = {}
         self.owner = self.add_user("standin-owner")
         self.bot = self.add_user(bot_name, bot=True)
         self.application_id = self.bot.id

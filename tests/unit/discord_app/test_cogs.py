@@ -48,6 +48,7 @@ MODERATORS = {
     "export",
     "delete",
     "stats",
+    "poll",
     "suggestions",
 }
 #: /board: for everyone (create checks for moderators in code), and the message menu.
@@ -91,6 +92,7 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
         "ChatCommands",
         "HostCommands",
         "Listeners",
+        "PollListeners",
         "SuggestionVotes",
     ]
     tree = groups(bot)
@@ -107,11 +109,17 @@ async def test_every_cog_loads_without_a_token(bot: ChatBot) -> None:
         "on_raw_message_delete",
         "on_raw_bulk_message_delete",
     ):
-        assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners]  # type: ignore[attr-defined]
-    # Reactions count on answers, and a 👍 on a suggestion's message is its upvote.
-    votes = bot.get_cog("SuggestionVotes")
+        owners = [type(e.__self__).__name__ for e in bot.extra_events[event]]  # type: ignore[attr-defined]
+        assert owners[0] == "Listeners"
+        assert set(owners[1:]) <= {"PollListeners", "SuggestionVotes"}
+    # Reactions count on answers, a 👍 on a suggestion's message is its upvote, and a number
+    # on a poll posted as text is a vote.
     for event in ("on_raw_reaction_add", "on_raw_reaction_remove"):
-        assert [e.__self__ for e in bot.extra_events[event]] == [bot.listeners, votes]  # type: ignore[attr-defined]
+        owners = [type(e.__self__).__name__ for e in bot.extra_events[event]]  # type: ignore[attr-defined]
+        assert sorted(owners) == ["Listeners", "PollListeners", "SuggestionVotes"]
+    # Poll votes (and final results) go to the poll listeners.
+    for event in ("on_raw_poll_vote_add", "on_raw_poll_vote_remove"):
+        assert [type(e.__self__).__name__ for e in bot.extra_events[event]] == ["PollListeners"]  # type: ignore[attr-defined]
 
 
 async def test_only_host_asks_discord_to_hide_it_from_members(bot: ChatBot) -> None:
