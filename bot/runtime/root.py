@@ -13,7 +13,10 @@ What it wires, so no caller does it by hand:
   ``collector.flush``), so the recap sees every answer received before it;
 * the live recaps' delay comes from the settings;
 * consent requests (forget-me) go through the collector's writer, so they are ordered
-  with the answers queued before them, and have the live recaps read again once applied.
+  with the answers queued before them, and have the live recaps read again once applied;
+* with a ``lease_owner`` (several processes share the store) the engine claims each
+  occurrence's lease before advancing it (:class:`bot.runtime.leases.SharedLeases`, home
+  first by ``is_home``); without one every occurrence is this process's.
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -23,6 +26,7 @@ Adapters add their own listeners to the hooks (the Discord client's scheduled ev
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +35,7 @@ from bot.runtime.answer_writer import AnswerWriter
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
+from bot.runtime.leases import LEASE_TIME, Leases, SharedLeases, SoleLeases
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
 
@@ -42,6 +47,11 @@ class RuntimeSettings:
 
     #: From the first change after a recap was published to its update (an edit).
     recap_update_delay: timedelta = UPDATE_DELAY
+    #: This process's name in the leases when several processes share the store (None:
+    #: the only process, every occurrence is ours).
+    lease_owner: str | None = None
+    #: How long a lease lasts unrenewed (how long others wait when this process dies).
+    lease_time: timedelta = LEASE_TIME
 
 
 @dataclass(frozen=True)
@@ -75,12 +85,30 @@ def build_runtime(
     settings: RuntimeSettings | None = None,
     *,
     recap_builder: RecapBuilder | None = None,
+    is_home: Callable[[int], bool] | None = None,
 ) -> Runtime:
     """A runtime over ``store`` that posts through ``venue`` on ``clock``'s time.
-    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it)."""
+    ``recap_builder`` replaces the recap (tests and benchmarks that measure without it);
+    ``is_home`` tells whether a chat channel's guild is on this process's shards."""
     settings = settings or RuntimeSettings()
     collector = Collector(store, clock=clock)
-    engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
+    leases: Leases = SoleLeases()
+    if settings.lease_owner is not None:
+        leases = SharedLeases(
+            store,
+            clock,
+            settings.lease_owner,
+            lease_time=settings.lease_time,
+            is_home=is_home or (lambda _channel_id: True),
+        )
+    engine = Engine(
+        store,
+        venue,
+        clock,
+        recap_builder=recap_builder,
+        before_recap=collector.flush,
+        leases=leases,
+    )
     engine.live_recaps.delay = settings.recap_update_delay
     engine.on_run_saved.append(collector.on_run_saved)
     collector.on_stored.append(engine.live_recaps.changed)

@@ -12,6 +12,7 @@ from bot.storage.command_syncs import CommandSyncRepository
 from bot.storage.db import Database, open_database
 from bot.storage.drafts import DraftRepository
 from bot.storage.events import EventRepository
+from bot.storage.leases import LeaseRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.people import PeopleRepository
@@ -32,6 +33,7 @@ class SqliteStore(
     CommandSyncRepository,
     DraftRepository,
     PeopleRepository,
+    LeaseRepository,
 ):
     """The bot's store over one SQLite database: every port of :class:`bot.core.ports.Store`."""
 

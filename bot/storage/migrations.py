@@ -220,6 +220,22 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE topic_index SET upto = MIN(upto, (SELECT COALESCE(MAX(rowid), 0) FROM answers));
     END;
     """,
+    # 13: leases: which process runs a chat's timed steps (several processes sharing one
+    #     database, see bot.runtime.leases). One row per leased thing (``occurrence:<id>``):
+    #     its owner (a process), until when the claim holds unless renewed by the owner's
+    #     heartbeat, whether the owner is the chat's home (its shard holds the chat's guild),
+    #     and which home process asked for it back (a substitute hands it over after its step).
+    """
+    CREATE TABLE leases (
+        name        TEXT PRIMARY KEY,
+        owner       TEXT NOT NULL,
+        home        INTEGER NOT NULL DEFAULT 0,
+        expires_at  TEXT NOT NULL,
+        claimed_at  TEXT NOT NULL,
+        wanted_by   TEXT
+    );
+    CREATE INDEX leases_owner ON leases(owner);
+    """,
 )
 
 #: The schema version this code expects.

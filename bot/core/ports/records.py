@@ -117,3 +117,19 @@ class ChatDraft:
     #: The form's fields as typed, by name (:class:`bot.chatfile.form.ChatForm`).
     fields: Mapping[str, str]
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A process's claim on something timed (``occurrence:<id>``: that chat's next steps).
+
+    It holds until ``expires_at`` unless its owner renews it; then another process may take
+    it. ``home`` says the owner's shard holds the chat's guild; ``wanted_by`` names the home
+    process that asked a substitute to hand it back."""
+
+    name: str
+    owner: str
+    home: bool
+    expires_at: datetime
+    claimed_at: datetime
+    wanted_by: str | None = None
