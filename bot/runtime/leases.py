@@ -121,6 +121,8 @@ class SharedLeases:
         if await self.store.claim_lease(
             name, self.owner, now, now + self.lease_time, home=home, create=create
         ):
+            if not home:
+                log.info("%s: running its due step for its home, which stopped renewing", name)
             return None
         lease = await self.store.lease(name)
         if lease is None:  # nobody holds it: the home gets a lease time to claim it first
