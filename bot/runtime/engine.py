@@ -97,7 +97,7 @@ class Engine:
         self.before_recap = before_recap
         self.planner = Planner(store)
         #: Keeps published recaps up to date (the collector reports changes to it).
-        self.live_recaps = LiveRecaps(store, venue, clock)
+        self.live_recaps = LiveRecaps(store, venue, clock, leases=self.leases)
         #: Posts each step exactly once (intent, history check, post, message id).
         self.poster = Poster(
             store,
