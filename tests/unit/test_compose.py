@@ -16,7 +16,8 @@ def test_every_shard_runs_in_exactly_one_bot_service() -> None:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     bots = {name: s for name, s in services.items() if "SHARD_IDS" in s.get("environment", {})}
     assert len(bots) >= 2
-    counts, shards = set(), []
+    counts: set[int | None] = set()
+    shards: list[int] = []
     for service in bots.values():
         environ = {k: str(v) for k, v in service["environment"].items()} | {"DISCORD_TOKEN": TOKEN}
         settings = load_settings(environ, need_token=False)
@@ -27,4 +28,5 @@ def test_every_shard_runs_in_exactly_one_bot_service() -> None:
         assert "postgres" in service["depends_on"]
         assert service["environment"]["DATABASE_URL"].startswith("postgresql://")
     [count] = counts
+    assert count is not None
     assert sorted(shards) == list(range(count))
