@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core.plan import build_plan
 from bot.core.ports import PostRequest, PostResult
 from bot.runtime.clock import VirtualClock
@@ -20,7 +22,7 @@ from bot.runtime.leases import SharedLeases, lease_name
 from bot.storage import SqliteStore, open_store
 from tests.conftest import T0
 from tests.support.specs import make_spec
-from tests.support.venue import MemoryVenue
+from tests.support.venue import Crash, MemoryVenue
 
 LEASE = timedelta(seconds=30)
 FIRST = make_spec(id="first", channel=111)
@@ -28,17 +30,22 @@ SECOND = make_spec(id="second", channel=222)
 
 
 class TaggedVenue:
-    """One platform for every process; remembers which process posted each step."""
+    """One platform for every process; remembers which process posted each step, and can
+    die (kill -9) right after a post reached the platform, before its id is recorded."""
 
     def __init__(self, venue: MemoryVenue, name: str, posted_by: dict[tuple[int, str], list[str]]):
         self.venue = venue
         self.name = name
         self.posted_by = posted_by
+        self.die_after: str | None = None
 
     async def post(self, request: PostRequest) -> PostResult:
         key = (request.occurrence_id, request.step_key)
         self.posted_by.setdefault(key, []).append(self.name)
-        return await self.venue.post(request)
+        result = await self.venue.post(request)
+        if request.step_key == self.die_after:
+            raise Crash(f"{self.name} died after posting {request.step_key}")
+        return result
 
     def __getattr__(self, attribute: str) -> object:
         return getattr(self.venue, attribute)
@@ -50,6 +57,7 @@ class Process:
     store: SqliteStore
     engine: Engine
     leases: SharedLeases
+    venue: TaggedVenue
 
 
 async def _process(
@@ -66,7 +74,7 @@ async def _process(
     )
     venue = TaggedVenue(platform, name, posted_by)
     engine = Engine(store, venue, clock, leases=leases)  # type: ignore[arg-type]
-    return Process(name, store, engine, leases)
+    return Process(name, store, engine, leases, venue)
 
 
 async def _tick(clock: VirtualClock, processes: list[Process], until: datetime) -> None:
@@ -146,6 +154,70 @@ async def test_each_home_runs_its_chat_and_a_dead_homes_chat_is_taken_over_once(
             assert await a.store.leases() == []
         finally:
             await b2.store.close()
+    finally:
+        await a.store.close()
+        await b.store.close()
+
+
+async def test_a_chat_whose_home_never_ran_waits_a_lease_time_for_it(tmp_path: Path) -> None:
+    """Only a process of another shard runs: it leaves the chat's due step to its home for a
+    lease time, then posts it."""
+    clock = VirtualClock(T0)
+    platform = MemoryVenue(clock)
+    posted_by: dict[tuple[int, str], list[str]] = {}
+    a = await _process(tmp_path / "bot.db", "a", FIRST.channel, platform, clock, posted_by)
+    try:
+        await a.engine.schedule_chat(SECOND)
+        [second] = await a.store.occurrences(chat_id="second")
+        first_due = second.run.next_due()
+        assert first_due is not None
+        clock.set(first_due)
+        await _tick(clock, [a], first_due + LEASE - timedelta(seconds=2))
+        assert platform.messages == []
+        await _tick(clock, [a], first_due + LEASE + timedelta(seconds=2))
+        [message] = platform.messages
+        assert first_due + LEASE <= message.at <= first_due + LEASE + timedelta(seconds=1)
+        lease = await a.store.lease(lease_name(second.run.occurrence_id))
+        assert lease is not None
+        assert (lease.owner, lease.home) == ("a", False)
+    finally:
+        await a.store.close()
+
+
+async def test_an_owner_killed_between_post_and_record_is_not_posted_again(
+    tmp_path: Path,
+) -> None:
+    """The home dies after Q2 reached the channel but before its message id was stored: the
+    process taking over finds Q2 in the channel's history instead of posting it again."""
+    path = tmp_path / "bot.db"
+    clock = VirtualClock(T0)
+    platform = MemoryVenue(clock)
+    posted_by: dict[tuple[int, str], list[str]] = {}
+    a = await _process(path, "a", FIRST.channel, platform, clock, posted_by)
+    b = await _process(path, "b", SECOND.channel, platform, clock, posted_by)
+    try:
+        await b.engine.schedule_chat(SECOND)
+        [second] = await a.store.occurrences(chat_id="second")
+        occurrence_id = second.run.occurrence_id
+        plan = {step.key: step.due for step in build_plan(SECOND, second.run.start)}
+        b.venue.die_after = "q2"
+        with pytest.raises(Crash):
+            for _key, due in sorted(plan.items(), key=lambda item: item[1]):
+                clock.set(due - timedelta(seconds=1))
+                for process in (a, b):
+                    await process.leases.renew()
+                await _tick(clock, [a, b], due + timedelta(seconds=2))
+        before = await a.store.post(occurrence_id, "q2")
+        assert before is not None
+        assert before.message_id is None  # intent recorded, id not: b died in between
+        await _tick(clock, [a], plan["q2"] + LEASE + timedelta(seconds=5))
+        assert platform.step_keys(occurrence_id).count("q2") == 1
+        after = await a.store.post(occurrence_id, "q2")
+        assert after is not None
+        assert after.message_id is not None
+        lease = await a.store.lease(lease_name(occurrence_id))
+        assert lease is not None
+        assert lease.owner == "a"
     finally:
         await a.store.close()
         await b.store.close()
