@@ -25,11 +25,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ingest, people, processes, recap, timing
+from bench import ingest, people, processes, recap, shards, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
-NAMES = ("ingest", "recap", "timing", "memory", "restart", "people")
+NAMES = ("ingest", "recap", "timing", "memory", "restart", "people", "shards")
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
 
@@ -97,6 +97,20 @@ def run_people(config: Config, folder: Path) -> list[Figure]:
     return people.figures(result)
 
 
+def run_shards(config: Config, folder: Path) -> list[Figure]:
+    """Shards: lateness over two processes vs one; failover after a kill."""
+    result = asyncio.run(
+        shards.run_all(
+            folder,
+            chats=config.shards_chats,
+            questions=config.shards_questions,
+            interval=config.shards_interval,
+            lease=config.shards_lease,
+        )
+    )
+    return shards.figures(result)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "recap": run_recap,
@@ -104,6 +118,7 @@ RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "memory": run_memory,
     "restart": run_restart,
     "people": run_people,
+    "shards": run_shards,
 }
 
 

@@ -33,6 +33,9 @@ TINY = [
     "timing_rate=50",
     "people_answers=2000",
     "series_occurrences=6",
+    "shards_chats=2",
+    "shards_interval=1",
+    "shards_lease=1",
 ]
 
 

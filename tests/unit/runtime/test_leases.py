@@ -88,6 +88,15 @@ async def _tick(clock: VirtualClock, processes: list[Process], until: datetime) 
             await process.engine.run_due()
 
 
+async def _walk(clock: VirtualClock, processes: list[Process], plan: dict[str, datetime]) -> None:
+    """Every step of ``plan`` in order, jumping between them (the heartbeat going on)."""
+    for _key, due in sorted(plan.items(), key=lambda item: item[1]):
+        clock.set(due - timedelta(seconds=1))
+        for process in processes:
+            await process.leases.renew()
+        await _tick(clock, processes, due + timedelta(seconds=2))
+
+
 async def test_each_home_runs_its_chat_and_a_dead_homes_chat_is_taken_over_once(
     tmp_path: Path,
 ) -> None:
@@ -202,11 +211,7 @@ async def test_an_owner_killed_between_post_and_record_is_not_posted_again(
         plan = {step.key: step.due for step in build_plan(SECOND, second.run.start)}
         b.venue.die_after = "q2"
         with pytest.raises(Crash):
-            for _key, due in sorted(plan.items(), key=lambda item: item[1]):
-                clock.set(due - timedelta(seconds=1))
-                for process in (a, b):
-                    await process.leases.renew()
-                await _tick(clock, [a, b], due + timedelta(seconds=2))
+            await _walk(clock, [a, b], plan)
         before = await a.store.post(occurrence_id, "q2")
         assert before is not None
         assert before.message_id is None  # intent recorded, id not: b died in between
