@@ -57,6 +57,8 @@ class ShardRun:
     doubles: int = 0
     expected: int = 0
     posted: int = 0
+    #: Lateness by step key (q1, q2...).
+    by_step: dict[str, list[float]] = field(default_factory=dict)
 
 
 async def _processes(path: Path, count: int, lease: timedelta, *, shared: bool) -> list[Process]:
@@ -140,9 +142,11 @@ async def measure(
         run.doubles = sum(n - 1 for n in counts.values() if n > 1)
         questions_sent = [s for s in sent if s.kind is StepKind.QUESTION]
         run.posted = len(questions_sent)
-        run.lateness = [
-            (s.sent_at - due[s.occurrence_id, s.step_key]).total_seconds() for s in questions_sent
-        ]
+        for question in questions_sent:
+            key = question.step_key
+            late = (question.sent_at - due[question.occurrence_id, key]).total_seconds()
+            run.lateness.append(late)
+            run.by_step.setdefault(key, []).append(late)
         if killed_at is not None:
             victims = {
                 o.run.occurrence_id

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 LEASE_TIME = timedelta(seconds=30)
 #: How often a home process waiting for a substitute to hand a chat back looks again.
 HANDBACK_POLL = timedelta(seconds=2)
+#: The soonest a process looks at a lease again after finding it held by another.
+RECHECK = timedelta(milliseconds=100)
 
 
 def lease_name(occurrence_id: int) -> str:
@@ -109,48 +111,76 @@ class SharedLeases:
         #: Whether this process's shards hold the guild of a channel (by channel id).
         self.is_home = is_home
         self._stopping = asyncio.Event()
+        #: The leases this process holds, with their expiry as it last wrote or read it, and
+        #: whether it holds them as their home.
+        self._held: dict[str, tuple[datetime, bool]] = {}
 
     async def hold(self, occurrence_id: int) -> datetime | None:
-        """Claim the occurrence's lease (see the module docstring for who may when)."""
-        occurrence = await self.store.load_occurrence(occurrence_id)
-        home = self.is_home(occurrence.spec.channel)
+        """Claim the occurrence's lease (see the module docstring for who may when).
+
+        A lease this process holds with more than half a lease time left is ours without
+        asking the database: nobody may take it before it expires, and the heartbeat keeps
+        it so (a chat's steps cost no lease query while its process is alive)."""
         name = lease_name(occurrence_id)
         now = self.clock.now()
+        held = self._held.get(name)
+        if held is not None and held[0] - now > self.lease_time / 2:
+            return None
+        occurrence = await self.store.load_occurrence(occurrence_id)
+        home = self.is_home(occurrence.spec.channel)
         due = occurrence.run.next_due() or now
-        create = home or due <= now - self.lease_time
+        # Read first (a read never waits for the database's writer): write a claim only when
+        # it can succeed, so a process does not queue a write for every chat it is not running.
+        lease = await self.store.lease(name)
+        if lease is not None and lease.owner != self.owner and lease.expires_at > now:
+            self._held.pop(name, None)
+            if home:
+                if lease.wanted_by != self.owner:
+                    await self.store.want_lease(name, self.owner)
+                return min(lease.expires_at, now + HANDBACK_POLL)
+            return max(lease.expires_at, now + RECHECK)
+        if lease is None and not home and due > now - self.lease_time:
+            # Nobody holds it: its home gets a lease time from the due step to claim it.
+            return max(due + self.lease_time, now + RECHECK)
         if await self.store.claim_lease(
-            name, self.owner, now, now + self.lease_time, home=home, create=create
+            name, self.owner, now, now + self.lease_time, home=home, create=lease is None
         ):
+            self._held[name] = (now + self.lease_time, home)
             if not home:
                 log.info("%s: running its due step for its home, which stopped renewing", name)
             return None
-        lease = await self.store.lease(name)
-        if lease is None:  # nobody holds it: the home gets a lease time to claim it first
-            return max(due + self.lease_time, now + HANDBACK_POLL)
-        if home:
-            await self.store.want_lease(name, self.owner)
-            return min(lease.expires_at, now + HANDBACK_POLL)
-        log.debug("%s: held by %s until %s", name, lease.owner, lease.expires_at)
-        return max(lease.expires_at, now + timedelta(milliseconds=100))
+        self._held.pop(name, None)  # another process claimed it just now
+        return now + RECHECK
 
     async def stepped(self, occurrence_id: int, *, finished: bool) -> None:
         """Give the lease up when the occurrence finished, or when its home asked for it."""
         name = lease_name(occurrence_id)
         if finished:
+            self._held.pop(name, None)
             await self.store.release_lease(name, self.owner)
             return
+        held = self._held.get(name)
+        if held is not None and held[1]:
+            return  # held as its home: nobody asks for it
         lease = await self.store.lease(name)
         if lease is not None and lease.owner == self.owner and lease.wanted_by:
             log.info("%s: handing it back to its home %s", name, lease.wanted_by)
+            self._held.pop(name, None)
             await self.store.release_lease(name, self.owner)
 
     async def renew(self) -> int:
         """The heartbeat: extend every lease of this process by a lease time, and ask
         substitutes for this process's chats back; returns how many leases it holds."""
         held = await self.store.renew_leases(self.owner, self.clock.now() + self.lease_time)
+        leases = await self.store.leases()
+        self._held = {
+            lease.name: (lease.expires_at, lease.home)
+            for lease in leases
+            if lease.owner == self.owner
+        }
         elsewhere = {
             lease.name
-            for lease in await self.store.leases()
+            for lease in leases
             if lease.owner != self.owner and lease.wanted_by != self.owner
         }
         if elsewhere:
