@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.errors import HeldElsewhere
 from bot.core.plan import build_plan
 from bot.core.ports import PostRequest, PostResult
+from bot.core.run import Next, Start
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
 from bot.runtime.leases import SharedLeases, lease_name
@@ -223,6 +225,29 @@ async def test_an_owner_killed_between_post_and_record_is_not_posted_again(
         lease = await a.store.lease(lease_name(occurrence_id))
         assert lease is not None
         assert lease.owner == "a"
+    finally:
+        await a.store.close()
+        await b.store.close()
+
+
+async def test_a_control_while_another_process_runs_the_chat_is_refused(tmp_path: Path) -> None:
+    """/host next reaching a process that does not hold the chat's lease (its home is
+    running it) is refused with the reason, and nothing is posted twice."""
+    clock = VirtualClock(T0)
+    platform = MemoryVenue(clock)
+    posted_by: dict[tuple[int, str], list[str]] = {}
+    a = await _process(tmp_path / "bot.db", "a", FIRST.channel, platform, clock, posted_by)
+    b = await _process(tmp_path / "bot.db", "b", SECOND.channel, platform, clock, posted_by)
+    try:
+        await b.engine.schedule_chat(SECOND)
+        await b.engine.control("second", Start("mod"))
+        await b.engine.run_due()
+        assert [key for _o, key in posted_by] == ["intro"]
+        with pytest.raises(HeldElsewhere, match="another process of the bot is running second"):
+            await a.engine.control("second", Next("mod"))
+        await b.engine.control("second", Next("mod"))
+        await b.engine.run_due()
+        assert [key for _o, key in posted_by] == ["intro", "q1"]
     finally:
         await a.store.close()
         await b.store.close()
