@@ -110,8 +110,17 @@ async def test_kill_9_of_a_shards_process_hands_its_chat_to_the_other_once(
             assert counts == dict.fromkeys(PREFIXES, 1), (place.guild.name, counts)
         assert re.search(r"Q1: .* — 2 answers from 2 people", recap["content"]), recap["content"]
         assert re.search(r"Q2: .* — 1 answer from 1 person", recap["content"]), recap["content"]
-        # Done: no lease is held any more, and no step was posted late by the engine's rules.
+        # Done: no lease is held any more.
         await standin.wait_for(lambda: zero.query("SELECT name FROM leases") == [], timeout=10)
+        # Each guild's commands were synced once, by its own process (not again at the
+        # restart: unchanged), never by the other.
+        synced = [
+            re.sub(r"^/applications/\d+/guilds/(\d+)/commands$", r"\1", call.path)
+            for call in standin.calls("PUT", r"^/applications/\d+/guilds/\d+/commands$")
+        ]
+        assert sorted(synced) == sorted(
+            [str(first.guild.id), str(second.guild.id), str(world.guild.id)]
+        )
         assert await zero.stop() == 0
         assert await one.stop() == 0
     finally:
