@@ -223,6 +223,13 @@ class ShardedChatBot(ChatBot, commands.AutoShardedBot):
     """:class:`ChatBot` over several gateway shards (``SHARD_COUNT``, ``SHARD_IDS``): one
     connection per shard, each receiving its guilds' events."""
 
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard connected again with a new session (not resumed): backfill what it missed.
+        At start every shard is ready before ``on_ready``, which backfills once."""
+        if self._engine_task is not None:
+            log.info("shard %s reconnected (new session)", shard_id)
+            await backfill(self, self.runtime.collector, self.services.store)
+
     def shard_status(self) -> dict[int, bool]:
         """Each shard this process runs, and whether its connection is up."""
         return {shard_id: not shard.is_closed() for shard_id, shard in self.shards.items()}

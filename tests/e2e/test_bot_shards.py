@@ -21,6 +21,7 @@ from tests.e2e.botproc import (
     wait_post,
 )
 from tests.e2e.standin import Perm, StandIn
+from tests.e2e.standin.shards import drop_shard
 
 #: Short leases (LEASE_SECONDS): a dead process's chats wait at most this long.
 LEASE = 3
@@ -126,3 +127,31 @@ async def test_kill_9_of_a_shards_process_hands_its_chat_to_the_other_once(
     finally:
         await zero.stop()
         await one.stop()
+
+
+async def test_a_shard_back_with_a_new_session_backfills_what_it_missed(
+    world: World, tmp_path: Path
+) -> None:
+    """One process running both shards: when the gateway drops one shard's session (not
+    resumable), that shard identifies again (discord.py sends no second on_ready for it) and
+    the answers sent meanwhile in its guild are read from the history."""
+    standin = world.standin
+    second = guild_world(standin, "Second", 1)
+    bot = ShardProcess(standin, tmp_path, "0,1")
+    (bot.chats / "secondchat.yaml").write_text(
+        chat_yaml(second.channel, chat_id="secondchat", interval="30s")
+    )
+    try:
+        await bot.start()
+        assert "secondchat" in (await host(second, second.mod, "start", chat="secondchat")).content
+        await wait_post(second, "**Q1:**", channel=second.channel)
+        assert drop_shard(standin.hub, 1) == 1
+        await standin.say(second.channel, second.people[0], "A1: while the shard was away")
+        await standin.wait_for(
+            lambda: bot.query("SELECT 1 FROM answers WHERE content = 'while the shard was away'"),
+            timeout=WAIT,
+        )
+        assert bot.log_count("reconnected (new session)") >= 1
+        assert await bot.stop() == 0
+    finally:
+        await bot.stop()

@@ -100,3 +100,20 @@ class Sharding:
             "max_concurrency": self.max_concurrency,
         }
         return {"url": url, "shards": self.recommended, "session_start_limit": limit}
+
+
+def drop_shard(hub: Any, shard_id: int) -> int:
+    """Close the connections of one shard's sessions with 4009 (session timed out: not
+    resumable), as Discord may do to one shard while the others stay up. ``hub`` is the
+    stand-in's gateway :class:`~.gateway.Hub`. Returns how many were dropped."""
+    dropped = 0
+    for conn in list(hub.connections):
+        session = conn.session
+        if session is not None and session.shard[0] == shard_id:
+            session.invalid = True
+            session.conn = None
+            conn.session = None
+            conn.close(4009)
+            dropped += 1
+    hub.world.notify()
+    return dropped
