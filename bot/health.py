@@ -69,7 +69,8 @@ def check_health(path: Path, now: datetime) -> tuple[bool, str]:
         return False, f"shard{'s' if len(down) > 1 else ''} {listed} not connected to Discord"
     reason = f"alive ({int(age.total_seconds())}s ago)"
     if shards:
-        reason += f"; shards {', '.join(sorted(shards, key=int))} connected"
+        listed = ", ".join(sorted(shards, key=int))
+        reason += f"; shard{'s' if len(shards) > 1 else ''} {listed} connected"
     if beat.get("owner"):
         reason += f"; leases as {beat['owner']}"
     return True, reason
