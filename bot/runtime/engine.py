@@ -332,6 +332,8 @@ class Engine:
                 )
             occurrence = await self.store.load_occurrence(target)
             run = await self._apply(occurrence, control, self.clock.now())
+            if run.phase.finished:  # cancelled or stopped: nothing more to lease
+                await self.leases.stepped(target, finished=True)
         self.wake()
         return run
 

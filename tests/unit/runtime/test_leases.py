@@ -17,7 +17,7 @@ import pytest
 from bot.core.errors import HeldElsewhere
 from bot.core.plan import build_plan
 from bot.core.ports import PostRequest, PostResult
-from bot.core.run import Next, Start
+from bot.core.run import Cancel, Next, Start
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
 from bot.runtime.leases import SharedLeases, lease_name
@@ -248,6 +248,11 @@ async def test_a_control_while_another_process_runs_the_chat_is_refused(tmp_path
         await b.engine.control("second", Next("mod"))
         await b.engine.run_due()
         assert [key for _o, key in posted_by] == ["intro", "q1"]
+        # A chat cancelled by its moderator is finished: its lease is given up at once (the
+        # heartbeat would renew it forever otherwise).
+        await a.engine.schedule_chat(FIRST)
+        await a.engine.control("first", Cancel("mod"))
+        assert [lease.name for lease in await a.store.leases()] == ["occurrence:1"]
     finally:
         await a.store.close()
         await b.store.close()
