@@ -183,12 +183,21 @@ class SharedLeases:
             for lease in leases
             if lease.owner != self.owner and lease.wanted_by != self.owner
         }
-        if elsewhere:
-            for occurrence in await self.store.occurrences(unfinished=True):
-                name = lease_name(occurrence.run.occurrence_id)
-                if name in elsewhere and self.is_home(occurrence.spec.channel):
-                    log.info("%s: asking its substitute to hand it back", name)
-                    await self.store.want_lease(name, self.owner)
+        if not elsewhere and not self._held:
+            return held
+        unfinished = await self.store.occurrences(unfinished=True)
+        for occurrence in unfinished:
+            name = lease_name(occurrence.run.occurrence_id)
+            if name in elsewhere and self.is_home(occurrence.spec.channel):
+                log.info("%s: asking its substitute to hand it back", name)
+                await self.store.want_lease(name, self.owner)
+        # A lease on an occurrence that was dropped (its chat deleted before it started) or
+        # finished without this process stepping it would be renewed forever: give it up.
+        running = {lease_name(o.run.occurrence_id) for o in unfinished}
+        for name in [name for name in self._held if name not in running]:
+            del self._held[name]
+            await self.store.release_lease(name, self.owner)
+            held -= 1
         return held
 
     async def run_forever(self) -> None:

@@ -256,3 +256,25 @@ async def test_a_control_while_another_process_runs_the_chat_is_refused(tmp_path
     finally:
         await a.store.close()
         await b.store.close()
+
+
+async def test_the_heartbeat_gives_up_leases_of_occurrences_no_longer_running(
+    tmp_path: Path,
+) -> None:
+    """A lease whose occurrence was dropped (its chat deleted before it started) is not
+    renewed forever: the heartbeat releases it; a running chat's lease is kept."""
+    clock = VirtualClock(T0)
+    platform = MemoryVenue(clock)
+    a = await _process(tmp_path / "bot.db", "a", FIRST.channel, platform, clock, {})
+    try:
+        await a.engine.schedule_chat(FIRST)
+        [first] = await a.store.occurrences(chat_id="first")
+        assert await a.leases.hold(first.run.occurrence_id) is None
+        until = T0 + LEASE
+        assert await a.store.claim_lease("occurrence:99", "a", T0, until, home=True, create=True)
+        assert await a.leases.renew() == 1
+        assert [lease.name for lease in await a.store.leases()] == [
+            lease_name(first.run.occurrence_id)
+        ]
+    finally:
+        await a.store.close()
