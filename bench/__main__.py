@@ -25,7 +25,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import alerts, archive, ingest, ingest_pg, people, processes, recap, timing
+from bench import alerts, archive, ingest, ingest_pg, people, processes, recap, shards, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
 
@@ -39,6 +39,7 @@ NAMES = (
     "people",
     "alerts",
     "archive",
+    "shards",
 )
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
@@ -136,6 +137,20 @@ def run_archive(config: Config, folder: Path) -> list[Figure]:
     return archive.figures(result)
 
 
+def run_shards(config: Config, folder: Path) -> list[Figure]:
+    """Shards: lateness over two processes vs one; failover after a kill."""
+    result = asyncio.run(
+        shards.run_all(
+            folder,
+            chats=config.shards_chats,
+            questions=config.shards_questions,
+            interval=config.shards_interval,
+            lease=config.shards_lease,
+        )
+    )
+    return shards.figures(result)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "ingest_pg": run_ingest_pg,
@@ -146,6 +161,7 @@ RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "people": run_people,
     "alerts": run_alerts,
     "archive": run_archive,
+    "shards": run_shards,
 }
 
 

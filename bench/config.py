@@ -37,6 +37,12 @@ class Config:
     memory_chats: int = 100
     memory_answers: int = 1_000_000
 
+    #: Several processes: chats split over two runtimes, seconds between questions, lease.
+    shards_chats: int = 100
+    shards_questions: int = 3
+    shards_interval: float = 3.0
+    shards_lease: float = 3.0
+
     restart_chats: int = 100
     restart_answers: int = 100_000
 
@@ -73,6 +79,10 @@ QUICK = Config(
     timing_lead=1.0,
     memory_chats=5,
     memory_answers=5_000,
+    shards_chats=6,
+    shards_questions=2,
+    shards_interval=2.0,
+    shards_lease=2.0,
     restart_chats=5,
     restart_answers=2_000,
     people_answers=5_000,

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.chatfile import validate_command
 from bot.config import ConfigError, Settings, level_number, load_settings
 from bot.core.errors import ChatNotFound, OccurrenceNotFound
-from bot.health import check_health, heartbeat_path, now_utc
+from bot.health import check_health, heartbeat_path, lease_lines, now_utc
 from bot.logs import setup_logging
 from bot.rehearsal.runner import DEFAULT_SPEED, rehearse
 from bot.rehearsal.script import ScriptError
@@ -86,8 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(load_settings(os.environ, need_token=True))
         if args.command == "health":
             settings = load_settings(os.environ, need_token=False)
-            healthy, reason = check_health(heartbeat_path(settings.database_path), now_utc())
+            path = heartbeat_path(settings.database_path, settings.shard_ids)
+            healthy, reason = check_health(path, now_utc())
             print(reason)
+            if settings.shard_count is not None:
+                _print_leases(settings)
             return 0 if healthy else 1
         if args.command == "recap":
             return _recap(args)
@@ -145,6 +148,29 @@ def _run(settings: Settings) -> int:
             await store.close()
 
     return asyncio.run(run())
+
+
+def _print_leases(settings: Settings) -> None:
+    """The leases in the store (several processes): who runs which chat, until when."""
+    from bot.storage import open_store
+
+    if settings.database_url is None and not settings.database_path.is_file():
+        return
+
+    async def read() -> list[str]:
+        store = await open_store(settings.database)
+        try:
+            return lease_lines(await store.leases(), now_utc())
+        finally:
+            await store.close()
+
+    try:
+        lines = asyncio.run(read())
+    except StorageError as error:
+        print(f"leases: not readable ({error})")
+        return
+    for line in lines or ["no leases held (no chat is running)"]:
+        print(line)
 
 
 def _database_exists(settings: Settings) -> bool:

@@ -14,6 +14,9 @@
 | ``RECAP_UPDATE_DELAY`` | ``60`` | seconds from a change to a published recap to its edit |
 | ``ARCHIVE_DIR`` | (none; ``/data/archive`` in the Docker image) | the bot publishes the static archive in this folder after every recap, recap update, profile and board change (only changed files are written) |
 | ``ARCHIVE_URL`` | (none) | the address ``ARCHIVE_DIR`` is served at; Discord recaps link to their page there |
+| ``SHARD_COUNT`` | (none: one connection) | the bot's total gateway shards, across every process |
+| ``SHARD_IDS`` | (every shard) | the shards this process runs, e.g. ``0,1`` (needs SHARD_COUNT) |
+| ``LEASE_SECONDS`` | ``30`` | how long a process's claim on a chat's timed steps lasts unrenewed |
 """
 
 from __future__ import annotations
@@ -74,6 +77,13 @@ class Settings:
     archive_dir: Path | None = None
     #: The address ``archive_dir`` is served at (links from Discord recaps).
     archive_url: str | None = None
+    #: The total gateway shards (None: one unsharded connection, as a small bot needs).
+    shard_count: int | None = None
+    #: The shards this process runs (None: all of ``shard_count``).
+    shard_ids: tuple[int, ...] | None = None
+    #: Seconds a process's lease on a chat's timed steps lasts without renewal: how long
+    #: another process waits before it takes over the chats of one that died.
+    lease_seconds: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -155,6 +165,14 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
                 f"ARCHIVE_URL={archive_url[:300]!r} is not a web address (http or https, at most "
                 "300 characters); use e.g. https://chats.example.org/archive"
             )
+    shard_count, shard_ids = _shards(environ, problems)
+    lease_text = environ.get("LEASE_SECONDS", "30").strip() or "30"
+    try:
+        lease_seconds = float(lease_text)
+    except ValueError:
+        lease_seconds = -1.0
+    if not 1 <= lease_seconds <= 3600:
+        problems.append(f"LEASE_SECONDS={lease_text!r} is not a number of seconds from 1 to 3600")
 
     if problems:
         raise ConfigError(problems)
@@ -171,7 +189,55 @@ def load_settings(environ: Mapping[str, str], *, need_token: bool) -> Settings:
         alerts_batch=alerts_batch,
         archive_dir=archive_dir,
         archive_url=archive_url,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        lease_seconds=lease_seconds,
     )
+
+
+def _shards(
+    environ: Mapping[str, str], problems: list[str]
+) -> tuple[int | None, tuple[int, ...] | None]:
+    """``SHARD_COUNT`` and ``SHARD_IDS``, checked; problems appended to ``problems``."""
+    count_text = environ.get("SHARD_COUNT", "").strip()
+    ids_text = environ.get("SHARD_IDS", "").strip()
+    count: int | None = None
+    if count_text:
+        try:
+            count = int(count_text)
+        except ValueError:
+            count = 0
+        if not 1 <= count <= 10_000:
+            problems.append(
+                f"SHARD_COUNT={count_text!r} is not a whole number of shards from 1 to 10000"
+            )
+            count = None
+    if not ids_text:
+        return count, None
+    if not count_text:
+        problems.append(
+            f"SHARD_IDS={ids_text!r} needs SHARD_COUNT, the total shards across all processes"
+        )
+    ids: list[int] = []
+    for part in ids_text.split(","):
+        try:
+            shard_id = int(part.strip())
+        except ValueError:
+            problems.append(
+                f"SHARD_IDS={ids_text!r}: {part.strip()!r} is not a shard number; "
+                "use numbers separated by commas, e.g. 0,1"
+            )
+            continue
+        if count is not None and not 0 <= shard_id < count:
+            problems.append(
+                f"SHARD_IDS={ids_text!r}: shard {shard_id} is not between 0 and {count - 1} "
+                f"(SHARD_COUNT={count})"
+            )
+        elif shard_id in ids:
+            problems.append(f"SHARD_IDS={ids_text!r}: shard {shard_id} is listed twice")
+        else:
+            ids.append(shard_id)
+    return count, tuple(sorted(ids)) if ids else None
 
 
 def level_number(settings: Settings) -> int:

@@ -28,6 +28,10 @@ class ControlRefused(ChatError):
     """A moderator control that does not apply to the occurrence as it stands."""
 
 
+class HeldElsewhere(ControlRefused):
+    """Another process of the bot is running this chat's steps right now (several processes)."""
+
+
 class NotRunning(ControlRefused):
     """The chat has not started."""
 

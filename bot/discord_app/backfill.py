@@ -367,6 +367,14 @@ async def _sources(
     return sources
 
 
+def _ours(client: discord.Client, occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    """The occurrences whose guild this process receives: all of them unsharded; with shards,
+    those whose channel is in this process's cache (the other processes backfill theirs)."""
+    if client.shard_count is None:
+        return list(occurrences)
+    return [o for o in occurrences if client.get_channel(o.spec.channel) is not None]
+
+
 async def backfill(
     client: discord.Client, collector: Collector, store: BackfillStore, *, full: bool = True
 ) -> int:
@@ -375,12 +383,12 @@ async def backfill(
     module docstring)."""
     await collector.refresh()
     total = Backfilled()
-    for occurrence in collector.live:
+    for occurrence in _ours(client, collector.live):
         done = await backfill_occurrence(client, collector, store, occurrence, full=full)
         total = Backfilled(*(a + b for a, b in zip(total, done, strict=True)))
     # Chats whose recap is live still take late answers in their questions' threads and
     # takeaways in the recap's thread; their channel takes no new messages.
-    for occurrence in collector.recapped:
+    for occurrence in _ours(client, collector.recapped):
         done = await backfill_occurrence(
             client, collector, store, occurrence, full=full, collecting=False
         )

@@ -9,12 +9,19 @@ With ``DISCORD_API_BASE`` set, REST goes to that base (``Route.BASE``) and, sinc
 ``Client.connect`` never asks Discord where the gateway is, ``setup_hook`` asks
 ``GET /gateway/bot`` at that base and points ``DiscordWebSocket.DEFAULT_GATEWAY``
 at the answer before the first connection.
+
+With ``SHARD_COUNT`` set, :func:`make_bot` builds a :class:`ShardedChatBot` (discord.py's
+``AutoShardedBot``) over ``SHARD_IDS``: the process receives only its shards' guilds, and
+its engine claims each chat's lease before running its steps (the chats of its own guilds
+first, others' when their process stopped renewing; see :mod:`bot.runtime.leases`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 from datetime import timedelta
 from typing import Any
 
@@ -70,13 +77,22 @@ def point_at(api_base: str) -> None:
     Route.BASE = f"{api_base.rstrip('/')}/api/v10"
 
 
+def process_name(settings: Settings) -> str:
+    """This process's name in the leases: host, pid and shards (unique while it runs)."""
+    shards = ",".join(str(n) for n in settings.shard_ids or range(settings.shard_count or 1))
+    return f"{socket.gethostname()}:{os.getpid()}:shards={shards}"
+
+
 def runtime_settings(settings: Settings) -> RuntimeSettings:
-    """What the runtime takes from the bot's settings."""
+    """What the runtime takes from the bot's settings: leases only when sharded (several
+    processes may then share the store)."""
     return RuntimeSettings(
         recap_update_delay=timedelta(seconds=settings.recap_update_delay),
         alerts_batch=timedelta(seconds=settings.alerts_batch),
         archive_dir=settings.archive_dir,
         archive_url=settings.archive_url,
+        lease_owner=process_name(settings) if settings.shard_count is not None else None,
+        lease_time=timedelta(seconds=settings.lease_seconds),
     )
 
 
@@ -85,7 +101,13 @@ class ChatBot(commands.Bot):
     so no command depends on message content."""
 
     def __init__(
-        self, settings: Settings, store: Store, clock: Clock, *, ready_timeout: float = 2.0
+        self,
+        settings: Settings,
+        store: Store,
+        clock: Clock,
+        *,
+        ready_timeout: float = 2.0,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -94,13 +116,18 @@ class ChatBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=ready_timeout,
+            **options,
         )
+        wiring = runtime_settings(settings)
+        #: This process's name in the leases (None: the only process).
+        self.lease_owner = wiring.lease_owner
         self.runtime = build_runtime(
             store,
             DiscordVenue(self),
             clock,
-            runtime_settings(settings),
+            wiring,
             direct=DiscordDirect(self),
+            is_home=self.is_home,
         )
         self.services = Services(settings, store, self.runtime)
         self.listeners = Listeners(self, self.runtime.collector, self.runtime.alert_watcher)
@@ -111,6 +138,10 @@ class ChatBot(commands.Bot):
         self._engine_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._alerts_task: asyncio.Task[None] | None = None
+
+    def is_home(self, channel_id: int) -> bool:
+        """Whether the channel's guild is on this process's shards (its events come here)."""
+        return self.get_channel(channel_id) is not None
 
     async def add_cogs(self) -> None:
         """The gateway listeners, ``/chat``, ``/host`` and ``/board`` (with the Save to board
@@ -173,11 +204,16 @@ class ChatBot(commands.Bot):
         await backfill_alerts(self, self.runtime.alert_watcher, self.services.store)
 
     async def _heartbeat(self) -> None:
-        path = heartbeat_path(self.services.settings.database_path)
+        settings = self.services.settings
+        path = heartbeat_path(settings.database_path, settings.shard_ids)
         while not self.is_closed():
             try:
                 write_heartbeat(
-                    path, self.services.now(), connected=not self.is_closed() and self.is_ready()
+                    path,
+                    self.services.now(),
+                    connected=not self.is_closed() and self.is_ready(),
+                    shards=self.shard_status(),
+                    owner=self.lease_owner,
                 )
             except OSError as error:
                 log.warning("could not write the heartbeat: %s", error)
@@ -213,3 +249,41 @@ class ChatBot(commands.Bot):
             if "message" not in self._listeners and "on_message" not in self.extra_events:
                 return
         super().dispatch(event, *args, **kwargs)
+
+    def shard_status(self) -> dict[int, bool]:
+        """Each shard this process runs, and whether its connection is up (one process
+        without shards: shard 0)."""
+        return {0: not self.is_closed() and self.is_ready()}
+
+
+class ShardedChatBot(ChatBot, commands.AutoShardedBot):
+    """:class:`ChatBot` over several gateway shards (``SHARD_COUNT``, ``SHARD_IDS``): one
+    connection per shard, each receiving its guilds' events."""
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard connected again with a new session (not resumed): backfill what it missed.
+        At start every shard is ready before ``on_ready``, which backfills once."""
+        if self._engine_task is not None:
+            log.info("shard %s reconnected (new session)", shard_id)
+            await backfill(self, self.runtime.collector, self.services.store)
+
+    def shard_status(self) -> dict[int, bool]:
+        """Each shard this process runs, and whether its connection is up."""
+        return {shard_id: not shard.is_closed() for shard_id, shard in self.shards.items()}
+
+
+def make_bot(
+    settings: Settings, store: Store, clock: Clock, *, ready_timeout: float = 2.0
+) -> ChatBot:
+    """The bot the settings ask for: sharded with ``SHARD_COUNT``, else one connection."""
+    if settings.shard_count is None:
+        return ChatBot(settings, store, clock, ready_timeout=ready_timeout)
+    shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedChatBot(
+        settings,
+        store,
+        clock,
+        ready_timeout=ready_timeout,
+        shard_count=settings.shard_count,
+        shard_ids=shard_ids,
+    )

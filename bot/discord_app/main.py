@@ -14,7 +14,7 @@ import discord
 
 from bot.config import Settings, level_number
 from bot.core.ports import Store
-from bot.discord_app.client import ChatBot, point_at
+from bot.discord_app.client import make_bot, point_at
 from bot.health import heartbeat_path, write_heartbeat
 from bot.logs import setup_logging
 from bot.runtime.clock import SystemClock
@@ -39,7 +39,7 @@ async def serve(settings: Settings, store: Store) -> int:
         point_at(settings.api_base)
     clock = SystemClock()
     ready_timeout = float(os.environ.get("GUILD_READY_TIMEOUT", "2.0"))
-    client = ChatBot(settings, store, clock, ready_timeout=ready_timeout)
+    client = make_bot(settings, store, clock, ready_timeout=ready_timeout)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -60,7 +60,11 @@ async def serve(settings: Settings, store: Store) -> int:
         with contextlib.suppress(BaseException):
             await runner
         with contextlib.suppress(OSError):
-            write_heartbeat(heartbeat_path(settings.database_path), clock.now(), connected=False)
+            write_heartbeat(
+                heartbeat_path(settings.database_path, settings.shard_ids),
+                clock.now(),
+                connected=False,
+            )
         log.info("stopped")
     return code
 

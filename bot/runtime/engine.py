@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.core.errors import OccurrenceNotFound, PostingFailed, StorageError
+from bot.core.errors import HeldElsewhere, OccurrenceNotFound, PostingFailed, StorageError
 from bot.core.plan import StepKind
 from bot.core.ports import (
     Clock,
@@ -47,6 +47,7 @@ from bot.core.run import (
     transition,
 )
 from bot.core.spec import ChatSpec
+from bot.runtime.leases import Leases, SoleLeases
 from bot.runtime.live_recaps import LiveRecaps, LiveRecapsStore
 from bot.runtime.planner import Planner, PlanStore
 from bot.runtime.posting import Poster, PostingStore
@@ -82,8 +83,12 @@ class Engine:
         *,
         recap_builder: RecapBuilder | None = None,
         before_recap: BeforeRecap | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self.store = store
+        #: Which process advances which occurrence (several processes, see
+        #: :mod:`bot.runtime.leases`); with one process every occurrence is ours.
+        self.leases: Leases = leases or SoleLeases()
         self.venue = venue
         self.clock = clock
         self.recap_builder = recap_builder or self.summary_recap
@@ -94,7 +99,7 @@ class Engine:
         self.archive_url: str | None = None
         self.planner = Planner(store)
         #: Keeps published recaps up to date (the collector reports changes to it).
-        self.live_recaps = LiveRecaps(store, venue, clock)
+        self.live_recaps = LiveRecaps(store, venue, clock, leases=self.leases)
         #: Posts each step exactly once (intent, history check, post, message id).
         self.poster = Poster(
             store,
@@ -124,17 +129,21 @@ class Engine:
         The live recaps' loop runs alongside (see :mod:`bot.runtime.live_recaps`); which
         recaps are live is read once at start, before it (:meth:`bot.runtime.root.Runtime.start`)."""
         recaps = asyncio.create_task(self.live_recaps.run_forever(), name="live-recaps")
+        heartbeat = asyncio.create_task(self.leases.run_forever(), name="lease-heartbeat")
         try:
             await self._timer_loop()
         finally:
+            self.leases.stop()
             await self.live_recaps.stop()
-            await asyncio.gather(recaps, return_exceptions=True)
+            await asyncio.gather(recaps, heartbeat, return_exceptions=True)
 
     async def _timer_loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
-                self._dispatch(await self.store.due_occurrences(self.clock.now()))
+                due = await self.store.due_occurrences(self.clock.now())
+                self._forget_retries(due)
+                self._dispatch(due)
                 wake_at = await self._next_wake()
             except StorageError as error:
                 log.error("timer loop: %s; retrying in %ss", error, FAILURE_BACKOFF.seconds)
@@ -171,6 +180,14 @@ class Engine:
             self._inflight[occurrence_id] = task
             task.add_done_callback(functools.partial(self._finished_task, occurrence_id))
 
+    def _forget_retries(self, due: Collection[int]) -> None:
+        # A retry time that passed for an occurrence no longer due (another process posted
+        # its step) would make the loop wake at once, again and again.
+        now = self.clock.now()
+        for occurrence_id in [o for o, at in self._retry_at.items() if at <= now]:
+            if occurrence_id not in due:
+                del self._retry_at[occurrence_id]
+
     def _finished_task(self, occurrence_id: int, _task: asyncio.Task[None]) -> None:
         self._inflight.pop(occurrence_id, None)
         self._wake.set()
@@ -194,7 +211,12 @@ class Engine:
         """Fire every due step of one occurrence, in order. Never raises."""
         try:
             async with self._lock(occurrence_id):
-                await self._advance_locked(occurrence_id)
+                retry_at = await self.leases.hold(occurrence_id)
+                if retry_at is not None:  # another process runs it (for now)
+                    self._retry_at[occurrence_id] = retry_at
+                    return
+                finished = await self._advance_locked(occurrence_id)
+                await self.leases.stepped(occurrence_id, finished=finished)
             self._retry_at.pop(occurrence_id, None)
             self._storage_failures.pop(occurrence_id, None)
         except StorageError as error:
@@ -211,13 +233,14 @@ class Engine:
             log.exception("occurrence %s: advancing failed; retrying later", occurrence_id)
             self._retry_at[occurrence_id] = self.clock.now() + FAILURE_BACKOFF
 
-    async def _advance_locked(self, occurrence_id: int) -> None:
+    async def _advance_locked(self, occurrence_id: int) -> bool:
+        """Fire the due steps; returns whether the occurrence finished."""
         for _ in range(1000):  # a run has far fewer steps; this only bounds a logic error
             occurrence = await self.store.load_occurrence(occurrence_id)
             now = self.clock.now()
             due = occurrence.run.due_steps(now)
             if not due:
-                return
+                return occurrence.run.phase.finished
             before = occurrence.run
             await self._apply(occurrence, Due(due[0].key), now)
             after = (await self.store.load_occurrence(occurrence_id)).run
@@ -302,8 +325,17 @@ class Engine:
         """
         target = await self._target(chat_id, control)
         async with self._lock(target):
+            retry_at = await self.leases.hold(target)
+            if retry_at is not None:
+                wait = max(int((retry_at - self.clock.now()).total_seconds()), 1)
+                raise HeldElsewhere(
+                    f"another process of the bot is running {chat_id}'s steps right now; "
+                    f"try again in {wait} s"
+                )
             occurrence = await self.store.load_occurrence(target)
             run = await self._apply(occurrence, control, self.clock.now())
+            if run.phase.finished:  # cancelled or stopped: nothing more to lease
+                await self.leases.stepped(target, finished=True)
         self.wake()
         return run
 

@@ -17,6 +17,11 @@ was posted (Discord archives a quiet thread after a week), the recap follows:
    files and the chart re-attached, with a line such as "Updated …: +7 late
    answers, 1 removed". A deleted answer disappears from the published record too.
 
+With several processes (see :mod:`bot.runtime.leases`) a recap is updated by the process
+that holds its occurrence's lease for the update: the home of the chat's guild, which is
+also the one that receives the changes; a recap whose home is down waits for it (the
+mark is durable).
+
 An edit shows the whole state, so editing again is harmless: after a crash the
 recap is simply edited once more. A change stored while an edit is in flight
 keeps the recap dirty (the mark is cleared only if no change was counted
@@ -36,6 +41,7 @@ from typing import Protocol
 from bot.core.errors import StorageError
 from bot.core.plan import StepKind
 from bot.core.ports import Clock, LiveRecap, OccurrenceStore, PostRequest, Venue, VenueError
+from bot.runtime.leases import Leases, SoleLeases
 from bot.runtime.recaps import RecapStore, recap_request, stored_revision
 
 log = logging.getLogger(__name__)
@@ -63,8 +69,12 @@ class LiveRecaps:
         *,
         delay: timedelta = UPDATE_DELAY,
         live_for: timedelta = LIVE_FOR,
+        leases: Leases | None = None,
     ) -> None:
         self.store = store
+        #: With several processes, only the one holding the occurrence's lease (its home)
+        #: edits its recap, so each recap is updated once, not once per process.
+        self.leases: Leases = leases or SoleLeases()
         self.venue = venue
         self.clock = clock
         self.delay = delay
@@ -162,8 +172,13 @@ class LiveRecaps:
             due = max(row.dirty_since + self.delay, self._retry_at.get(row.occurrence_id, now))
             if due > now:
                 upcoming.append(due)
-            elif not await self.update(row) and row.occurrence_id in self._retry_at:
-                upcoming.append(self._retry_at[row.occurrence_id])
+            elif await self.leases.hold(row.occurrence_id) is not None:
+                continue  # another process (the guild's home) updates it
+            else:
+                updated = await self.update(row)
+                await self.leases.stepped(row.occurrence_id, finished=True)
+                if not updated and row.occurrence_id in self._retry_at:
+                    upcoming.append(self._retry_at[row.occurrence_id])
         return min(upcoming, default=None)
 
     async def update(self, live: LiveRecap) -> bool:

@@ -33,6 +33,9 @@ What it wires, so no caller does it by hand:
   forget-me applied and every board change (``boards.on_board_changed``); the adapter tells
   it about profile and opt-out changes. With
   ``archive_url`` set, the Discord recap links to its page there.
+* with a ``lease_owner`` (several processes share the store) the engine claims each
+  occurrence's lease before advancing it (:class:`bot.runtime.leases.SharedLeases`, home
+  first by ``is_home``); without one every occurrence is this process's.
 
 Adapters add their own listeners to the hooks (the Discord client's scheduled events to
 ``engine.on_run_saved`` and ``planner.on_dropped``; the rehearsal's end to
@@ -58,6 +61,7 @@ from bot.runtime.boards import BoardService
 from bot.runtime.collector import Collector
 from bot.runtime.consent import ConsentRequests
 from bot.runtime.engine import Engine, RecapBuilder
+from bot.runtime.leases import LEASE_TIME, Leases, SharedLeases, SoleLeases
 from bot.runtime.live_recaps import UPDATE_DELAY, LiveRecaps
 from bot.runtime.planner import Planner
 from bot.runtime.polls import Polls
@@ -81,6 +85,11 @@ class RuntimeSettings:
     archive_url: str | None = None
     #: Charts in the published archive (benchmarks and tests may leave them out).
     archive_charts: bool = True
+    #: This process's name in the leases when several processes share the store (None:
+    #: the only process, every occurrence is ours).
+    lease_owner: str | None = None
+    #: How long a lease lasts unrenewed (how long others wait when this process dies).
+    lease_time: timedelta = LEASE_TIME
 
 
 @dataclass(frozen=True)
@@ -129,13 +138,31 @@ def build_runtime(
     *,
     recap_builder: RecapBuilder | None = None,
     direct: DirectMessages | None = None,
+    is_home: Callable[[int], bool] | None = None,
 ) -> Runtime:
     """A runtime over ``store`` that posts through ``venue`` on ``clock``'s time.
     ``recap_builder`` replaces the recap (tests and benchmarks that measure without it);
-    ``direct`` delivers keyword alerts by DM."""
+    ``direct`` delivers keyword alerts by DM; ``is_home`` tells whether a chat channel's
+    guild is on this process's shards."""
     settings = settings or RuntimeSettings()
     collector = Collector(store, clock=clock)
-    engine = Engine(store, venue, clock, recap_builder=recap_builder, before_recap=collector.flush)
+    leases: Leases = SoleLeases()
+    if settings.lease_owner is not None:
+        leases = SharedLeases(
+            store,
+            clock,
+            settings.lease_owner,
+            lease_time=settings.lease_time,
+            is_home=is_home or (lambda _channel_id: True),
+        )
+    engine = Engine(
+        store,
+        venue,
+        clock,
+        recap_builder=recap_builder,
+        before_recap=collector.flush,
+        leases=leases,
+    )
     engine.live_recaps.delay = settings.recap_update_delay
     engine.archive_url = engine.live_recaps.archive_url = settings.archive_url
     engine.on_run_saved.append(collector.on_run_saved)

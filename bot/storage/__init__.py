@@ -30,6 +30,7 @@ from bot.storage.command_syncs import CommandSyncRepository
 from bot.storage.db import Database, open_database
 from bot.storage.drafts import DraftRepository
 from bot.storage.events import EventRepository
+from bot.storage.leases import LeaseRepository
 from bot.storage.occurrences import OccurrenceRepository
 from bot.storage.participants import ParticipantRepository
 from bot.storage.people import PeopleRepository
@@ -60,6 +61,7 @@ class SqlStore(
     BoardRepository,
     AlertRepository,
     SuggestionRepository,
+    LeaseRepository,
 ):
     """The bot's store over one database (SQLite or PostgreSQL): every port of
     :class:`bot.core.ports.Store`."""

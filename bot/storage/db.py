@@ -265,6 +265,11 @@ async def migrate(database: SqliteDatabase, target: int = LATEST_VERSION) -> Non
         )
     for number in range(version + 1, target + 1):
         async with database.transaction() as connection:
+            # Another process opening the same file at the same moment may have applied it
+            # while this one waited for the write lock: read the version again inside.
+            row = await (await connection.execute("PRAGMA user_version")).fetchone()
+            if row is not None and int(row[0]) >= number:
+                continue
             for statement in split_statements(MIGRATIONS[number - 1]):
                 await connection.execute(statement)
             await connection.execute(f"PRAGMA user_version = {number}")

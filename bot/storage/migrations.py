@@ -447,6 +447,22 @@ MIGRATIONS: tuple[str, ...] = (
         message_id  INTEGER NOT NULL
     );
     """,
+    # 13: leases: which process runs a chat's timed steps (several processes sharing one
+    #     database, see bot.runtime.leases). One row per leased thing (``occurrence:<id>``):
+    #     its owner (a process), until when the claim holds unless renewed by the owner's
+    #     heartbeat, whether the owner is the chat's home (its shard holds the chat's guild),
+    #     and which home process asked for it back (a substitute hands it over after its step).
+    """
+    CREATE TABLE leases (
+        name        TEXT PRIMARY KEY,
+        owner       TEXT NOT NULL,
+        home        INTEGER NOT NULL DEFAULT 0,
+        expires_at  TEXT NOT NULL,
+        claimed_at  TEXT NOT NULL,
+        wanted_by   TEXT
+    );
+    CREATE INDEX leases_owner ON leases(owner);
+    """,
 )
 
 #: The schema version this code expects.

@@ -171,3 +171,31 @@ def test_a_database_url_that_is_not_postgresql_is_a_problem(env: dict[str, str],
     """Anything but a postgresql:// URL with a host is refused, saying what it should be."""
     (problem,) = _problems(env | {"DATABASE_URL": url})
     assert problem.startswith("DATABASE_URL is not a PostgreSQL URL; use postgresql://")
+
+
+def test_shards_default_to_one_unsharded_connection(env: dict[str, str]) -> None:
+    settings = load_settings(env, need_token=True)
+    assert (settings.shard_count, settings.shard_ids, settings.lease_seconds) == (None, None, 30)
+
+
+def test_shard_count_and_ids(env: dict[str, str]) -> None:
+    settings = load_settings(env | {"SHARD_COUNT": "4", "SHARD_IDS": " 1, 0"}, need_token=True)
+    assert (settings.shard_count, settings.shard_ids) == (4, (0, 1))
+    settings = load_settings(env | {"SHARD_COUNT": "2", "LEASE_SECONDS": "5"}, need_token=True)
+    assert (settings.shard_count, settings.shard_ids, settings.lease_seconds) == (2, None, 5)
+
+
+def test_every_shard_problem_is_reported(env: dict[str, str]) -> None:
+    problems = _problems(env | {"SHARD_COUNT": "2", "SHARD_IDS": "0,2,x,0", "LEASE_SECONDS": "0"})
+    assert problems == [
+        "SHARD_IDS='0,2,x,0': shard 2 is not between 0 and 1 (SHARD_COUNT=2)",
+        "SHARD_IDS='0,2,x,0': 'x' is not a shard number; use numbers separated by commas, e.g. 0,1",
+        "SHARD_IDS='0,2,x,0': shard 0 is listed twice",
+        "LEASE_SECONDS='0' is not a number of seconds from 1 to 3600",
+    ]
+    assert _problems(env | {"SHARD_IDS": "0"}) == [
+        "SHARD_IDS='0' needs SHARD_COUNT, the total shards across all processes"
+    ]
+    assert _problems(env | {"SHARD_COUNT": "zero"}) == [
+        "SHARD_COUNT='zero' is not a whole number of shards from 1 to 10000"
+    ]

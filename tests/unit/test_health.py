@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.health import STALE_AFTER, check_health, heartbeat_path, write_heartbeat
+from bot.core.ports import Lease
+from bot.health import STALE_AFTER, check_health, heartbeat_path, lease_lines, write_heartbeat
 
 NOW = datetime(2027, 1, 6, 2, 0, tzinfo=UTC)
 
@@ -91,3 +92,30 @@ def test_heartbeat_without_timezone_is_unhealthy_not_a_crash(beat: Path) -> None
     healthy, reason = check_health(beat, NOW)
     assert healthy is False
     assert reason
+
+
+def test_each_sharded_process_has_its_own_heartbeat_listing_its_shards(tmp_path: Path) -> None:
+    """Two processes next to one database write two files; a shard down is unhealthy."""
+    database = tmp_path / "bot.db"
+    first, second = heartbeat_path(database, (1, 0)), heartbeat_path(database, [2])
+    assert (first.name, second.name) == ("heartbeat-shards-0-1.json", "heartbeat-shards-2.json")
+    write_heartbeat(
+        first, NOW, connected=True, shards={1: True, 0: True}, owner="host:7:shards=0,1"
+    )
+    assert check_health(first, NOW + timedelta(seconds=3)) == (
+        True,
+        "alive (3s ago); shards 0, 1 connected; leases as host:7:shards=0,1",
+    )
+    write_heartbeat(second, NOW, connected=True, shards={2: False}, owner="host:8:shards=2")
+    assert check_health(second, NOW) == (False, "shard 2 not connected to Discord")
+
+
+def test_lease_lines_say_who_runs_which_chat_until_when() -> None:
+    leases = [
+        Lease("occurrence:1", "host:7:shards=0", True, NOW + timedelta(seconds=20), NOW),
+        Lease("occurrence:2", "host:7:shards=0", False, NOW - timedelta(seconds=4), NOW, "h:8"),
+    ]
+    assert lease_lines(leases, NOW) == [
+        "lease occurrence:1: host:7:shards=0 (its home), renew within 20s",
+        "lease occurrence:2: host:7:shards=0 (substitute, wanted back by h:8), EXPIRED 4s ago",
+    ]

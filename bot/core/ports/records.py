@@ -155,3 +155,19 @@ class PollTally:
     poll: PollRecord
     #: Answer id (1-based) -> the user ids that voted for it.
     votes: Mapping[int, frozenset[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A process's claim on something timed (``occurrence:<id>``: that chat's next steps).
+
+    It holds until ``expires_at`` unless its owner renews it; then another process may take
+    it. ``home`` says the owner's shard holds the chat's guild; ``wanted_by`` names the home
+    process that asked a substitute to hand it back."""
+
+    name: str
+    owner: str
+    home: bool
+    expires_at: datetime
+    claimed_at: datetime
+    wanted_by: str | None = None

@@ -30,6 +30,7 @@ from bot.core.ports.records import (
     ChatDraft,
     EventLink,
     ForgetRequest,
+    Lease,
     LiveRecap,
     Occurrence,
     PollRecord,
@@ -661,6 +662,43 @@ class SuggestionStore(Protocol):
 
     async def drop_suggestion(self, suggestion_id: int) -> None:
         """Delete a withdrawn suggestion for good (its message is gone)."""
+
+
+# --- Several processes: leases on timed steps -------------------------------------------------
+
+
+class LeaseStore(Protocol):
+    """Leases: which process runs what is timed (see :mod:`bot.runtime.leases`).
+
+    A claim is one atomic statement, so two processes claiming at once never both win."""
+
+    async def claim_lease(
+        self, name: str, owner: str, now: datetime, until: datetime, *, home: bool, create: bool
+    ) -> bool:
+        """Claim (or renew) ``name`` for ``owner`` until ``until``; True when ``owner`` holds it.
+
+        It succeeds when ``owner`` already holds it or the holder's claim expired by ``now``;
+        when nobody holds it, only with ``create``."""
+        ...
+
+    async def renew_leases(self, owner: str, until: datetime) -> int:
+        """The heartbeat: extend every lease ``owner`` holds to ``until``; returns how many."""
+        ...
+
+    async def release_lease(self, name: str, owner: str) -> None:
+        """Give ``name`` up, if ``owner`` holds it."""
+        ...
+
+    async def want_lease(self, name: str, owner: str) -> None:
+        """Ask whoever holds ``name`` to hand it to ``owner`` (its home) after its step."""
+        ...
+
+    async def lease(self, name: str) -> Lease | None:
+        """The lease on ``name``, if anyone holds (or held) it."""
+        ...
+
+    async def leases(self) -> list[Lease]:
+        """Every lease, by name."""
         ...
 
 
@@ -681,6 +719,7 @@ class Store(
     BoardStore,
     AlertStore,
     SuggestionStore,
+    LeaseStore,
     Protocol,
 ):
     """Every port of durable state: what a storage backend implements, and what the

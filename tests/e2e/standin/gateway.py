@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from . import render
+from . import render, shards
 from .model import JSON, PRIVILEGED_INTENTS, Intent
 from .world import PayloadFn, World
 
@@ -29,6 +29,8 @@ class Session:
     buffer: list[JSON] = field(default_factory=list)
     conn: Connection | None = None
     invalid: bool = False
+    #: (shard id, shard count) from IDENTIFY: which guilds' events the session gets.
+    shard: shards.ShardPair = (0, 1)
 
     def push(self, event: str, data: JSON) -> None:
         self.seq += 1
@@ -104,6 +106,8 @@ class Hub:
         self.world = world
         world.hub = self
         self.heartbeat_interval = heartbeat_interval
+        #: ``GET /gateway/bot``'s answer and the session starts used (see :mod:`.shards`).
+        self.sharding = shards.Sharding()
         self.sessions: dict[str, Session] = {}
         self.connections: set[Connection] = set()
         self.last_intents: int | None = None
@@ -131,8 +135,11 @@ class Hub:
         full = fn(Session(id="", intents=ALL_INTENTS))
         if full is not None:
             self.dispatched.append((event, full))
+        guild_id = None if full is None else shards.event_guild(event, full)
         for session in list(self.sessions.values()):
             if session.invalid or (intent and not session.intents & intent):
+                continue
+            if not shards.receives(session.shard, guild_id):
                 continue
             data = fn(session)
             if data is not None:
@@ -241,11 +248,13 @@ class Hub:
         if intents & PRIVILEGED_INTENTS & ~world.allowed_intents:
             conn.close(4014)
             return
-        shard = data.get("shard", [0, 1])
-        if shard != [0, 1]:
-            conn.close(4010)
+        shard = shards.parse_shard(data.get("shard"))
+        if shard is None:
+            conn.close(shards.INVALID_SHARD)
             return
-        session = Session(id=secrets.token_hex(16), intents=intents, conn=conn)
+        self.sharding.identified()
+        session = Session(id=secrets.token_hex(16), intents=intents, conn=conn, shard=shard)
+        guilds = [g for g in world.guilds.values() if shards.receives(shard, g.id)]
         conn.session = session
         self.sessions[session.id] = session
         self.last_intents = intents
@@ -254,11 +263,11 @@ class Hub:
         ready = {
             "v": 10,
             "user": user | {"email": None, "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in world.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
-            "shard": [0, 1],
+            "shard": list(shard),
             "application": {"id": str(world.application_id), "flags": world.application_flags()},
             "private_channels": [],
             "presences": [],
@@ -269,7 +278,7 @@ class Hub:
             "_trace": ["standin"],
         }
         session.push("READY", ready)
-        for guild in world.guilds.values():
+        for guild in guilds:
             session.push("GUILD_CREATE", render.guild_create_payload(world, guild, intents))
 
     def _resume(self, conn: Connection, data: JSON) -> None:

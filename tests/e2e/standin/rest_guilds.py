@@ -80,8 +80,7 @@ def register(router: Router, world: World) -> None:
 
     async def gateway_bot(ctx: Ctx) -> Reply:
         assert world.hub is not None
-        limit = {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}
-        return 200, {"url": world.hub.gateway_url, "shards": 1, "session_start_limit": limit}
+        return 200, world.hub.sharding.gateway_bot(world.hub.gateway_url)
 
     async def application(ctx: Ctx) -> Reply:
         return 200, render.application_payload(world)

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import driver, menus, ops, polls, render
+from . import driver, menus, ops, polls, render, shards
 from .dms import DirectMessages
 from .faults import Faults
 from .gateway import Hub
@@ -206,12 +206,16 @@ class StandIn:
         owner: User | None = None,
         everyone_permissions: int = EVERYONE_DEFAULT,
         bot_permissions: int = BOT_DEFAULT,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
+        """A new guild; with ``shard`` (shard id, shard count) its id puts it on that shard."""
+        guild_id = None if shard is None else shards.snowflake_on_shard(self.world.ids, *shard)
         return self.world.add_guild(
             name,
             owner=owner,
             everyone_permissions=everyone_permissions,
             bot_permissions=bot_permissions,
+            guild_id=guild_id,
         )
 
     def add_text_channel(self, guild: Ref, name: str, *, topic: str | None = None) -> Channel:

@@ -243,8 +243,9 @@ class World:
         owner: User | None = None,
         everyone_permissions: int = EVERYONE_DEFAULT,
         bot_permissions: int = BOT_DEFAULT,
+        guild_id: int | None = None,
     ) -> Guild:
-        gid = self.ids.next()
+        gid = guild_id or self.ids.next()
         owner = owner or self.owner
         guild = Guild(id=gid, name=name, owner_id=owner.id)
         guild.roles[gid] = Role(

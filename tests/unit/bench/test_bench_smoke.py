@@ -36,6 +36,9 @@ TINY = [
     "alerts_members=50",
     "alerts_messages=300",
     "alerts_digest_members=20",
+    "shards_chats=2",
+    "shards_interval=1",
+    "shards_lease=1",
 ]
 
 
