@@ -1,4 +1,5 @@
-"""The lease repository: one atomic claim, expiry, renewal, hand-back (bot.storage.leases)."""
+"""The lease repository: one atomic claim, expiry, renewal, hand-back (bot.storage.leases),
+on SQLite and on PostgreSQL (``store_at``: see conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ LEASE = timedelta(seconds=30)
 NAME = "occurrence:1"
 
 
-async def test_claim_renew_expire_and_release(tmp_path: Path) -> None:
-    store = await open_store(tmp_path / "bot.db")
+async def test_claim_renew_expire_and_release(store_at: Path | str) -> None:
+    store = await open_store(store_at)
     try:
         # Nobody holds it: only a claim that may create it gets it.
         assert not await store.claim_lease(NAME, "b", T0, T0 + LEASE, home=False, create=False)
@@ -58,8 +59,8 @@ async def test_claim_renew_expire_and_release(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_a_home_asks_for_its_lease_back(tmp_path: Path) -> None:
-    store = await open_store(tmp_path / "bot.db")
+async def test_a_home_asks_for_its_lease_back(store_at: Path | str) -> None:
+    store = await open_store(store_at)
     try:
         assert await store.claim_lease(NAME, "sub", T0, T0 + LEASE, home=False, create=True)
         await store.want_lease(NAME, "sub")  # the owner never wants its own lease
@@ -82,11 +83,10 @@ async def test_a_home_asks_for_its_lease_back(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_two_processes_claiming_at_once_never_both_win(tmp_path: Path) -> None:
-    """Two stores over one file (two processes): of simultaneous claims of a free or an
+async def test_two_processes_claiming_at_once_never_both_win(store_at: Path | str) -> None:
+    """Two stores over one database (two processes): of simultaneous claims of a free or an
     expired lease exactly one succeeds."""
-    path = tmp_path / "bot.db"
-    first, second = await open_store(path), await open_store(path)
+    first, second = await open_store(store_at), await open_store(store_at)
     try:
         for round_number in range(20):
             name = f"occurrence:{round_number}"
