@@ -3,19 +3,30 @@
 **The data.** One weekly chat, 260 occurrences (five years), 200,000 answers in all (about
 770 each, five questions, from a community of 2,000 people), made-up words drawn Zipf-like
 (:mod:`bench.people_data`, so "podcast" is in about one answer in twenty), and 20,000
-resources: one answer in ten shares a link of its own. Boards (30 in the issue) come with the
-boards' pages; until then the archive has none and this bench builds none.
+resources: one answer in ten shares a link of its own. 30 boards: the chat series' own board
+(every link) and 29 topic boards whose keywords are made-up words of ranks 60 to 2,000 (a few
+dozen to a couple of thousand links each), with 3,000 saves by 600 members (a tenth of them to
+My saves, never published), 20 of the community having opted out (their saves counted, never
+named).
 
 **Full build.** :func:`bot.archive.build_archive` from the store into an empty folder, charts
 included, as the bot publishes it (``ARCHIVE_DIR``): every recap read, rendered and written,
-the series page, the resources page and the search index. Information (no target).
+the series page, the resources page, the search index and the 30 board pages. Information (no
+target).
 
 **Incremental update after one new recap.** A 261st occurrence is stored, then the build the
 bot's :class:`bot.runtime.publisher.ArchivePublisher` makes after its recap: the same
 :class:`bot.archive.site.ArchiveCache` as the full build, ``changed`` that occurrence; repeated
 with a 262nd, ... (``repeats``), the best is held to 2 s (the machine is shared). Baseline
 (same run, best likewise): rendering that one recap's page alone (its model from the store,
-its chart, its HTML), which any update must do.
+its chart, its HTML), which any update must do. The update rewrites the board pages too (the
+new recap's links join the series board and the topic boards they match).
+
+**/board show.** :meth:`bot.runtime.boards.BoardService.show` for one topic board at this size,
+as the command calls it (the member's channel filter is the adapter's, not timed): the first
+call after a start (every past recap read once) and then the best of ``repeats`` calls, each
+after one more answer with a link was stored in the newest recap (so that recap is read
+again). Baseline: reading one recap (:func:`bot.runtime.recaps.load_recap`), same run.
 
 **Sizes.** The whole folder, and the search index (``search-index.js`` and ``search/``): what a
 search may download is a small part of it.
@@ -53,7 +64,12 @@ from bench.people_data import _spec, _Writer, vocabulary
 from bot.archive import build_archive
 from bot.archive.pages import render_recap_page
 from bot.archive.site import ArchiveCache
+from bot.core.boards import MY_SAVES_ID, Board, BoardSpec, parse_keywords, series_boards
+from bot.core.recap.text import normalise_link
+from bot.core.spec import ChatSpec
 from bot.render.chart import render_chart
+from bot.runtime.boards import BoardService
+from bot.runtime.clock import SystemClock
 from bot.runtime.recaps import StoredRecaps, load_recap
 from bot.storage import SqliteStore, open_store
 from bot.storage._convert import ts
@@ -70,6 +86,11 @@ TARGET_SEARCH_MS = 300.0
 TARGET_SEARCH_BYTES = 5_000_000
 WORD = "podcast"
 PEOPLE = 2_000
+#: Topic boards (the chat series' board makes 30), their keywords' ranks in the vocabulary.
+TOPIC_RANKS = tuple(range(60, 2_001, 67))[:29]
+SAVES = 3_000
+SAVERS = 600
+OPTED_OUT = 20
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,13 @@ class ArchiveResult:
     letter_ms: float
     letter_bytes: int
     chromium: str | None
+    boards: int
+    board_pages: int
+    show_first: float
+    show: float
+    shows: tuple[float, ...]
+    show_cards: int
+    one_recap: float
 
 
 async def fill(store: SqliteStore, database: Path, occurrences: int, answers: int) -> list[int]:
@@ -120,14 +148,71 @@ async def fill(store: SqliteStore, database: Path, occurrences: int, answers: in
         for number, occurrence_id in enumerate(ids):
             _insert_answers(connection, occurrence_id, number, per, START + timedelta(weeks=number))
         connection.execute("COMMIT")
+    await add_boards(store, database, spec)
     return ids
+
+
+async def add_boards(store: SqliteStore, database: Path, spec: ChatSpec) -> list[Board]:
+    """The chat series' board and :data:`TOPIC_RANKS` topic boards, :data:`SAVES` saves by
+    :data:`SAVERS` members (a tenth to My saves), :data:`OPTED_OUT` people opted out."""
+    words = _words()
+    await store.sync_series_boards(series_boards([(spec.id, spec.hashtag, spec.title)], START))
+    for number, rank in enumerate(TOPIC_RANKS):
+        keywords = parse_keywords([words[rank - 1], words[rank * 2 - 1]])
+        await store.create_board(
+            BoardSpec(f"Topic {number + 1:02d}", f"Links about {words[rank - 1]}", keywords),
+            created_by=1,
+            at=START,
+        )
+    boards = await store.boards()
+    chance = random.Random(16)
+    with closing(sqlite3.connect(database, isolation_level=None)) as connection:
+        connection.execute("BEGIN")
+        links = connection.execute(
+            "SELECT message_id, content, created_at FROM answers WHERE content LIKE ? "
+            "ORDER BY message_id",
+            ("%https://%",),
+        ).fetchall()
+        rows = []
+        for _ in range(SAVES):
+            message_id, content, created_at = chance.choice(links)
+            board = chance.choice(boards) if chance.random() > 0.1 else None
+            rows.append(
+                (
+                    board.board_id if board is not None else MY_SAVES_ID,
+                    10_000 + chance.randrange(SAVERS),
+                    normalise_link(content[content.index("https://") :].split()[0]) or "",
+                    message_id,
+                    spec.channel,
+                    1,
+                    created_at,
+                    "",
+                )
+            )
+        connection.executemany(
+            "INSERT INTO board_saves (board_id, user_id, url, message_id, channel_id, guild_id, "
+            "saved_at, user_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (board_id, user_id, url) DO NOTHING",
+            rows,
+        )
+        connection.execute(
+            "UPDATE participants SET opted_out = 1 WHERE user_id >= ? AND user_id < ?",
+            (10_000, 10_000 + OPTED_OUT),
+        )
+        connection.execute("COMMIT")
+    return boards
 
 
 _LINKS = iter(range(10**9))
 
 
 def _insert_answers(
-    connection: sqlite3.Connection, occurrence_id: int, seed: int, count: int, start: datetime
+    connection: sqlite3.Connection,
+    occurrence_id: int,
+    seed: int,
+    count: int,
+    start: datetime,
+    first: int = 0,
 ) -> None:
     chance = random.Random(seed)
     writer = _Writer(_words(), seed)
@@ -139,7 +224,7 @@ def _insert_answers(
         at = start + timedelta(minutes=8 + index * 40 / count)
         rows.append(
             (
-                occurrence_id * 1_000_000 + index,
+                occurrence_id * 1_000_000 + first + index,
                 0,
                 occurrence_id,
                 800_000_000,
@@ -264,6 +349,8 @@ async def measure(folder: Path, occurrences: int, answers: int, repeats: int) ->
             recap = await load_recap(store, occurrence)
             render_recap_page(recap, render_chart(recap))
             pages.append(time.perf_counter() - began)
+        show = await measure_show(store, database, run.occurrence_id, repeats)
+        boards = len(await store.boards())
     finally:
         await store.close()
 
@@ -309,7 +396,49 @@ async def measure(folder: Path, occurrences: int, answers: int, repeats: int) ->
         letter_ms=letter_ms,
         letter_bytes=letter_bytes,
         chromium=chromium,
+        boards=boards,
+        board_pages=sum(1 for name in update.files if name.startswith("boards/")),
+        show_first=show.first,
+        show=min(show.again),
+        shows=show.again,
+        show_cards=show.cards,
+        one_recap=min(show.recap),
     )
+
+
+@dataclass(frozen=True)
+class _Show:
+    first: float
+    again: tuple[float, ...]
+    cards: int
+    recap: tuple[float, ...]
+
+
+async def measure_show(store: SqliteStore, database: Path, newest: int, repeats: int) -> _Show:
+    """``/board show`` for the first topic board: once after a start, then after each of
+    ``repeats`` new answers with a link in the newest recap; and one recap's read."""
+    service = BoardService(store, SystemClock())
+    name = "Topic 01"
+    began = time.perf_counter()
+    view = await service.show(name)
+    first = time.perf_counter() - began
+    again: list[float] = []
+    recap: list[float] = []
+    occurrence = await store.load_occurrence(newest)
+    for extra in range(max(1, repeats)):
+        with closing(sqlite3.connect(database, isolation_level=None)) as connection:
+            connection.execute("BEGIN")
+            _insert_answers(
+                connection, newest, 10_000 + extra, 1, occurrence.run.start, first=900_000 + extra
+            )
+            connection.execute("COMMIT")
+        began = time.perf_counter()
+        view = await service.show(name)
+        again.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        await load_recap(store, occurrence)
+        recap.append(time.perf_counter() - began)
+    return _Show(first, tuple(again), view.count, tuple(recap))
 
 
 def _mb(size: int) -> str:
@@ -318,7 +447,10 @@ def _mb(size: int) -> str:
 
 def figures(result: ArchiveResult) -> list[Figure]:
     """The rows of the table."""
-    size = f"{result.recaps} recaps, {result.answers:,} answers, {result.resources:,} resources"
+    size = (
+        f"{result.recaps} recaps, {result.answers:,} answers, {result.resources:,} resources, "
+        f"{result.boards} boards"
+    )
     rows = [
         Figure(
             NAME,
@@ -339,7 +471,7 @@ def figures(result: ArchiveResult) -> list[Figure]:
             f"Best of {len(result.updates)} (each a new recap: "
             f"{', '.join(f'{u:.2f}' for u in result.updates)} s); the last changed "
             f"{result.update_changed:,} files; the other recaps were neither read nor rendered "
-            "again.",
+            f"again; the {result.board_pages} board pages were built again.",
             "" if result.update < TARGET_UPDATE else above(result.update, TARGET_UPDATE, " s"),
         ),
         Figure(
@@ -353,6 +485,20 @@ def figures(result: ArchiveResult) -> list[Figure]:
             "chunks (100 messages of one recap): a search downloads a small part of it.",
         ),
     ]
+    rows.append(
+        Figure(
+            NAME,
+            "/board show (one topic board)",
+            f"{result.show * 1000:.0f} ms",
+            f"{result.one_recap * 1000:.0f} ms (one recap read)",
+            "-",
+            None,
+            f"Best of {len(result.shows)}, each after a new answer with a link in the newest "
+            f"recap ({', '.join(f'{s * 1000:.0f}' for s in result.shows)} ms); the board "
+            f"had {result.show_cards:,} cards. The first call after a start, every past "
+            f"recap read once: {result.show_first:.1f} s (information).",
+        )
+    )
     if not result.search_ms:
         rows.append(
             Figure(NAME, "search in Chromium", "not measured", "-", "-", None, "no chromium")
