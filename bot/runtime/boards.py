@@ -9,13 +9,22 @@ a listener that fails is logged and the others still run.
 
 A board's cards are read from the recaps of past chats (so consent is applied as in the
 recaps themselves), the saves to it, and the link cards of saved links no recap lists.
+
+**Kept between calls.** Reading every past recap takes seconds at five years of a weekly
+chat, so the service keeps each recap's links (:meth:`BoardService.links`) and reads a recap
+again only when what it is made of changed: its stored messages
+(:meth:`bot.core.ports.BoardStore.link_versions`: a message added, edited, deleted, forgotten
+or given a question), its chat, or the name of someone it credits. Any change of consent (an
+opt-out, an opt-in, a forget-me) drops everything kept; new link cards are looked up again for
+the kept links. The check is two small queries, so ``/board show`` stays cheap and never shows
+what the recaps would no longer show, whichever process stored the change.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -36,10 +45,12 @@ from bot.core.boards import (
     shared_links,
 )
 from bot.core.cards import LinkCard
-from bot.core.ports import BoardStore, Clock
+from bot.core.consent import Consent
+from bot.core.ports import BoardStore, Clock, Occurrence
 from bot.core.recap.text import find_links, normalise_link
 from bot.core.spec import ChatSpec
 from bot.runtime.board_views import board_views
+from bot.runtime.people import consent_of
 from bot.runtime.recaps import RecapArchiveStore, StoredRecaps
 
 log = logging.getLogger(__name__)
@@ -76,12 +87,28 @@ def links_in(text: str) -> list[str]:
     return list(dict.fromkeys(n for _, _, link in find_links(text) if (n := normalise_link(link))))
 
 
+@dataclass(frozen=True)
+class _Read:
+    """One recap's links as read, and what they were read from."""
+
+    #: The occurrence's messages version and its chat.
+    version: tuple[object, ...]
+    #: The link cards' version the links' cards are from.
+    cards: object
+    links: tuple[SharedLink, ...]
+    #: The names of the people the links credit, as they were then (by user id).
+    sharers: dict[int, str]
+
+
 class BoardService:
     """Boards and saves (see the module docstring)."""
 
     def __init__(self, store: BoardServiceStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+        #: Each past recap's links, by occurrence id, read under ``_consent``.
+        self._read: dict[int, _Read] = {}
+        self._consent: Consent | None = None
         #: Called with the names of boards whose pages may have changed (see the module).
         self.on_board_changed: list[Callable[[Sequence[str]], None]] = []
 
@@ -196,12 +223,59 @@ class BoardService:
     # --- reading boards -------------------------------------------------------------------------
 
     async def links(self) -> list[SharedLink]:
-        """Every link of every past chat's reading list (consent applied as in the recaps)."""
+        """Every link of every past chat's reading list (consent applied as in the recaps),
+        each recap read again only when it changed (see the module docstring)."""
         recaps = StoredRecaps(self.store)
-        links: list[SharedLink] = []
-        for occurrence in await recaps.archived():
-            links += shared_links(await recaps.recap(occurrence))
-        return links
+        consent = await consent_of(self.store)
+        if consent != self._consent:
+            self._read.clear()
+            self._consent = consent
+        versions = await self.store.link_versions()
+        cards = versions.get(0)
+        archived = await recaps.archived()
+        again: list[Occurrence] = []
+        kept: dict[int, _Read] = {}
+        for occurrence in archived:
+            read = self._read.get(occurrence.run.occurrence_id)
+            if read is not None and read.version == self._version(occurrence, versions):
+                kept[occurrence.run.occurrence_id] = read
+            else:
+                again.append(occurrence)
+        names = await self.store.participant_names(
+            {user for read in kept.values() for user in read.sharers}
+        )
+        for occurrence in archived:
+            read = kept.get(occurrence.run.occurrence_id)
+            if read is not None and any(names.get(u) != n for u, n in read.sharers.items()):
+                del kept[occurrence.run.occurrence_id]
+                again.append(occurrence)
+        old_cards = [key for key, read in kept.items() if read.cards != cards]
+        if old_cards:  # new link cards (maybe of links shared again elsewhere): look them up
+            found = await self.store.cards_for(
+                {k.url for key in old_cards for k in kept[key].links}
+            )
+            for key in old_cards:
+                links = tuple(replace(k, card=_card(found.get(k.url))) for k in kept[key].links)
+                kept[key] = replace(kept[key], cards=cards, links=links)
+        for occurrence in again:
+            recap = await recaps.recap(occurrence)
+            sharers = {r.shared_by_id for r in recap.resources}
+            kept[occurrence.run.occurrence_id] = _Read(
+                self._version(occurrence, versions),
+                cards,
+                tuple(shared_links(recap)),
+                await self.store.participant_names(sharers),
+            )
+        self._read = kept
+        return [
+            link for occurrence in archived for link in kept[occurrence.run.occurrence_id].links
+        ]
+
+    @staticmethod
+    def _version(
+        occurrence: Occurrence, versions: dict[int, tuple[object, ...]]
+    ) -> tuple[object, ...]:
+        return (versions.get(occurrence.run.occurrence_id), occurrence.spec)
 
     async def views(
         self, boards: Sequence[Board] | None = None, links: Sequence[SharedLink] | None = None
@@ -215,3 +289,8 @@ class BoardService:
         board = await self.board(name)
         [view] = await self.views([board])
         return view
+
+
+def _card(card: LinkCard | None) -> LinkCard | None:
+    """A card as a recap lists it: no trace of whose message it came from."""
+    return replace(card, message_id=0, author_id=0) if card is not None else None

@@ -170,3 +170,32 @@ class BoardRepository:
             "SELECT * FROM board_saves WHERE board_id <> 0 ORDER BY saved_at, url", ()
         )
         return [_save(row) for row in rows]
+
+    async def link_versions(self) -> dict[int, tuple[object, ...]]:
+        """A version of what each occurrence's reading list is made of, by occurrence id: its
+        messages (how many, the newest created and edited, the deleted and the questions
+        summed). Equal versions mean the same stored messages: every write of them adds or
+        removes a message, stamps an edit, marks one deleted or gives one a question. A version of the link cards of every occurrence is under id 0 (a link's card
+        may come from another occurrence's message)."""
+        rows = await self.db.fetchall(
+            """SELECT occurrence_id, COUNT(*) AS n, MAX(created_at) AS created,
+                      MAX(edited_at) AS edited, SUM(deleted) AS deleted,
+                      SUM(COALESCE(question, -1)) AS questions
+               FROM answers GROUP BY occurrence_id""",
+            (),
+        )
+        versions: dict[int, tuple[object, ...]] = {
+            row["occurrence_id"]: (
+                row["n"],
+                row["created"],
+                row["edited"],
+                row["deleted"],
+                row["questions"],
+            )
+            for row in rows
+        }
+        cards = await self.db.fetchone(
+            "SELECT COUNT(*) AS n, MAX(seen_at) AS seen FROM link_cards", ()
+        )
+        versions[0] = (cards["n"], cards["seen"]) if cards is not None else (0, None)
+        return versions

@@ -457,6 +457,11 @@ class BoardStore(Protocol):
         """Every save to a server board (never anyone's My saves)."""
         ...
 
+    async def link_versions(self) -> dict[int, tuple[object, ...]]:
+        """A version of each occurrence's stored messages (by occurrence id; the link cards'
+        under 0): equal versions, the same reading list (boards cache them by it)."""
+        ...
+
 
 class AlertStore(Protocol):
     """Keyword alerts: followed keywords, members' settings, blocks, excluded channels,
