@@ -25,9 +25,11 @@ from bot.core.boards import (
     parse_keywords,
     series_boards,
 )
+from bot.core.cards import card_from_unfurl
 from bot.core.consent import Consent
+from bot.core.writes import AttributeToQuestion
 from bot.storage import SqliteStore
-from tests.unit.storage import START
+from tests.unit.storage import START, answer, new_occurrence
 
 
 def test_keywords_that_match_everything_are_refused() -> None:
@@ -109,3 +111,37 @@ async def test_my_data_has_my_saves_and_forget_me_removes_them(store: SqliteStor
     # Their save to the board still counts, without their name; their own saves are gone.
     assert await store.board_saves() == [replace(public, user_name="")]
     assert (await store.personal_data(7)).saves == (replace(public, user_name=""),)
+
+
+async def test_link_versions_change_with_every_write_a_reading_list_is_made_of(
+    store: SqliteStore,
+) -> None:
+    first = (await new_occurrence(store)).occurrence_id
+    second = (await new_occurrence(store, start=START + timedelta(days=7))).occurrence_id
+    await store.upsert_answers([answer(first, 1, "see https://a.example/x"), answer(second, 2)])
+    seen = [await store.link_versions()]
+    assert set(seen[0]) == {0, first, second}
+    steps = [
+        store.upsert_answers([answer(first, 3, "more", minute=11)]),  # a new message
+        store.upsert_answers([answer(first, 1, "see https://b.example", edited_minute=12)]),
+        store.mark_deleted([3]),
+        store.upsert_answers(
+            [replace(answer(first, 4, "reply", question=None, minute=13), reply_to=1)]
+        ),
+        store.write_answers([AttributeToQuestion(first, 2, 1, None)]),  # a reply attributed
+    ]
+    for step in steps:
+        await step
+        now = await store.link_versions()
+        assert now[first] != seen[-1][first]
+        assert now[second] == seen[-1][second]  # the other recap is untouched
+        seen.append(now)
+    card = card_from_unfurl(
+        "https://b.example", title="B", description="", provider="", thumbnail="",
+        message_id=1, author_id=501, posted_at=START, seen_at=START + timedelta(minutes=20),
+    )  # fmt: skip
+    assert card is not None
+    await store.save_cards([card])
+    now = await store.link_versions()
+    assert now[0] != seen[-1][0]
+    assert (now[first], now[second]) == (seen[-1][first], seen[-1][second])
