@@ -18,6 +18,7 @@ opted-out or forgotten people are counted, never named.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -107,6 +108,8 @@ class BoardNotFound(BoardError):
 
 def fold(text: str) -> str:
     """``text`` case- and accent-folded, for matching and for comparing names."""
+    if text.isascii():  # no accents to take off: most links and messages (much faster)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -171,10 +174,18 @@ def matches(keywords: Sequence[str], *texts: str) -> bool:
     if not keywords:
         return False
     for text in texts:
-        padded = f" {' '.join(words(text))} "
+        padded = _padded(text)
         if any(f" {keyword} " in padded for keyword in keywords):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _padded(text: str) -> str:
+    """``text``'s folded words between spaces; kept for the texts matched most recently
+    (every board is matched against the same links: the archive's 30 boards, each
+    ``/board show``)."""
+    return f" {' '.join(words(text))} "
 
 
 @dataclass(frozen=True, slots=True)
