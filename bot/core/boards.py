@@ -371,6 +371,14 @@ def assemble_board(
     return BoardView(board=board, items=tuple(items))
 
 
+def save_choices(boards: Sequence[Board], text: str, limit: int) -> tuple[list[Board], list[Board]]:
+    """The boards a Save to board select offers for a message's ``text`` (at most ``limit``):
+    the boards whose keywords it matches first, then the rest alphabetically; and the boards
+    left out (a select holds 25 options)."""
+    ordered = sorted(boards, key=lambda b: (not matches(b.keywords, text), name_key(b.name)))
+    return ordered[:limit], ordered[limit:]
+
+
 def series_boards(chats: Collection[tuple[str, str, str]], at: datetime) -> list[Board]:
     """The boards of chat series from (chat id, hashtag, title), one per hashtag."""
     boards: dict[str, Board] = {}

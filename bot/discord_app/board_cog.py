@@ -7,9 +7,10 @@
 * ``/board create name:<text> [keywords:<text>]``: a topic board; moderators only, checked
   here (the other /board commands are for everyone, so Discord cannot hide this one).
 * **Save to board** (message context menu): a select of your own **My saves** and the
-  server's boards (those whose keywords the message matches first: a select shows at most
-  25 options); the message's links are saved there. A message without a link gets a clear
-  ephemeral reply.
+  server's boards (those whose keywords the message matches first, then the rest from A to
+  Z: a select shows at most 25 options, and with more boards the reply says how many are
+  left out and to find them with ``/board show``'s autocomplete); the message's links are
+  saved there. A message without a link gets a clear ephemeral reply.
 
 Each command is one call to :class:`bot.runtime.boards.BoardService`; errors it raises on
 purpose (a taken name, too many boards, keywords that match everything) become the reply in
@@ -25,7 +26,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.archive.links import board_page_url
-from bot.core.boards import MY_SAVES, MY_SAVES_ID, Board, BoardItem, matches
+from bot.core.boards import MY_SAVES, MY_SAVES_ID, Board, BoardItem, save_choices
 from bot.core.errors import ChatError
 from bot.discord_app.replies import NO_MENTIONS, reply
 from bot.discord_app.services import Services
@@ -149,15 +150,22 @@ class BoardCommands(
                 "that members share; pick a message with one.",
             )
             return
-        # A select shows 25 options: the boards this message matches first.
-        boards = sorted(
-            await self.services.runtime.boards.boards(),
-            key=lambda board: (not matches(board.keywords, text), board.is_series, board.name),
+        # A select shows 25 options: My saves, then the boards this message matches first and
+        # the rest alphabetically; the member is told when some boards are left out.
+        boards, left_out = save_choices(
+            await self.services.runtime.boards.boards(), text, SELECT_BOARDS
         )
         view = SaveView(self.services, message, links, boards)
         count = f"{len(links)} link{'s' if len(links) > 1 else ''}"
+        more = (
+            f"\nThe list shows {len(boards)} of the server's {len(boards) + len(left_out)} "
+            "boards: those this message matches first, then the rest from A to Z. To find "
+            "another board, type its name in `/board show` (names autocomplete)."
+            if left_out
+            else ""
+        )
         await interaction.response.send_message(
-            f"Save {count} from this message to which board?",
+            f"Save {count} from this message to which board?{more}",
             view=view,
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
