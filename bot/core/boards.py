@@ -311,6 +311,35 @@ class BoardView:
         return self.items[0] if self.items else None
 
 
+class LinkIndex:
+    """The folded words of links (card title, message, link), to find every link a topic
+    board's keywords match at once: as :func:`matches` finds them, without matching every
+    link against every board (30 boards and 20,000 links at five years of a weekly chat)."""
+
+    def __init__(self, links: Sequence[SharedLink]) -> None:
+        #: Each link's padded texts, apart (a keyword never spans two of them).
+        self.texts = [
+            "|".join(_padded(t) for t in (k.card.title if k.card else "", k.context, k.url))
+            for k in links
+        ]
+        #: The links each word is in (by position in ``links``).
+        self.words: dict[str, list[int]] = {}
+        for number, text in enumerate(self.texts):
+            for word in set(text.replace("|", " ").split()):
+                self.words.setdefault(word, []).append(number)
+
+    def matching(self, keywords: Sequence[str]) -> set[int]:
+        """The positions of the links one of ``keywords`` matches."""
+        found: set[int] = set()
+        for keyword in keywords:
+            first, _, rest = keyword.partition(" ")
+            hits = self.words.get(first, [])
+            if rest:
+                hits = [n for n in hits if f" {keyword} " in self.texts[n]]
+            found.update(hits)
+        return found
+
+
 def assemble_board(
     board: Board,
     links: Sequence[SharedLink],
@@ -318,16 +347,21 @@ def assemble_board(
     consent: Consent,
     names: Mapping[int, str],
     cards: Mapping[str, LinkCard] | None = None,
+    index: LinkIndex | None = None,
 ) -> BoardView:
     """``board`` with its cards: the links of its chat series (a series board) or matching
     its keywords (a topic board), and the links saved to it; ``cards`` gives saved links that
-    no recap lists their card. Savers who opted out or were forgotten are counted, never
-    named, and a link only they saved is not on the board."""
+    no recap lists their card; ``index`` (of ``links``, for many boards) finds the matches
+    faster. Savers who opted out or were forgotten are counted, never named, and a link only
+    they saved is not on the board."""
     by_url: dict[str, list[SharedLink]] = {}
-    for link in links:
+    hits = index.matching(board.keywords) if index is not None and not board.is_series else None
+    for number, link in enumerate(links):
         on_board = (
             link.chat_id == board.chat_id
             if board.is_series
+            else number in hits
+            if hits is not None
             else matches(
                 board.keywords, link.card.title if link.card else "", link.context, link.url
             )

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.core.boards import (
     Board,
     BoardView,
+    LinkIndex,
     SharedLink,
     assemble_board,
     name_key,
@@ -51,4 +52,5 @@ async def board_views(
     names = await store.participant_names({s.user_id for s in saves})
     listed = {link.url for link in links}
     cards = await store.cards_for({s.url for s in saves} - listed)
-    return [assemble_board(b, links, saves, consent, names, cards) for b in boards]
+    index = LinkIndex(links) if sum(not b.is_series for b in boards) > 1 else None
+    return [assemble_board(b, links, saves, consent, names, cards, index) for b in boards]
