@@ -10,14 +10,17 @@ Thumbnails are not shown: a reader's browser never contacts the linked sites.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
+
+from markupsafe import Markup
 
 from bot.archive.entries import Place
 from bot.archive.links import BOARDS, board_slug
 from bot.archive.pages import page_html
 from bot.core.boards import Board, BoardView, SharedLink
 from bot.render.common import count, question_label
+from bot.render.html_page import template_environment
 
 UP = "../"
 
@@ -77,9 +80,29 @@ def render_boards_index(boards: Sequence[BoardView]) -> str:
     )
 
 
-def render_board_page(board: BoardView, series: Sequence[tuple[str, str]] = ()) -> str:
+def render_board_page(
+    board: BoardView,
+    series: Sequence[tuple[str, str]] = (),
+    rendered: dict[Hashable, str] | None = None,
+    now: dict[Hashable, str] | None = None,
+) -> str:
     """``boards/<name>.html``: the board's cards in a grid, newest first, with the filter
-    form (by word, by chat) that ``resources.js`` runs."""
+    form (by word, by chat) that ``resources.js`` runs.
+
+    ``rendered`` holds cards rendered before, by what they show (a card shown as before is
+    not rendered again: the chat series' board has every link); ``now`` gets the cards of
+    this page."""
+    template = template_environment().get_template("archive_board_item.html.j2")
+    before = rendered if rendered is not None else {}
+    kept = now if now is not None else {}
+    context = _context(board_page_names([board.board]))
+    items = []
+    for item in board.items:
+        html = before.get(item)
+        if html is None:
+            html = template.render(item=item, root=UP, day=day_of, **context) + "\n"
+        kept[item] = html
+        items.append(Markup(html))  # noqa: S704 (rendered by the autoescaping template)
     chats = dict(series)
     shown = [(chat, chats.get(chat, chat)) for chat in dict.fromkeys(
         chat for item in board.items for chat in item.chats
@@ -90,10 +113,10 @@ def render_board_page(board: BoardView, series: Sequence[tuple[str, str]] = ()) 
         root=UP,
         scripts=True,
         view=board,
+        items=items,
         total=count(board.count, "card"),
         series=shown,
-        day=day_of,
-        **_context(board_page_names([board.board])),
+        **context,
     )
 
 
@@ -106,13 +129,20 @@ def write_board_pages(
     write: Callable[[str, str], None],
     boards: Sequence[BoardView],
     series: Sequence[tuple[str, str]] = (),
+    rendered: dict[Hashable, str] | None = None,
 ) -> list[str]:
     """Write ``boards/index.html`` and every board's page with ``write(name, text)``;
-    returns the names written."""
+    returns the names written. ``rendered`` (kept by the caller between builds) holds each
+    card's HTML by what it shows, so an update renders only new or changed cards; what it
+    holds afterwards is the cards of these pages only."""
     names = board_page_names([view.board for view in boards])
     write(f"{BOARDS}/index.html", render_boards_index(boards))
+    now: dict[Hashable, str] = {}
     for view in boards:
-        write(names[view.board.board_id], render_board_page(view, series))
+        write(names[view.board.board_id], render_board_page(view, series, rendered, now))
+    if rendered is not None:
+        rendered.clear()
+        rendered.update(now)
     return [f"{BOARDS}/index.html", *names.values()]
 
 

@@ -128,6 +128,8 @@ class ArchiveCache:
     series: dict[str, str | None] = field(default_factory=dict)
     #: Each resource's item on the resources page, by what it shows.
     resource_items: dict[Hashable, str] = field(default_factory=dict)
+    #: Each card on the board pages, by what it shows.
+    board_items: dict[Hashable, str] = field(default_factory=dict)
 
 
 async def build_archive(
@@ -164,7 +166,9 @@ async def build_archive(
             site.keep_series(chat_id)
     # The boards (bot.archive.board_pages): from the links of the recaps written.
     boards = await recaps.boards(board_links(site.places))
-    await asyncio.to_thread(write_board_pages, site.write, boards, chat_series(site.entries))
+    await asyncio.to_thread(
+        write_board_pages, site.write, boards, chat_series(site.entries), cache.board_items
+    )
     return await asyncio.to_thread(site.finish)
 
 
