@@ -355,19 +355,19 @@ def assemble_board(
     faster. Savers who opted out or were forgotten are counted, never named, and a link only
     they saved is not on the board."""
     by_url: dict[str, list[SharedLink]] = {}
-    hits = index.matching(board.keywords) if index is not None and not board.is_series else None
-    for number, link in enumerate(links):
-        on_board = (
-            link.chat_id == board.chat_id
-            if board.is_series
-            else number in hits
-            if hits is not None
-            else matches(
-                board.keywords, link.card.title if link.card else "", link.context, link.url
-            )
+    chosen: Iterable[SharedLink]
+    if board.is_series:
+        chosen = (link for link in links if link.chat_id == board.chat_id)
+    elif index is not None:  # only the links the keywords match, in order
+        chosen = (links[number] for number in sorted(index.matching(board.keywords)))
+    else:
+        chosen = (
+            link
+            for link in links
+            if matches(board.keywords, link.card.title if link.card else "", link.context, link.url)
         )
-        if on_board:
-            by_url.setdefault(link.url, []).append(link)
+    for link in chosen:
+        by_url.setdefault(link.url, []).append(link)
     saved: dict[str, list[Save]] = {}
     for save in saves:
         if save.board_id == board.board_id:
