@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import people_commands
+from bot.discord_app.diagnostics import check_chat_channels
 from bot.discord_app.replies import (
     NO_MENTIONS,
     forget_and_tell,
@@ -74,6 +75,17 @@ class ChatCommands(
         if status.next_step and status.next_due:
             lines.append(f"Next: {status.next_step} <t:{int(status.next_due.timestamp())}:R>")
         await reply(interaction, "\n".join(lines))
+
+    @app_commands.command(
+        name="check", description="Moderators: the bot's permissions in each chat's channel"
+    )
+    async def check(self, interaction: discord.Interaction) -> None:
+        """``/host check`` under the name the polls issue gives it (Send Polls among the
+        permissions listed): for moderators only, checked here, since ``/chat`` is shown to
+        everyone. The report names channels and permissions, so members never see it."""
+        self.services.require_moderator(interaction.user)
+        report = await check_chat_channels(interaction.client, self.services)
+        await reply(interaction, "\n".join(report))
 
     @app_commands.command(name="optout", description="Don't name or quote me in recaps")
     async def optout(self, interaction: discord.Interaction) -> None:

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.botproc import BotProcess, World, chat_yaml, host, wait_post, wait_thread
+from tests.e2e.botproc import (
+    BotProcess,
+    World,
+    chat_yaml,
+    command,
+    host,
+    wait_post,
+    wait_thread,
+)
 from tests.e2e.standin import Perm
 
 POLL_QUESTION = """\
@@ -127,6 +135,9 @@ async def test_without_send_polls_the_question_is_counted_from_reactions(
     assert "Send Polls" in told["content"]
     check = (await host(world, world.mod, "check")).content
     assert "missing **Send Polls** (to post poll questions as Discord polls" in check
+    # /chat check is the same report for moderators (the issue's name), refused to others.
+    assert (await command(world, world.mod, "check")).content == check
+    assert "only moderators" in (await command(world, ana, "check")).content
     await wait_thread(world, question)
 
     await standin.react(q1, ana, "2️⃣")

@@ -27,6 +27,7 @@ EVERYONE = {
     "people",
     "profile",
     "suggest",
+    "check",  # for moderators, checked in the command (/host check's report)
 }
 MODERATORS = {
     "schedule",
