@@ -28,6 +28,7 @@ from pathlib import Path
 from bench import alerts, archive, ingest, ingest_pg, people, processes, recap, shards, timing
 from bench.common import Figure, bot_gc, machine, markdown_table, text_table
 from bench.config import FULL, QUICK, Config, configure
+from bench.pg import not_installed, postgres_server
 
 NAMES = (
     "ingest",
@@ -40,6 +41,7 @@ NAMES = (
     "alerts",
     "archive",
     "shards",
+    "shards_pg",
 )
 RESULTS = Path(__file__).with_name("RESULTS.md")
 NOTES = Path(__file__).with_name("NOTES.md")
@@ -151,6 +153,38 @@ def run_shards(config: Config, folder: Path) -> list[Figure]:
     return shards.figures(result)
 
 
+def run_shards_pg(config: Config, folder: Path) -> list[Figure]:
+    """Shards on PostgreSQL (a server started for the run): the same lateness and failover
+    runs as ``shards``, each on a fresh database; and answers/s ingested by two processes at
+    once against one."""
+    bench = "shards_pg"
+    with postgres_server() as server:
+        if server is None:
+            return not_installed(bench, "several processes on PostgreSQL")
+
+        async def fresh(name: str) -> str:
+            return server.url(await server.fresh_database())
+
+        result = asyncio.run(
+            shards.run_all(
+                folder,
+                chats=config.shards_chats,
+                questions=config.shards_questions,
+                interval=config.shards_interval,
+                lease=config.shards_lease,
+                database=fresh,
+                store="PostgreSQL",
+            )
+        )
+        ingested = ingest_pg.measure_processes(
+            config.ingest_messages,
+            server,
+            chats=config.ingest_chats,
+            repeats=config.shards_ingest_pairs,
+        )
+    return shards.figures(result, bench) + ingest_pg.processes_figures(ingested, bench)
+
+
 RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "ingest": run_ingest,
     "ingest_pg": run_ingest_pg,
@@ -162,6 +196,7 @@ RUNNERS: dict[str, Callable[[Config, Path], list[Figure]]] = {
     "alerts": run_alerts,
     "archive": run_archive,
     "shards": run_shards,
+    "shards_pg": run_shards_pg,
 }
 
 

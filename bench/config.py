@@ -42,6 +42,8 @@ class Config:
     shards_questions: int = 3
     shards_interval: float = 3.0
     shards_lease: float = 3.0
+    #: shards_pg: pairs (one process, then two at once) ingesting ingest_messages.
+    shards_ingest_pairs: int = 3
 
     restart_chats: int = 100
     restart_answers: int = 100_000
@@ -83,6 +85,7 @@ QUICK = Config(
     shards_questions=2,
     shards_interval=2.0,
     shards_lease=2.0,
+    shards_ingest_pairs=1,
     restart_chats=5,
     restart_answers=2_000,
     people_answers=5_000,

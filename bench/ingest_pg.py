@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import multiprocessing
+import os
 import statistics
 import time
 from collections.abc import Sequence
@@ -29,15 +31,16 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import Figure, below, ms, per_second, percentile
-from bench.gateway import Messages, Payload, guild_create
+from bench.common import Figure, below, bot_gc, ms, per_second, percentile
+from bench.gateway import Chat, Messages, Payload, guild_create
 from bench.ingest import YIELD_EVERY, BotRun, _bot_path, _parse_only
+from bench.pg import not_installed, postgres_server
 from bench.world import chat_spec, chats_of, run_chats_until, threads_of
 from bot.core.writes import AnswerWrite, StoreMessage
 from bot.runtime.answer_writer import BATCH_ROWS
 from bot.runtime.collector import Collector
 from bot.storage import open_store
-from tests.support.postgres import TEMPLATE, PostgresServer, postgres_bin
+from tests.support.postgres import TEMPLATE, PostgresServer, run_sync
 
 NAME = "ingest_pg"
 TARGET_RATIO = 0.5
@@ -70,8 +73,8 @@ class PgIngestResult:
         return self.messages / (self.parse_seconds + self.insert_seconds)
 
 
-async def measure(n: int, server: PostgresServer, *, chats: int, repeats: int) -> PgIngestResult:
-    """Run the bot path and the limit on the same ``n`` payloads, ``repeats`` pairs."""
+async def _world(server: PostgresServer, chats: int) -> tuple[Payload, list[Chat]]:
+    """The database :data:`_WORLD` with ``chats`` running chats; the guild and its chats."""
     await server.admin(f"CREATE DATABASE {_WORLD} TEMPLATE {TEMPLATE}")
     store = await open_store(server.url(_WORLD))
     try:
@@ -83,8 +86,13 @@ async def measure(n: int, server: PostgresServer, *, chats: int, repeats: int) -
         venue = await run_chats_until(store, specs, now, start - timedelta(seconds=1))
     finally:
         await store.close()
-    guild = guild_create([s.channel for s in specs], threads_of(venue))
-    payloads = Messages().many(chats_of(venue, specs), n)
+    return guild_create([s.channel for s in specs], threads_of(venue)), chats_of(venue, specs)
+
+
+async def measure(n: int, server: PostgresServer, *, chats: int, repeats: int) -> PgIngestResult:
+    """Run the bot path and the limit on the same ``n`` payloads, ``repeats`` pairs."""
+    guild, live = await _world(server, chats)
+    payloads = Messages().many(live, n)
     gc.collect()
     gc.freeze()  # python -m bench unfreezes after each figure (bench.common.bot_gc)
     runs, parses, inserts, ratios = [], [], [], []
@@ -185,19 +193,10 @@ async def _bare_insert(url: str, rows: list[tuple[Any, ...]]) -> float:
 def run(n: int, folder: Path, *, chats: int, repeats: int) -> list[Figure]:
     """Start a server, measure, stop it; the figures (one row saying why when PostgreSQL is
     not installed)."""
-    binaries = postgres_bin()
-    if binaries is None:
-        return [
-            Figure(NAME, "answers/s into PostgreSQL", "not installed", "-", "-", None,
-                   "apt-get install postgresql to measure it")
-        ]  # fmt: skip
-    server = PostgresServer(binaries, durable=True)
-    try:
-        server.start()
-        server.prepare_template()
+    with postgres_server() as server:
+        if server is None:
+            return not_installed(NAME, "answers/s into PostgreSQL")
         result = asyncio.run(measure(n, server, chats=chats, repeats=repeats))
-    finally:
-        server.stop()
     return figures(result)
 
 
@@ -231,4 +230,128 @@ def figures(result: PgIngestResult) -> list[Figure]:
             "same server",
             below(ratio, TARGET_RATIO) if ratio < TARGET_RATIO else "",
         ),
+    ]
+
+
+# --- several processes ---------------------------------------------------------------------
+
+
+@dataclass
+class ProcessesResult:
+    """Answers/s ingested into one database by one process, and by two at once."""
+
+    messages: int
+    one: list[float]
+    two: list[float]
+    #: Messages each of the two processes ingested.
+    split: tuple[int, int]
+
+    @property
+    def ratio(self) -> float:
+        """Two processes' total rate over one process's (best runs)."""
+        return max(self.two) / max(self.one)
+
+
+def _ingest_process(
+    url: str, chats: int, guild: Payload, payloads: list[Payload], ready: Any, go: Any, done: Any
+) -> None:
+    """One bot process (spawned): its store and collector, then, when ``go`` is set, the
+    bot path over its ``payloads``; puts the wall-clock time its last answer was committed."""
+
+    async def main() -> float:
+        store = await open_store(url)
+        try:
+            collector = Collector(store)
+            await collector.refresh()
+            if len(collector.live) != chats:
+                raise RuntimeError(f"{len(collector.live)} of {chats} chats are collecting")
+            ready.put(True)
+            go.wait()
+            await _bot_path(store, collector, guild, payloads, [], YIELD_EVERY)
+            finished = time.time()
+            await collector.close()
+            return finished
+        finally:
+            await store.close()
+
+    with bot_gc():
+        done.put(asyncio.run(main()))
+
+
+def _ingest_by(url: str, chats: int, guild: Payload, shares: list[list[Payload]]) -> float:
+    """Answers/s when one process per share (started beforehand, released together) ingests
+    it into ``url``: every message over the time from the release to the last commit."""
+    context = multiprocessing.get_context("spawn")
+    ready, done, go = context.Queue(), context.Queue(), context.Event()
+    workers = [
+        context.Process(
+            target=_ingest_process, args=(url, chats, guild, share, ready, go, done), daemon=True
+        )
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in workers:
+            ready.get(timeout=300)
+        released = time.time()
+        go.set()
+        finished = [float(done.get(timeout=600)) for _ in workers]
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
+    return sum(map(len, shares)) / (max(finished) - released)
+
+
+def measure_processes(
+    n: int, server: PostgresServer, *, chats: int, repeats: int
+) -> ProcessesResult:
+    """``n`` messages ingested into a fresh database by one process, then the same number by
+    two processes at once, each receiving the messages of half of the chats (as each shard's
+    process receives its servers' events); ``repeats`` such pairs, in separate processes
+    spawned for the run (the parent only times)."""
+    guild, live = asyncio.run(_world(server, chats))
+    messages = Messages()
+    halves = [messages.many(live[0::2], n // 2), messages.many(live[1::2], n - n // 2)]
+    one, two = [], []
+
+    def fresh() -> str:
+        return server.url(asyncio.run(server.fresh_database(template=_WORLD)))
+
+    for _ in range(repeats):
+        url = fresh()
+        one.append(_ingest_by(url, chats, guild, [halves[0] + halves[1]]))
+        _stored(url, n)
+        url = fresh()
+        two.append(_ingest_by(url, chats, guild, halves))
+        _stored(url, n)
+    return ProcessesResult(n, one, two, (len(halves[0]), len(halves[1])))
+
+
+def _stored(url: str, n: int) -> None:
+    rows = run_sync(url, "SELECT COUNT(DISTINCT message_id) FROM answers")
+    if rows[0][0] != n:
+        raise RuntimeError(f"{n} messages fed, {rows[0][0]} stored")
+
+
+def processes_figures(result: ProcessesResult, bench: str) -> list[Figure]:
+    """The row: two processes' total answers/s against one process's, same database."""
+    return [
+        Figure(
+            bench,
+            f"answers/s into one PostgreSQL database by 2 processes at once, "
+            f"{result.messages:,} messages",
+            f"{per_second(max(result.two))} ({result.ratio:.2f}x)",
+            f"1 process: {per_second(max(result.one))}",
+            "(information)",
+            None,
+            f"best of {len(result.two)}; each process received the messages of half of the "
+            f"chats ({result.split[0]:,} + {result.split[1]:,}); runs: 2 processes "
+            + ", ".join(per_second(r) for r in result.two)
+            + "; 1 process "
+            + ", ".join(per_second(r) for r in result.one)
+            + f"; {os.cpu_count()} cores shared with the server",
+        )
     ]

@@ -1,6 +1,7 @@
 """Shards: several bot processes sharing one database through leases, on the real clock.
 
-Two runtimes (each its own store connection to one SQLite file, its own engine with
+Two runtimes (each its own store on one database: an SQLite file, or with ``shards_pg`` a
+PostgreSQL database on a server started for the run; each its own engine with
 :class:`~bot.runtime.leases.SharedLeases` and its own recording venue) stand for two
 processes: each is the home of half the chats (its "shard"). They run in this one Python
 process and event loop, so they also share the CPU's one core of Python, which makes the
@@ -21,6 +22,7 @@ import asyncio
 import math
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +33,7 @@ from bot.core.plan import StepKind
 from bot.runtime.clock import SystemClock
 from bot.runtime.leases import LEASE_TIME
 from bot.runtime.root import Runtime, RuntimeSettings, build_runtime
-from bot.storage import SqliteStore, open_store
+from bot.storage import SqlStore, open_store
 
 NAME = "shards"
 TARGET_P99 = 0.250
@@ -43,7 +45,7 @@ FAILOVER_SLACK = 5.0
 class Process:
     """One runtime standing for a bot process."""
 
-    store: SqliteStore
+    store: SqlStore
     venue: RecordingVenue
     runtime: Runtime
     task: asyncio.Task[None] | None = None
@@ -62,7 +64,9 @@ class ShardRun:
     by_step: dict[str, list[float]] = field(default_factory=dict)
 
 
-async def _processes(path: Path, count: int, lease: timedelta, *, shared: bool) -> list[Process]:
+async def _processes(
+    path: Path | str, count: int, lease: timedelta, *, shared: bool
+) -> list[Process]:
     clock = SystemClock()
     made = []
     for index in range(count):
@@ -91,9 +95,11 @@ async def measure(
     lease: float,
     kill_after_q1: bool = False,
     lead: float = 3.0,
+    where: Path | str | None = None,
 ) -> ShardRun:
-    """One run: ``chats`` chats over ``processes`` runtimes (1: no leases)."""
-    path = temp_db(folder, f"shards-{name}.db")
+    """One run: ``chats`` chats over ``processes`` runtimes (1: no leases), on the database
+    ``where`` (an SQLite file in ``folder`` when None)."""
+    path = temp_db(folder, f"shards-{name}.db") if where is None else where
     shared = processes > 1
     fleet = await _processes(path, processes, timedelta(seconds=lease), shared=shared)
     start = datetime.fromtimestamp(math.ceil(time.time() + lead), UTC)
@@ -175,17 +181,20 @@ class ShardResult:
     chats: int
     lease: float
     interval: float
+    #: The database the processes share ("SQLite" or "PostgreSQL").
+    store: str = "SQLite"
 
 
-def figures(result: ShardResult) -> list[Figure]:
-    """The shards rows of the table."""
+def figures(result: ShardResult, bench: str = NAME) -> list[Figure]:
+    """The shards rows of the table (``bench``: the name in the table's first column)."""
     split, single, fail = result.split, result.single, result.failover
+    on = f", on {result.store}"
     p99 = percentile(split.lateness, 0.99)
     complete = split.posted == split.expected and split.doubles == 0
     rows = [
         Figure(
-            NAME,
-            f"question lateness p50 / p99, {result.chats} chats split over 2 processes",
+            bench,
+            f"question lateness p50 / p99, {result.chats} chats split over 2 processes{on}",
             f"{ms(percentile(split.lateness, 0.5))} / {ms(p99)}",
             f"1 process: {ms(percentile(single.lateness, 0.5))} / "
             f"{ms(percentile(single.lateness, 0.99))}",
@@ -201,8 +210,8 @@ def figures(result: ShardResult) -> list[Figure]:
     expected_victims = result.chats // 2
     rows.append(
         Figure(
-            NAME,
-            f"failover: kill -9 to the dead process's next question, lease {result.lease:g} s",
+            bench,
+            f"failover: kill -9 to the dead process's next question, lease {result.lease:g} s" + on,
             f"max {worst:.2f} s, p50 {percentile(fail.failover, 0.5):.2f} s",
             f"its Q2 was due {0.6 * result.interval:.2f} s after the kill",
             f"< lease + {FAILOVER_SLACK:g} s ({target:g} s)",
@@ -216,9 +225,17 @@ def figures(result: ShardResult) -> list[Figure]:
 
 
 async def run_all(
-    folder: Path, *, chats: int, questions: int, interval: float, lease: float
+    folder: Path,
+    *,
+    chats: int,
+    questions: int,
+    interval: float,
+    lease: float,
+    database: Callable[[str], Awaitable[Path | str]] | None = None,
+    store: str = "SQLite",
 ) -> ShardResult:
-    """The one-process baseline, the split run, and the failover run."""
+    """The one-process baseline, the split run, and the failover run, each on a fresh
+    database: ``database(run name)`` gives it (an SQLite file in ``folder`` when None)."""
     runs = []
     # Lateness with the default lease time (LEASE_SECONDS): how often a process looks at the
     # chats of others depends on it; the failover with the short one being measured.
@@ -236,7 +253,8 @@ async def run_all(
                 lease=lease_time,
                 kill_after_q1=kill,
                 lead=max(1.0, min(3.0, interval)),
+                where=None if database is None else await database(name),
             )
         )
     single, split, failover = runs
-    return ShardResult(split, single, failover, chats, lease, interval)
+    return ShardResult(split, single, failover, chats, lease, interval, store)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -37,6 +38,8 @@ import aiosqlite
 from bot.core.errors import StorageError
 from bot.storage.dialect import SQLITE, Dialect
 from bot.storage.migrations import LATEST_VERSION, MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 #: A result row: ``row[0]`` and ``row["name"]`` (an ``sqlite3.Row`` or an ``asyncpg.Record``).
 Row: TypeAlias = Any
@@ -263,6 +266,7 @@ async def migrate(database: SqliteDatabase, target: int = LATEST_VERSION) -> Non
             f"database {database.path}: schema version {version} is newer than this bot "
             f"understands ({LATEST_VERSION}); upgrade the bot or use another DATABASE_PATH"
         )
+    applied: list[int] = []
     for number in range(version + 1, target + 1):
         async with database.transaction() as connection:
             # Another process opening the same file at the same moment may have applied it
@@ -273,6 +277,15 @@ async def migrate(database: SqliteDatabase, target: int = LATEST_VERSION) -> Non
             for statement in split_statements(MIGRATIONS[number - 1]):
                 await connection.execute(statement)
             await connection.execute(f"PRAGMA user_version = {number}")
+            applied.append(number)
+    if applied:
+        # Processes opening a new file together may share the work: each migration once.
+        log.info(
+            "database %s migrated to version %d (%d migrations applied)",
+            database.path,
+            applied[-1],
+            len(applied),
+        )
 
 
 def split_statements(script: str) -> list[str]:

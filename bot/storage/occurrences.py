@@ -23,17 +23,17 @@ class OccurrenceRepository:
     db: Database
 
     async def create_occurrence(self, spec: ChatSpec, run: Run) -> Run:
-        """Store a planned occurrence with its timers; idempotent per (chat, start)."""
-        existing = await self.db.fetchone(
-            "SELECT id FROM occurrences WHERE chat_id = ? AND start_at = ?",
-            (spec.id, ts(run.start)),
-        )
+        """Store a planned occurrence with its timers; idempotent per (chat, start), also when
+        several processes sharing the database plan it at the same moment (the one whose
+        insert lands first stores it; the others get the stored run)."""
+        existing = await self._occurrence_at(spec.id, run.start)
         if existing is not None:
-            return (await self.load_occurrence(int(existing["id"]))).run
+            return existing
         async with self.db.transaction() as connection:
             cursor = await connection.execute(
                 """INSERT INTO occurrences (chat_id, start_at, phase, paused_at, spec_json, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+                   VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (chat_id, start_at) DO NOTHING RETURNING id""",
                 (
                     spec.id,
                     ts(run.start),
@@ -44,11 +44,21 @@ class OccurrenceRepository:
                 ),
             )
             inserted = await cursor.fetchone()
-            assert inserted is not None
-            occurrence_id = int(inserted[0])
-            run = replace(run, occurrence_id=occurrence_id)
-            await _write_steps(connection, run)
+            if inserted is not None:
+                run = replace(run, occurrence_id=int(inserted[0]))
+                await _write_steps(connection, run)
+        if inserted is None:  # another process stored it since the read above
+            stored = await self._occurrence_at(spec.id, run.start)
+            assert stored is not None
+            return stored
         return run
+
+    async def _occurrence_at(self, chat_id: str, start: datetime) -> Run | None:
+        """The stored run of ``chat_id``'s occurrence starting at ``start``, if any."""
+        row = await self.db.fetchone(
+            "SELECT id FROM occurrences WHERE chat_id = ? AND start_at = ?", (chat_id, ts(start))
+        )
+        return None if row is None else (await self.load_occurrence(int(row["id"]))).run
 
     async def save_run(self, run: Run, records: Sequence[Record] = ()) -> None:
         """Persist the run's phase, pause and steps, and timeline records, atomically."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -40,6 +41,8 @@ from bot.storage.db import Connection, Cursor, Database, Row
 from bot.storage.dialect import POSTGRESQL
 from bot.storage.migrations import LATEST_VERSION
 from bot.storage.pg_migrations import PG_MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 #: The advisory lock migrations run under (any constant number, the same in every process).
 MIGRATION_LOCK = 0x6B6F_6E76_6F73
@@ -277,6 +280,13 @@ async def migrate(database: PostgresDatabase, target: int = LATEST_VERSION) -> N
                         number,
                         datetime.now(UTC).isoformat(timespec="microseconds"),
                     )
+            if target > version:
+                log.info(
+                    "database %s migrated to version %d (%d migrations applied)",
+                    database.path,
+                    target,
+                    target - version,
+                )
         finally:
             with contextlib.suppress(*_ERRORS):
                 await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)

@@ -1,17 +1,25 @@
-"""Two ``python -m bot run`` processes, shard 0 and shard 1 of 2, over one SQLite file (WAL),
-a chat in a guild on each shard: each process runs its own guild's chat; when the process of
-the second guild is killed -9 mid-chat, the other posts that chat's next question once the
-lease expired, never twice, and the answers sent meanwhile are in the recap after the killed
-process is back."""
+"""Two ``python -m bot run`` processes, shard 0 and shard 1 of 2, over one database, a chat in
+a guild on each shard: each process runs its own guild's chat; when the process of the second
+guild is killed -9 mid-chat, the other posts that chat's next question once the lease expired,
+never twice, and the answers sent meanwhile are in the recap after the killed process is back.
+
+The processes' tests run on both stores several processes may share: one SQLite file (WAL,
+one machine) and a PostgreSQL database (a real server started by the session,
+tests/support/postgres.py; in CI a missing server fails the test rather than skipping it).
+Both processes started at the same moment on an empty database migrate it once."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord.utils
+import pytest
 
+from bot.storage.migrations import LATEST_VERSION
 from tests.e2e.botproc import (
     BotProcess,
     World,
@@ -22,6 +30,8 @@ from tests.e2e.botproc import (
 )
 from tests.e2e.standin import Perm, StandIn
 from tests.e2e.standin.shards import drop_shard
+from tests.support.backends import BACKENDS
+from tests.support.postgres import PostgresServer
 
 #: Short leases (LEASE_SECONDS): a dead process's chats wait at most this long.
 LEASE = 3
@@ -32,9 +42,12 @@ PREFIXES = ["👋", "**Q1:**", "**Q2:**", "**Q3:**", "🏁", "📋"]
 class ShardProcess(BotProcess):
     """The bot running some shards; processes share the database and the chat files."""
 
-    def __init__(self, standin: StandIn, workdir: Path, shard_ids: str) -> None:
+    def __init__(
+        self, standin: StandIn, workdir: Path, shard_ids: str, database_url: str | None = None
+    ) -> None:
         super().__init__(standin, workdir)
         self.shard_ids = shard_ids
+        self.database_url = database_url
         self.log = workdir / f"bot-shards-{shard_ids}.log"
 
     def env(self) -> dict[str, str]:
@@ -43,6 +56,38 @@ class ShardProcess(BotProcess):
             "SHARD_IDS": self.shard_ids,
             "LEASE_SECONDS": str(LEASE),
         }
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """The processes' shared store: None for the SQLite file in the test's folder, or the
+    ``DATABASE_URL`` of a fresh, migrated PostgreSQL database."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return None
+
+
+@pytest.fixture(params=BACKENDS)
+async def empty_database_url(request: pytest.FixtureRequest) -> AsyncIterator[str | None]:
+    """Like ``database_url``, but nothing in it yet: no SQLite file, or an empty PostgreSQL
+    database (not cloned from the migrated template), dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = await server.fresh_database(template=None)
+    yield server.url(name)
+    await server.drop(name)
+
+
+#: The line a process logs when it migrated the database (how many migrations it applied).
+MIGRATED = re.compile(r"migrated to version (\d+) \((\d+) migrations applied\)")
+
+
+def migrations_applied(process: BotProcess) -> int:
+    """How many migrations ``process`` applied, from its log."""
+    text = process.log.read_text() if process.log.exists() else ""
+    return sum(int(applied) for _, applied in MIGRATED.findall(text))
 
 
 def guild_world(standin: StandIn, name: str, shard: int) -> World:
@@ -63,11 +108,12 @@ def posted_at(message: dict[str, object]) -> float:
 
 
 async def test_kill_9_of_a_shards_process_hands_its_chat_to_the_other_once(
-    world: World, tmp_path: Path
+    world: World, tmp_path: Path, database_url: str | None
 ) -> None:
     standin = world.standin
     first, second = guild_world(standin, "First", 0), guild_world(standin, "Second", 1)
-    zero, one = ShardProcess(standin, tmp_path, "0"), ShardProcess(standin, tmp_path, "1")
+    zero = ShardProcess(standin, tmp_path, "0", database_url)
+    one = ShardProcess(standin, tmp_path, "1", database_url)
     for chat_id, place in (("firstchat", first), ("secondchat", second)):
         (zero.chats / f"{chat_id}.yaml").write_text(
             chat_yaml(place.channel, chat_id=chat_id, interval="8s", last_call="2s", late="4s")
@@ -124,6 +170,8 @@ async def test_kill_9_of_a_shards_process_hands_its_chat_to_the_other_once(
         )
         assert await zero.stop() == 0
         assert await one.stop() == 0
+        if database_url is not None:
+            assert not zero.database.exists()  # nothing went to an SQLite file
     finally:
         await zero.stop()
         await one.stop()
@@ -155,3 +203,51 @@ async def test_a_shard_back_with_a_new_session_backfills_what_it_missed(
         assert await bot.stop() == 0
     finally:
         await bot.stop()
+
+
+async def test_two_processes_started_together_on_an_empty_database_migrate_it_once(
+    world: World, tmp_path: Path, empty_database_url: str | None
+) -> None:
+    """Both processes start at the same moment on a database nothing has touched: every
+    migration is applied once (on PostgreSQL all by one process, under the advisory lock; on
+    SQLite each one inside the write lock, maybe some by each process), and both serve."""
+    standin = world.standin
+    first, second = guild_world(standin, "First", 0), guild_world(standin, "Second", 1)
+    zero = ShardProcess(standin, tmp_path, "0", empty_database_url)
+    one = ShardProcess(standin, tmp_path, "1", empty_database_url)
+    for chat_id, place in (("firstchat", first), ("secondchat", second)):
+        (zero.chats / f"{chat_id}.yaml").write_text(
+            chat_yaml(place.channel, chat_id=chat_id, interval="60s")
+        )
+    try:
+        await asyncio.gather(zero.start(), one.start())
+        applied = [migrations_applied(zero), migrations_applied(one)]
+        assert sum(applied) == LATEST_VERSION, applied
+        if empty_database_url is not None:
+            assert sorted(applied) == [0, LATEST_VERSION], applied
+            rows = zero.query("SELECT version FROM schema_version ORDER BY version")
+            assert [version for (version,) in rows] == list(range(1, LATEST_VERSION + 1))
+        else:
+            assert zero.query("PRAGMA user_version") == [(LATEST_VERSION,)]
+        # Both serve: each starts its guild's chat, and holds its lease.
+        for place in (first, second):
+            chat_id = "firstchat" if place is first else "secondchat"
+            assert chat_id in (await host(place, place.mod, "start", chat=chat_id)).content
+            await wait_post(place, "👋", channel=place.channel)
+        # (Ids need not be 1 and 2: on PostgreSQL the loser of a race for the same
+        # occurrence consumed an id of the sequence.)
+        chats = {
+            f"occurrence:{id_}": chat
+            for id_, chat in zero.query("SELECT id, chat_id FROM occurrences")
+        }
+        leases = {
+            chats[name]: owner for name, owner in zero.query("SELECT name, owner FROM leases")
+        }
+        assert sorted(leases) == ["firstchat", "secondchat"], leases
+        assert leases["firstchat"].endswith("shards=0"), leases
+        assert leases["secondchat"].endswith("shards=1"), leases
+        assert await zero.stop() == 0
+        assert await one.stop() == 0
+    finally:
+        await zero.stop()
+        await one.stop()

@@ -7,8 +7,10 @@ pause, or a missed-chat notice that is never sent.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from bot.core.errors import OccurrenceNotFound
 from bot.core.plan import Step, StepKind, StepStatus, build_plan
 from bot.core.ports import PostRequest, PostResult
 from bot.core.run import Phase, Record, Run, new_run
-from bot.storage import SqliteStore
+from bot.storage import SqliteStore, open_store
 from tests.support.specs import make_spec
 from tests.unit.storage import CHANNEL, SPEC, START, answer, new_occurrence
 
@@ -62,6 +64,27 @@ async def test_create_occurrence_is_idempotent_per_chat_and_start(store: SqliteS
     listed = await store.occurrences(chat_id=SPEC.id)
     assert [o.run.occurrence_id for o in listed] == [first.occurrence_id, later.occurrence_id]
     assert await store.occurrences(chat_id="otherchat") == []
+
+
+async def test_processes_planning_the_same_occurrence_at_once_store_it_once(
+    store: SqliteStore, store_at: Path | str
+) -> None:
+    """Several processes sharing the database start together and each plans the chat's next
+    occurrence: one stores it, every one gets that stored run (none fails on the unique key)."""
+    others = [await open_store(store_at) for _ in range(3)]
+    try:
+        await store.save_chat(SPEC)
+        plan = build_plan(SPEC, START)
+        runs = await asyncio.gather(
+            *(s.create_occurrence(SPEC, new_run(0, SPEC, START, plan)) for s in [store, *others])
+        )
+        assert len({run.occurrence_id for run in runs}) == 1
+        assert all(run == runs[0] for run in runs)
+        assert [o.run for o in await store.occurrences(chat_id=SPEC.id)] == [runs[0]]
+        assert await _count(store, "timers") == len(plan)
+    finally:
+        for other in others:
+            await other.close()
 
 
 async def test_save_run_round_trips_phase_pause_and_every_step_field(store: SqliteStore) -> None:
