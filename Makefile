@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
 test: lint
-	$(BIN)/python -m pytest -n 4
+	$(BIN)/python -m pytest -n 4 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
