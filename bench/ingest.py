@@ -152,16 +152,18 @@ async def measure(
 
 
 async def _bot_run(
-    path: Path,
+    where: Path | str,
     chats: int,
     guild: Payload,
     payloads: list[Payload],
     yield_every: int,
     copy_from: Path | None = None,
 ) -> BotRun:
+    """The bot's own path (parse, collect, batched writes) over the store at ``where`` (an
+    SQLite file, copied from ``copy_from`` first, or a PostgreSQL URL)."""
     if copy_from is not None:
-        shutil.copyfile(copy_from, path)
-    store = await open_store(path)
+        shutil.copyfile(copy_from, where)
+    store = await open_store(where)
     try:
         collector = Collector(store)
         await collector.refresh()

@@ -23,7 +23,6 @@ import multiprocessing
 import os
 import statistics
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,10 +32,9 @@ import asyncpg
 
 from bench.common import Figure, below, bot_gc, ms, per_second, percentile
 from bench.gateway import Chat, Messages, Payload, guild_create
-from bench.ingest import YIELD_EVERY, BotRun, _bot_path, _parse_only
+from bench.ingest import YIELD_EVERY, BotRun, _bot_path, _bot_run, _parse_only
 from bench.pg import not_installed, postgres_server
 from bench.world import chat_spec, chats_of, run_chats_until, threads_of
-from bot.core.writes import AnswerWrite, StoreMessage
 from bot.runtime.answer_writer import BATCH_ROWS
 from bot.runtime.collector import Collector
 from bot.storage import open_store
@@ -99,7 +97,7 @@ async def measure(n: int, server: PostgresServer, *, chats: int, repeats: int) -
     rows: list[tuple[Any, ...]] = []
     for attempt in range(repeats):
         name = await server.fresh_database(template=_WORLD)
-        runs.append(await _bot_run(server.url(name), chats, guild, payloads))
+        runs.append(await _bot_run(server.url(name), chats, guild, payloads, YIELD_EVERY))
         if attempt == 0:
             rows = await _stored_rows(server.url(name))
         await server.drop(name)
@@ -116,42 +114,6 @@ async def measure(n: int, server: PostgresServer, *, chats: int, repeats: int) -
         insert_seconds=min(inserts),
         pair_ratios=ratios,
     )
-
-
-async def _bot_run(url: str, chats: int, guild: Payload, payloads: list[Payload]) -> BotRun:
-    store = await open_store(url)
-    try:
-        collector = Collector(store)
-        await collector.refresh()
-        if len(collector.live) != chats:
-            raise RuntimeError(f"{len(collector.live)} of {chats} chats are collecting")
-        received: list[float] = []
-        committed: dict[int, float] = {}
-        batches = 0
-        write_answers = store.write_answers
-
-        async def timed_write(writes: Sequence[AnswerWrite]) -> list[int]:
-            nonlocal batches
-            results = await write_answers(writes)
-            at = time.perf_counter()
-            batches += 1
-            for write in writes:
-                if isinstance(write, StoreMessage):
-                    committed[write.message_id] = at
-            return results
-
-        store.write_answers = timed_write  # type: ignore[method-assign]
-        seconds = await _bot_path(store, collector, guild, payloads, received, YIELD_EVERY)
-        await collector.close()
-        stored = await store.db.fetchone("SELECT COUNT(DISTINCT message_id) FROM answers")
-        if stored is None or int(stored[0]) != len(payloads):
-            raise RuntimeError(f"{len(payloads)} messages fed, {stored and stored[0]} stored")
-        ids = [int(payload["id"]) for payload in payloads]
-        return BotRun(
-            seconds, [committed[m] - at for m, at in zip(ids, received, strict=True)], batches
-        )
-    finally:
-        await store.close()
 
 
 async def _stored_rows(url: str) -> list[tuple[Any, ...]]:

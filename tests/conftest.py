@@ -4,6 +4,7 @@ a real PostgreSQL server for the tests that run on both backends (tests/support/
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import pytest
 from bot.runtime.clock import VirtualClock
 from bot.runtime.engine import Engine
 from bot.storage import SqliteStore, open_store
+from tests.browser.chromium import find_chromium
 from tests.support.postgres import PostgresServer, missing, postgres_bin
 from tests.support.venue import MemoryVenue
 
@@ -94,3 +96,18 @@ def restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     discord.setLevel(discord_level)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium binary, for the browser tests and the e2e tests that open the archive;
+    a failure in CI when there is none, a skip elsewhere."""
+    found = find_chromium()
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(
+            "chromium is not installed, and the archive's browser test may not be skipped in "
+            "CI: install Debian's chromium package (.ci/run does: apt-get install chromium)"
+        )
+    pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")

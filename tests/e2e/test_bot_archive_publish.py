@@ -7,13 +7,10 @@ and a later build publishes once the folder is fixed."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.browser.chromium import find_chromium, open_page
+from tests.browser.chromium import open_page
 from tests.e2e.botproc import BotProcess, World, command, start_chat, wait_post, wait_thread
 
 WAIT = 60.0
@@ -25,17 +22,6 @@ boards:
     description: Finding and being a mentor
     keywords: [mentors]
 """
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Chromium, as the browser tests find it (skipped without it, except in CI)."""
-    found = find_chromium()
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
 
 
 def has(path: Path, text: str) -> bool:

@@ -6,28 +6,14 @@ refused first), ``/chat people`` and ``/host stats``; the archive rebuilt with
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.browser.chromium import find_chromium, open_page
+from tests.browser.chromium import open_page
 from tests.e2e.botproc import BotProcess, World, command, host, start_chat, wait_post
 
 WAIT = 40.0
 HOSTILE_BIO = "<script>alert(1)</script> Biology teacher @everyone"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Chromium, as the browser tests find it (skipped without it, except in CI)."""
-    found = find_chromium()
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
 
 
 def embeds(world: World) -> list[dict[str, Any]]:
