@@ -148,7 +148,13 @@ def message_cards(
     Discord may preview a link under its canonical URL (after a redirect): an unfurl whose
     URL is not one of the message's links is taken as the preview of the first link not
     previewed yet, in order (Discord unfurls links in the order they appear). Unfurls of
-    links the message does not have at all are dropped when no link is left."""
+    links the message does not have at all are dropped when no link is left.
+
+    Every message the gateway delivers comes through here. Without unfurls (most messages,
+    and every new one: Discord adds previews by a later update) it returns at once, before
+    looking for links in the text."""
+    if not unfurls:
+        return ()
     links = list(
         dict.fromkeys(n for _, _, link in find_links(content) if (n := normalise_link(link)))
     )
