@@ -24,6 +24,7 @@ message that names the file and says what to do, never as a raw traceback.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
@@ -74,38 +75,39 @@ class Connection(Protocol):
         ...
 
 
-class Database:
-    """The interface every repository uses; see the module docstring."""
+class Database(abc.ABC):
+    """The interface every repository uses; see the module docstring. Each backend
+    implements the abstract methods (Python refuses to create one that does not)."""
 
     #: How this backend's SQL differs (see :mod:`bot.storage.dialect`).
     dialect: Dialect
     #: What error messages call the database (a file path, or a server with no password).
     path: Path | str
 
+    @abc.abstractmethod
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
         """A write transaction: committed on success, rolled back on error."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement as its own transaction; returns the rows it changed."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Run a read query and return every row."""
-        raise NotImplementedError
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """Run a read query and return its first row, or None."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
 
+    @abc.abstractmethod
     async def schema_version(self) -> int:
         """The applied migration count."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     async def close(self) -> None:
         """Close; safe to call twice."""
-        raise NotImplementedError
 
 
 class _SqliteConnection:
